@@ -1,0 +1,61 @@
+# chatmod — one entry point per job. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+STAGE ?= dev
+BIN := $(CURDIR)/$(VENV)/bin
+
+# The venv and the pinned CDK CLI (node_modules) come first on PATH for every recipe.
+export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: help install test test-fast lint synth synth-all diff deploy bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed node_modules/.installed ## Create .venv, install Python and npm dependencies
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt lambdas/requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: install ## Run the whole test suite (unit, handlers, stack assertions, nag, bundling)
+	pytest
+
+test-fast: install ## The suite without the real pip bundling test
+	pytest -m "not bundling"
+
+lint: install ## ruff (lint + format check) and mypy
+	ruff check .
+	ruff format --check .
+	mypy
+
+synth: install ## Synthesize one stage with real bundling: make synth STAGE=prod
+	cdk synth -c stage=$(STAGE) --quiet --output cdk.out/$(STAGE)
+
+synth-all: install ## Synthesize every stage defined in cdk.json
+	@for stage in $$(python -c "import json; print(' '.join(json.load(open('cdk.json'))['context']['chatmod:stages']))"); do \
+		echo "synth $$stage"; cdk synth -c stage=$$stage --quiet --output cdk.out/$$stage || exit 1; \
+	done
+
+diff: install ## Compare a stage with what is deployed: make diff STAGE=prod
+	cdk diff -c stage=$(STAGE) --output cdk.out/$(STAGE)
+
+deploy: install ## Deploy a stage to the current AWS account: make deploy STAGE=prod
+	cdk deploy -c stage=$(STAGE) --output cdk.out/$(STAGE) --require-approval broadening
+
+bench: install ## Run the benchmarks and print their tables
+	python -m pip install --quiet -r bench/requirements.txt
+	python -m bench
+
+clean: ## Remove build output (keeps .venv and node_modules)
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""The CDK app: ``cdk synth|deploy -c stage=<name>`` builds the chatmod stack for one stage."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import aws_cdk as cdk
+
+from stacks.chatmod_stack import ChatmodStack
+from stacks.config import ConfigError, load_stage_config
+from stacks.nag import add_nag_checks
+
+
+def build_app(app: cdk.App | None = None) -> cdk.App:
+    """Validate the stage configuration, then compose the stack and the nag checks.
+
+    Raises:
+        ConfigError: the stage is unknown or its settings are invalid.
+    """
+    app = app or cdk.App()
+    stage, config = load_stage_config(
+        {
+            key: app.node.try_get_context(key)
+            for key in ("stage", "chatmod:stages")
+            if app.node.try_get_context(key) is not None
+        }
+    )
+    ChatmodStack(
+        app,
+        f"chatmod-{stage}",
+        stage=stage,
+        config=config,
+        description=f"chatmod ({stage}): Ably chat moderation",
+        env=cdk.Environment(
+            account=config.account or os.environ.get("CDK_DEFAULT_ACCOUNT"),
+            region=config.region or os.environ.get("CDK_DEFAULT_REGION"),
+        ),
+    )
+    add_nag_checks(app)
+    return app
+
+
+def main() -> None:
+    try:
+        app = build_app()
+    except ConfigError as exc:
+        print(f"chatmod: {exc}", file=sys.stderr)
+        sys.exit(1)
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Names shared by the runtime and the CDK stacks, so the two cannot drift.
+
+The stacks import this module (it has no dependencies) to set environment
+variables and handler paths; the runtime reads the same names.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Environment variables the stack sets on every function.
+ENV_STAGE: Final = "CHATMOD_STAGE"
+ENV_BANS_TABLE: Final = "CHATMOD_BANS_TABLE"
+ENV_AUDIT_TABLE: Final = "CHATMOD_AUDIT_TABLE"
+ENV_IDEMPOTENCY_TABLE: Final = "CHATMOD_IDEMPOTENCY_TABLE"
+ENV_INGEST_QUEUE_URL: Final = "CHATMOD_INGEST_QUEUE_URL"
+ENV_POLICY_PARAMETER: Final = "CHATMOD_POLICY_PARAMETER"
+ENV_ABLY_KEY_PARAMETER: Final = "CHATMOD_ABLY_KEY_PARAMETER"
+ENV_BEFORE_PUBLISH_SECRET_PARAMETER: Final = "CHATMOD_BEFORE_PUBLISH_SECRET_PARAMETER"  # noqa: S105
+ENV_BEFORE_PUBLISH_SECRET_HEADER: Final = "CHATMOD_BEFORE_PUBLISH_SECRET_HEADER"  # noqa: S105
+ENV_PROVIDER_KEY_PARAMETERS: Final = "CHATMOD_PROVIDER_KEY_PARAMETERS"
+ENV_ABLY_REST_HOST: Final = "CHATMOD_ABLY_REST_HOST"
+ENV_ABLY_TLS: Final = "CHATMOD_ABLY_TLS"
+ENV_AWS_ENDPOINT_URL: Final = "AWS_ENDPOINT_URL"
+ENV_PARAMETER_MAX_AGE: Final = "CHATMOD_PARAMETER_MAX_AGE_SECONDS"
+
+# Powertools reads these itself.
+ENV_POWERTOOLS_SERVICE_NAME: Final = "POWERTOOLS_SERVICE_NAME"
+ENV_POWERTOOLS_METRICS_NAMESPACE: Final = "POWERTOOLS_METRICS_NAMESPACE"
+ENV_POWERTOOLS_LOG_LEVEL: Final = "POWERTOOLS_LOG_LEVEL"
+
+METRICS_NAMESPACE: Final = "Chatmod"
+
+# DynamoDB layout.
+BANS_PARTITION_KEY: Final = "clientId"
+BANS_TTL_ATTRIBUTE: Final = "expiresAt"
+AUDIT_PARTITION_KEY: Final = "clientId"
+AUDIT_SORT_KEY: Final = "eventId"
+AUDIT_BY_TIME_INDEX: Final = "byTime"
+AUDIT_TTL_ATTRIBUTE: Final = "expiresAt"
+# Powertools idempotency's default layout (DynamoDBPersistenceLayer).
+IDEMPOTENCY_PARTITION_KEY: Final = "id"
+IDEMPOTENCY_TTL_ATTRIBUTE: Final = "expiration"
+
+# Handler entry points, relative to the code asset root. One per function.
+HANDLER_ASYNC_MODERATION: Final = "chatmod.handlers.async_moderation.lambda_handler"
+HANDLER_BEFORE_PUBLISH: Final = "chatmod.handlers.before_publish.lambda_handler"
+HANDLER_PUBLISH: Final = "chatmod.handlers.publish.lambda_handler"
+HANDLER_TOKEN: Final = "chatmod.handlers.token.lambda_handler"  # noqa: S105
+HANDLER_MODERATOR: Final = "chatmod.handlers.moderator.lambda_handler"
+
+# Ably's AWS account, which assumes the roles chatmod creates for Ably rules.
+ABLY_AWS_ACCOUNT_ID: Final = "203461409171"

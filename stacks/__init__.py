@@ -1,0 +1,1 @@
+"""chatmod's infrastructure: one construct per concern, composed by ChatmodStack."""

@@ -1,0 +1,123 @@
+"""Lambda assets built without Docker: pip installs wheels for the Lambda platform.
+
+Build machines and many CI runners have no Docker engine, so the dependency layer
+is bundled locally with ``pip install --platform manylinux… --only-binary=:all:``
+for the function's Python version and architecture. There is no Docker fallback:
+if pip fails, synth fails with pip's message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsii
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
+from aws_cdk import aws_lambda as lambda_
+
+ROOT = Path(__file__).resolve().parent.parent
+LAMBDAS_DIR = ROOT / "lambdas"
+REQUIREMENTS = LAMBDAS_DIR / "requirements.txt"
+
+# The platforms pip may pick wheels for. Lambda's Python 3.12+ runtimes run on
+# Amazon Linux 2023 (glibc 2.34), so manylinux_2_28 wheels are safe too.
+PLATFORMS = {
+    lambda_.Architecture.ARM_64.name: ("manylinux2014_aarch64", "manylinux_2_28_aarch64"),
+    lambda_.Architecture.X86_64.name: ("manylinux2014_x86_64", "manylinux_2_28_x86_64"),
+}
+
+
+class BundlingError(RuntimeError):
+    """pip could not build the asset; the message carries pip's own output."""
+
+
+def pip_install_command(
+    requirements: Path, target: Path, *, python_version: str, architecture: lambda_.Architecture
+) -> list[str]:
+    """The pip command that installs ``requirements`` into ``target`` for the Lambda platform."""
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--requirement",
+        str(requirements),
+        "--target",
+        str(target),
+        "--implementation",
+        "cp",
+        "--python-version",
+        python_version,
+        "--only-binary=:all:",
+        "--no-compile",
+        "--disable-pip-version-check",
+        "--no-input",
+        "--quiet",
+    ]
+    for platform in PLATFORMS[architecture.name]:
+        command += ["--platform", platform]
+    return command
+
+
+@jsii.implements(ILocalBundling)
+class PipLayerBundler:
+    """Installs the layer's requirements under ``python/`` with pip, on this machine."""
+
+    def __init__(
+        self, requirements: Path, *, python_version: str, architecture: lambda_.Architecture
+    ) -> None:
+        self._requirements = requirements
+        self._python_version = python_version
+        self._architecture = architecture
+
+    def try_bundle(self, output_dir: str, *, image: DockerImage, **_: object) -> bool:
+        """Bundle into ``output_dir``; always succeeds or raises (never falls back to Docker)."""
+        command = pip_install_command(
+            self._requirements,
+            Path(output_dir) / "python",
+            python_version=self._python_version,
+            architecture=self._architecture,
+        )
+        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        if result.returncode != 0:
+            raise BundlingError(
+                f"pip could not bundle {os.path.relpath(self._requirements, ROOT)} for Python "
+                f"{self._python_version} on {self._architecture.name}:\n{result.stderr.strip()}"
+            )
+        return True
+
+
+def dependency_layer_code(
+    *, python_version: str, architecture: lambda_.Architecture, requirements: Path = REQUIREMENTS
+) -> lambda_.Code:
+    """Code for the shared dependency layer, bundled with pip for the target platform.
+
+    The asset hash covers the requirements file and the target platform, so an
+    unchanged layer is not rebuilt (and dev and prod share one bundle per synth).
+    """
+    digest = hashlib.sha256()
+    digest.update(requirements.read_bytes())
+    digest.update(f"{python_version}/{architecture.name}".encode())
+    return lambda_.Code.from_asset(
+        str(requirements.parent),
+        asset_hash_type=AssetHashType.CUSTOM,
+        asset_hash=digest.hexdigest(),
+        bundling=BundlingOptions(
+            # Never pulled: local bundling always succeeds or raises.
+            image=DockerImage.from_registry("docker-is-not-used"),
+            local=PipLayerBundler(
+                requirements, python_version=python_version, architecture=architecture
+            ),
+        ),
+    )
+
+
+def function_code() -> lambda_.Code:
+    """Code for every function: the ``chatmod`` package source, shared as one asset."""
+    return lambda_.Code.from_asset(
+        str(LAMBDAS_DIR),
+        exclude=["requirements.txt", "**/__pycache__", "**/*.pyc", "*.egg-info"],
+    )

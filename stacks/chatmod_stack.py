@@ -1,0 +1,225 @@
+"""ChatmodStack: composes the constructs for one stage and wires least-privilege access."""
+
+from __future__ import annotations
+
+from aws_cdk import Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from chatmod import constants
+from stacks import bundling
+from stacks.ably_access import AblyAccess
+from stacks.auth import Auth
+from stacks.config import LOG_RETENTION_DAYS, StageConfig
+from stacks.functions import ARCHITECTURE, ASYNC_MODERATION, Functions, runtime_python_version
+from stacks.http_api import HttpApi, Routes
+from stacks.ingest_queue import IngestQueue
+from stacks.monitoring import Monitoring
+from stacks.parameters import Parameters
+from stacks.tables import Tables
+
+PLACEHOLDER = "REPLACE_ME"
+
+
+def policy_parameter_name(stage: str) -> str:
+    """The SSM name of a stage's policy parameter."""
+    return f"/chatmod/{stage}/policy"
+
+
+class ChatmodStack(Stack):
+    """Everything chatmod needs for one stage (``chatmod-<stage>``)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: str,
+        config: StageConfig,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        Tags.of(self).add("chatmod:stage", stage)
+        removal = (
+            RemovalPolicy.RETAIN if config.removal_policy == "retain" else RemovalPolicy.DESTROY
+        )
+        retention = logs.RetentionDays[LOG_RETENTION_DAYS[config.log_retention_days]]
+        if PLACEHOLDER in (config.ably.account_id, config.ably.app_id):
+            Annotations.of(self).add_warning_v2(
+                "chatmod:ablyPlaceholder",
+                f"ably.accountId/appId of stage '{stage}' are placeholders: Ably cannot assume "
+                "the roles until you set them in cdk.json (see README, Deploy).",
+            )
+
+        tables = Tables(self, "Tables", removal_policy=removal)
+        parameters = Parameters(
+            self,
+            "Parameters",
+            policy_name=policy_parameter_name(stage),
+            policy=config.runtime_policy,
+            secrets_kms_key_arn=config.secrets.kms_key_arn,
+        )
+        functions = Functions(
+            self,
+            "Functions",
+            stage=stage,
+            code=bundling.function_code(),
+            layer_code=bundling.dependency_layer_code(
+                python_version=runtime_python_version(), architecture=ARCHITECTURE
+            ),
+            environment=self._environment(stage, config, tables, parameters),
+            log_retention=retention,
+            removal_policy=removal,
+        )
+        ingest = IngestQueue(
+            self,
+            "Ingest",
+            consumer_timeout=ASYNC_MODERATION.timeout,
+            batching_window=Duration.seconds(config.ingest.batching_window_seconds),
+            max_receive_count=config.ingest.max_receive_count,
+            removal_policy=removal,
+        )
+        functions.async_moderation.add_event_source(
+            sources.SqsEventSource(
+                ingest.queue,
+                batch_size=config.ingest.batch_size,
+                max_batching_window=Duration.seconds(config.ingest.batching_window_seconds),
+                max_concurrency=config.ingest.max_concurrency,
+                report_batch_item_failures=True,
+            )
+        )
+        self._grant(config, functions, tables, parameters)
+
+        auth = Auth(
+            self,
+            "Auth",
+            mode=config.auth.mode,
+            moderator_group=config.auth.moderator_value,
+            removal_policy=removal,
+            issuer=config.auth.issuer,
+            audience=config.auth.audience,
+        )
+        api = HttpApi(
+            self,
+            "Http",
+            routes=Routes(
+                token=functions.token,
+                publish=functions.publish,
+                before_publish=functions.before_publish,
+                moderator=functions.moderator,
+            ),
+            authorizer=auth.authorizer,
+            cors_origins=config.api.cors_origins,
+            throttle_rate_limit=config.api.throttle_rate_limit,
+            throttle_burst_limit=config.api.throttle_burst_limit,
+            before_publish_secret_header=config.api.before_publish_secret_header,
+            log_retention=retention,
+            removal_policy=removal,
+        )
+        ably = AblyAccess(
+            self,
+            "AblyAccess",
+            external_id=config.ably.external_id,
+            ingest_queue=ingest.queue,
+            before_publish_function=functions.before_publish,
+        )
+        monitoring = Monitoring(
+            self,
+            "Monitoring",
+            stage=stage,
+            functions=functions.all,
+            before_publish=functions.before_publish,
+            ingest_queue=ingest.queue,
+            dead_letter_queue=ingest.dead_letter_queue,
+            api=api.api,
+            alarm_email=config.alarms.email,
+            before_publish_p99_ms=config.alarms.before_publish_p99_ms,
+            removal_policy=removal,
+        )
+
+        self._outputs(
+            {
+                "IngestQueueName": ingest.queue.queue_name,
+                "IngestQueueUrl": ingest.queue.queue_url,
+                "DeadLetterQueueUrl": ingest.dead_letter_queue.queue_url,
+                "AblySqsRoleArn": ably.sqs_role.role_arn,
+                "AblyExternalId": config.ably.external_id,
+                "ApiUrl": api.url,
+                "BeforePublishUrl": f"{api.url}before-publish",
+                "BeforePublishFunctionName": functions.before_publish.function_name,
+                "BeforePublishFunctionArn": functions.before_publish.function_arn,
+                "BeforePublishInvokeRoleArn": ably.invoke_role.role_arn,
+                "PolicyParameterName": parameters.policy.parameter_name,
+                "AlarmTopicArn": monitoring.topic.topic_arn,
+                **(
+                    {
+                        "UserPoolId": auth.user_pool.user_pool_id,
+                        "UserPoolClientId": auth.user_pool_client.user_pool_client_id,
+                    }
+                    if auth.user_pool is not None and auth.user_pool_client is not None
+                    else {}
+                ),
+            }
+        )
+
+    @staticmethod
+    def _environment(
+        stage: str, config: StageConfig, tables: Tables, parameters: Parameters
+    ) -> dict[str, str]:
+        provider_keys = ",".join(
+            f"{name}={param}" for name, param in sorted(config.secrets.provider_keys.items())
+        )
+        return {
+            constants.ENV_STAGE: stage,
+            constants.ENV_BANS_TABLE: tables.bans.table_name,
+            constants.ENV_AUDIT_TABLE: tables.audit.table_name,
+            constants.ENV_IDEMPOTENCY_TABLE: tables.idempotency.table_name,
+            constants.ENV_POLICY_PARAMETER: parameters.policy.parameter_name,
+            constants.ENV_ABLY_KEY_PARAMETER: config.secrets.ably_api_key,
+            constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER: config.secrets.before_publish_secret,
+            constants.ENV_BEFORE_PUBLISH_SECRET_HEADER: config.api.before_publish_secret_header,
+            constants.ENV_PROVIDER_KEY_PARAMETERS: provider_keys,
+        }
+
+    @staticmethod
+    def _grant(
+        config: StageConfig, functions: Functions, tables: Tables, parameters: Parameters
+    ) -> None:
+        """Each function gets exactly the tables, parameters and APIs its handler uses."""
+        secrets = config.secrets
+        provider_keys = list(secrets.provider_keys.values())
+        moderates = [functions.async_moderation, functions.before_publish, functions.publish]
+
+        for function in functions.all.values():
+            parameters.grant_read_policy(function)
+        # Strikes and bans are written wherever a message can be rejected.
+        for function in [*moderates, functions.moderator]:
+            tables.bans.grant_read_write_data(function)
+            tables.grant_append_audit(function)
+        tables.bans.grant_read_data(functions.token)
+        tables.grant_query_audit(functions.moderator)
+        for function in (functions.async_moderation, functions.publish):
+            tables.idempotency.grant_read_write_data(function)
+
+        parameters.grant_read_secrets(
+            functions.async_moderation, [secrets.ably_api_key, *provider_keys]
+        )
+        parameters.grant_read_secrets(
+            functions.before_publish, [secrets.before_publish_secret, *provider_keys]
+        )
+        parameters.grant_read_secrets(functions.publish, [secrets.ably_api_key, *provider_keys])
+        parameters.grant_read_secrets(functions.token, [secrets.ably_api_key])
+        parameters.grant_read_secrets(functions.moderator, [secrets.ably_api_key])
+
+        if any(p.name == "comprehend" for p in config.moderation.providers):
+            for function in moderates:
+                # DetectToxicContent has no resource-level permissions.
+                function.add_to_role_policy(
+                    iam.PolicyStatement(actions=["comprehend:DetectToxicContent"], resources=["*"])
+                )
+
+    def _outputs(self, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            CfnOutput(self, name, value=value)

@@ -1,0 +1,220 @@
+"""Stage configuration: read from ``cdk.json`` context, validated before any construct is built.
+
+``cdk synth -c stage=prod`` picks ``context["chatmod:stages"]["prod"]``. An unknown
+stage, an unknown key or an invalid value raises :class:`ConfigError`, whose
+message names the key and the problem, and synth stops there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from chatmod.policy import (
+    PROVIDERS_WITH_KEYS,
+    BanPolicy,
+    IdentityPolicy,
+    ModerationPolicy,
+    RuntimePolicy,
+    StrictModel,
+    TokenPolicy,
+)
+
+STAGES_CONTEXT_KEY = "chatmod:stages"
+STAGE_CONTEXT_KEY = "stage"
+DEFAULT_STAGE = "dev"
+
+# SSM parameter names: a path of letters, digits and . _ - / (SSM's own rule).
+ParameterName = Annotated[str, Field(pattern=r"^/[A-Za-z0-9_.\-/]{1,1010}$")]
+
+# CloudWatch Logs accepts only these retention periods (days → aws_logs.RetentionDays name).
+LOG_RETENTION_DAYS: dict[int, str] = {
+    1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS",
+    30: "ONE_MONTH", 60: "TWO_MONTHS", 90: "THREE_MONTHS", 120: "FOUR_MONTHS",
+    150: "FIVE_MONTHS", 180: "SIX_MONTHS", 365: "ONE_YEAR", 400: "THIRTEEN_MONTHS",
+    545: "EIGHTEEN_MONTHS", 731: "TWO_YEARS", 1096: "THREE_YEARS", 1827: "FIVE_YEARS",
+    2192: "SIX_YEARS", 2557: "SEVEN_YEARS", 2922: "EIGHT_YEARS", 3288: "NINE_YEARS",
+    3653: "TEN_YEARS",
+}  # fmt: skip
+
+
+class ConfigError(ValueError):
+    """The stage configuration is missing or invalid; the message says where and why."""
+
+
+class AblyConfig(StrictModel):
+    """The Ably account and app; together they form the external id of Ably's roles."""
+
+    account_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    app_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+
+    @property
+    def external_id(self) -> str:
+        """``<ablyAccountId>.<ablyAppId>``, the external id Ably presents when assuming roles."""
+        return f"{self.account_id}.{self.app_id}"
+
+
+class SecretsConfig(StrictModel):
+    """Names of SSM SecureString parameters created out of band (never their values)."""
+
+    ably_api_key: ParameterName
+    before_publish_secret: ParameterName
+    provider_keys: dict[str, ParameterName] = Field(default_factory=dict)
+    kms_key_arn: str | None = Field(
+        default=None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/"
+    )
+
+
+class AuthConfig(StrictModel):
+    """Who may call the API: a Cognito user pool made by the stack, or an external JWT issuer."""
+
+    mode: Literal["cognito", "jwt"] = "cognito"
+    issuer: str | None = Field(default=None, pattern=r"^https://")
+    audience: tuple[str, ...] = ()
+    client_id_claim: str = Field(default="sub", min_length=1)
+    moderator_claim: str = Field(default="cognito:groups", min_length=1)
+    moderator_value: str = Field(default="moderators", min_length=1)
+
+    @model_validator(mode="after")
+    def _issuer_for_jwt(self) -> AuthConfig:
+        if self.mode == "jwt" and (self.issuer is None or not self.audience):
+            raise ValueError("mode 'jwt' needs 'issuer' (https URL) and a non-empty 'audience'")
+        if self.mode == "cognito" and (self.issuer is not None or self.audience):
+            raise ValueError("'issuer' and 'audience' apply only to mode 'jwt'")
+        return self
+
+    @property
+    def identity(self) -> IdentityPolicy:
+        """The claim mapping the functions apply to the authorizer's claims."""
+        return IdentityPolicy(
+            client_id_claim=self.client_id_claim,
+            moderator_claim=self.moderator_claim,
+            moderator_value=self.moderator_value,
+        )
+
+
+class IngestConfig(StrictModel):
+    """How the async moderation function drains the SQS ingest queue."""
+
+    batch_size: int = Field(default=10, ge=1, le=10_000)
+    batching_window_seconds: int = Field(default=1, ge=0, le=300)
+    max_concurrency: int = Field(default=5, ge=2, le=1000)
+    max_receive_count: int = Field(default=3, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _window_for_large_batches(self) -> IngestConfig:
+        # SQS event sources reject batches over 10 without a batching window.
+        if self.batch_size > 10 and self.batching_window_seconds == 0:
+            raise ValueError("batchSize over 10 needs batchingWindowSeconds of at least 1")
+        return self
+
+
+class ApiConfig(StrictModel):
+    """The HTTP API: CORS, stage throttling, and the before-publish secret header."""
+
+    cors_origins: tuple[str, ...] = ()
+    throttle_rate_limit: float = Field(default=100, gt=0, le=10_000)
+    throttle_burst_limit: int = Field(default=200, ge=1, le=5_000)
+    before_publish_secret_header: str = Field(
+        default="authorization", pattern=r"^[A-Za-z0-9-]{1,64}$"
+    )
+
+
+class AlarmsConfig(StrictModel):
+    """Where alarms go and when before-publish is too slow."""
+
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    before_publish_p99_ms: int = Field(default=800, ge=10, le=30_000)
+
+
+class StageConfig(StrictModel):
+    """One deployment stage (dev, staging, prod…)."""
+
+    account: str | None = Field(default=None, pattern=r"^\d{12}$")
+    region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+    ably: AblyConfig
+    secrets: SecretsConfig
+    auth: AuthConfig = AuthConfig()
+    moderation: ModerationPolicy = ModerationPolicy()
+    bans: BanPolicy = BanPolicy()
+    tokens: TokenPolicy = TokenPolicy()
+    ingest: IngestConfig = IngestConfig()
+    api: ApiConfig = ApiConfig()
+    alarms: AlarmsConfig = AlarmsConfig()
+    log_retention_days: int = 30
+    removal_policy: Literal["retain", "destroy"] = "retain"
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> StageConfig:
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            allowed = ", ".join(str(d) for d in sorted(LOG_RETENTION_DAYS))
+            raise ValueError(f"logRetentionDays must be one of {allowed}")
+        used = {p.name for p in self.moderation.providers}
+        missing = sorted((used & PROVIDERS_WITH_KEYS) - set(self.secrets.provider_keys))
+        if missing:
+            raise ValueError(
+                "secrets.providerKeys needs a parameter name for provider(s) " + ", ".join(missing)
+            )
+        return self
+
+    @property
+    def runtime_policy(self) -> RuntimePolicy:
+        """The document stored in the policy parameter for the functions."""
+        return RuntimePolicy(
+            moderation=self.moderation,
+            bans=self.bans,
+            tokens=self.tokens,
+            identity=self.auth.identity,
+        )
+
+
+def _format_errors(stage: str, error: ValidationError) -> str:
+    lines = [
+        f"invalid configuration for stage '{stage}' ({STAGES_CONTEXT_KEY}.{stage} in cdk.json):"
+    ]
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(stage)"
+        problem = item["msg"]
+        if item["type"] == "extra_forbidden":
+            problem = "unknown key"
+        elif "input" in item and item["type"] != "missing" and not isinstance(item["input"], dict):
+            problem = f"{problem} (got {item['input']!r})"
+        lines.append(f"  - {where}: {problem}")
+    return "\n".join(lines)
+
+
+def load_stage_config(
+    context: Mapping[str, Any], stage: str | None = None
+) -> tuple[str, StageConfig]:
+    """Pick and validate one stage's settings.
+
+    Args:
+        context: the CDK context (``cdk.json`` plus ``-c`` overrides), or any mapping
+            with the ``chatmod:stages`` key.
+        stage: the stage name; defaults to context ``stage``, then ``dev``.
+
+    Returns:
+        The stage name and its validated configuration.
+
+    Raises:
+        ConfigError: unknown stage, or any invalid or unknown setting.
+    """
+    name = stage or context.get(STAGE_CONTEXT_KEY) or DEFAULT_STAGE
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9-]{0,19}", name):
+        raise ConfigError(
+            f"stage name {name!r} must be 1-20 lowercase letters, digits or '-', "
+            "starting with a letter"
+        )
+    stages = context.get(STAGES_CONTEXT_KEY)
+    if not isinstance(stages, Mapping) or not stages:
+        raise ConfigError(f"cdk.json has no '{STAGES_CONTEXT_KEY}' context with at least one stage")
+    if name not in stages:
+        known = ", ".join(sorted(stages))
+        raise ConfigError(f"unknown stage '{name}': cdk.json defines {known}")
+    try:
+        return name, StageConfig.model_validate(stages[name])
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(name, exc)) from None

@@ -1,0 +1,181 @@
+"""The five Lambda functions, built by one factory so common settings live in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from chatmod import constants
+from stacks.nag import acknowledge
+
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+
+
+def runtime_python_version() -> str:
+    """``"3.14"`` for ``python3.14``: the version pip bundles the layer for."""
+    return RUNTIME.name.removeprefix("python")
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    """What differs between the functions; everything else the factory sets once."""
+
+    construct_id: str
+    service: str
+    handler: str
+    description: str
+    memory_mb: int
+    timeout: Duration
+
+
+ASYNC_MODERATION = FunctionSpec(
+    "AsyncModeration",
+    "async-moderation",
+    constants.HANDLER_ASYNC_MODERATION,
+    "Moderates messages Ably's SQS rule forwards; deletes, strikes, bans and revokes",
+    memory_mb=512,
+    timeout=Duration.seconds(30),
+)
+BEFORE_PUBLISH = FunctionSpec(
+    "BeforePublish",
+    "before-publish",
+    constants.HANDLER_BEFORE_PUBLISH,
+    "Ably Chat before-publish rule: accept, reject or rewrite each message",
+    # More memory buys more CPU: this path is inside Ably's publish latency.
+    memory_mb=1024,
+    timeout=Duration.seconds(6),
+)
+PUBLISH = FunctionSpec(
+    "Publish",
+    "publish",
+    constants.HANDLER_PUBLISH,
+    "POST /messages: moderates, then publishes to Ably as the user",
+    memory_mb=1024,
+    timeout=Duration.seconds(10),
+)
+TOKEN = FunctionSpec(
+    "Token",
+    "token",
+    constants.HANDLER_TOKEN,
+    "GET/POST /token: Ably TokenRequests for signed-in users who are not banned",
+    memory_mb=512,
+    timeout=Duration.seconds(5),
+)
+MODERATOR = FunctionSpec(
+    "Moderator",
+    "moderator",
+    constants.HANDLER_MODERATOR,
+    "/moderation/*: ban, unban, list bans, delete messages, audit log",
+    memory_mb=512,
+    timeout=Duration.seconds(15),
+)
+ALL_SPECS = (ASYNC_MODERATION, BEFORE_PUBLISH, PUBLISH, TOKEN, MODERATOR)
+
+
+class Functions(Construct):
+    """One shared dependency layer, one shared code asset, five functions with a role each.
+
+    Each function's role starts with nothing but writing its own log group and
+    sending traces; the stack grants the tables, parameters and queues it uses.
+
+    Attributes:
+        layer: the dependency layer (ably, Powertools, pydantic, httpx).
+        async_moderation, before_publish, publish, token, moderator: the functions.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: str,
+        code: lambda_.Code,
+        layer_code: lambda_.Code,
+        environment: Mapping[str, str],
+        log_retention: logs.RetentionDays,
+        removal_policy: RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._stage = stage
+        self._code = code
+        self._environment = dict(environment)
+        self._log_retention = log_retention
+        self._removal_policy = removal_policy
+        self.layer = lambda_.LayerVersion(
+            self,
+            "Dependencies",
+            code=layer_code,
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="chatmod runtime dependencies (lambdas/requirements.txt)",
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.async_moderation = self._build_function(ASYNC_MODERATION)
+        self.before_publish = self._build_function(BEFORE_PUBLISH)
+        self.publish = self._build_function(PUBLISH)
+        self.token = self._build_function(TOKEN)
+        self.moderator = self._build_function(MODERATOR)
+
+    @property
+    def all(self) -> dict[str, lambda_.Function]:
+        """Every function by its service name."""
+        return {
+            ASYNC_MODERATION.service: self.async_moderation,
+            BEFORE_PUBLISH.service: self.before_publish,
+            PUBLISH.service: self.publish,
+            TOKEN.service: self.token,
+            MODERATOR.service: self.moderator,
+        }
+
+    def _build_function(self, spec: FunctionSpec) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self,
+            f"{spec.construct_id}Logs",
+            retention=self._log_retention,
+            removal_policy=self._removal_policy,
+        )
+        role = iam.Role(
+            self,
+            f"{spec.construct_id}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"chatmod {self._stage} {spec.service} function",
+        )
+        # Only its own log group: no AWSLambdaBasicExecutionRole (logs:* on every group).
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            spec.construct_id,
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=spec.handler,
+            code=self._code,
+            layers=[self.layer],
+            role=role,
+            memory_size=spec.memory_mb,
+            timeout=spec.timeout,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            environment={
+                **self._environment,
+                constants.ENV_POWERTOOLS_SERVICE_NAME: spec.service,
+                constants.ENV_POWERTOOLS_METRICS_NAMESPACE: constants.METRICS_NAMESPACE,
+            },
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level "
+            "permissions; the CDK adds them for active tracing and nothing else uses '*'.",
+        )
+        return function

@@ -1,0 +1,100 @@
+"""DynamoDB tables: bans, audit events, and Powertools idempotency records."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from chatmod import constants
+
+
+class Tables(Construct):
+    """On-demand tables with point-in-time recovery and encryption at rest.
+
+    Attributes:
+        bans: ``bannedUsers`` — key ``clientId``; TTL attribute ``expiresAt`` (epoch
+            seconds); permanent bans have no TTL. Strike records live here too.
+        audit: every automated and manual action, per client id, newest first, and
+            across all clients through the ``byTime`` index.
+        idempotency: Powertools idempotency's default layout (key ``id``, TTL ``expiration``).
+    """
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._removal_policy = removal_policy
+        self.bans = self._build_table(
+            "BannedUsers",
+            partition_key=constants.BANS_PARTITION_KEY,
+            ttl_attribute=constants.BANS_TTL_ATTRIBUTE,
+        )
+        self.audit = self._build_table(
+            "Audit",
+            partition_key=constants.AUDIT_PARTITION_KEY,
+            sort_key=constants.AUDIT_SORT_KEY,
+            ttl_attribute=constants.AUDIT_TTL_ATTRIBUTE,
+        )
+        # One partition per day keeps "the latest events" a single Query.
+        self.audit.add_global_secondary_index(
+            index_name=constants.AUDIT_BY_TIME_INDEX,
+            partition_key=dynamodb.Attribute(name="day", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(
+                name=constants.AUDIT_SORT_KEY, type=dynamodb.AttributeType.STRING
+            ),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
+        self.idempotency = self._build_table(
+            "Idempotency",
+            partition_key=constants.IDEMPOTENCY_PARTITION_KEY,
+            ttl_attribute=constants.IDEMPOTENCY_TTL_ATTRIBUTE,
+        )
+
+    def grant_append_audit(self, grantee: iam.IGrantable) -> None:
+        """Let ``grantee`` add audit events, and nothing else (events are never rewritten)."""
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=["dynamodb:PutItem"], resources=[self.audit.table_arn])
+        )
+
+    def grant_query_audit(self, grantee: iam.IGrantable) -> None:
+        """Let ``grantee`` query audit events per client id and through the ``byTime`` index."""
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:Query", "dynamodb:GetItem"],
+                resources=[
+                    self.audit.table_arn,
+                    f"{self.audit.table_arn}/index/{constants.AUDIT_BY_TIME_INDEX}",
+                ],
+            )
+        )
+
+    def _build_table(
+        self,
+        construct_id: str,
+        *,
+        partition_key: str,
+        ttl_attribute: str,
+        sort_key: str | None = None,
+    ) -> dynamodb.Table:
+        return dynamodb.Table(
+            self,
+            construct_id,
+            partition_key=dynamodb.Attribute(
+                name=partition_key, type=dynamodb.AttributeType.STRING
+            ),
+            sort_key=(
+                dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING)
+                if sort_key
+                else None
+            ),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=ttl_attribute,
+            removal_policy=self._removal_policy,
+            deletion_protection=self._removal_policy == RemovalPolicy.RETAIN,
+        )

@@ -1,0 +1,82 @@
+"""Every entry point exists, imports, and answers clearly until its behaviour lands."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chatmod.handlers import async_moderation, before_publish, moderator, publish, token
+from tests.support.events import (
+    FakeLambdaContext,
+    ably_envelope,
+    before_publish_request,
+    http_event,
+    sqs_event,
+)
+
+CLAIMS = {"sub": "alice", "cognito:groups": "[moderators]"}
+
+
+@pytest.mark.parametrize(
+    ("module", "method", "path"),
+    [
+        (token, "GET", "/token"),
+        (token, "POST", "/token"),
+        (publish, "POST", "/messages"),
+        (moderator, "GET", "/moderation/bans"),
+        (moderator, "POST", "/moderation/bans"),
+        (moderator, "DELETE", "/moderation/bans/alice"),
+        (moderator, "POST", "/moderation/messages/delete"),
+        (moderator, "GET", "/moderation/audit"),
+    ],
+)
+def test_given_an_unbuilt_route_when_called_then_501_json(module, method, path):
+    event = http_event(method, path, body={}, claims=CLAIMS)
+
+    response = module.lambda_handler(event, FakeLambdaContext())
+
+    assert response["statusCode"] == 501
+    body = json.loads(response["body"])
+    assert body["error"] == "not_implemented"
+    assert body["message"]
+    assert response["headers"]["Content-Type"] == "application/json"
+
+
+def test_given_an_unknown_route_when_called_then_404_json_naming_it():
+    response = token.lambda_handler(http_event("GET", "/nope", claims=CLAIMS), FakeLambdaContext())
+
+    assert response["statusCode"] == 404
+    assert json.loads(response["body"]) == {
+        "error": "not_found",
+        "message": "no such route",
+        "route": "GET /nope",
+    }
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        before_publish_request(),
+        {"body": json.dumps(before_publish_request())},
+        http_event("POST", "/before-publish", body=before_publish_request()),
+    ],
+    ids=["lambda-raw", "lambda-body", "http"],
+)
+def test_given_before_publish_unbuilt_when_invoked_then_501_json_string_body(event):
+    response = before_publish.lambda_handler(event, FakeLambdaContext())
+
+    assert response["statusCode"] == 501
+    assert isinstance(response["body"], str)
+    assert json.loads(response["body"])["error"] == "not_implemented"
+
+
+def test_given_async_unbuilt_when_batch_arrives_then_every_record_is_kept_for_redelivery():
+    body = ably_envelope("lobby::$chat", {"id": "m1", "clientId": "alice", "data": "hi"})
+    event = sqs_event(body, body)
+
+    response = async_moderation.lambda_handler(event, FakeLambdaContext())
+
+    assert response == {
+        "batchItemFailures": [{"itemIdentifier": "msg-0"}, {"itemIdentifier": "msg-1"}]
+    }

@@ -1,0 +1,121 @@
+"""Stage configuration is validated before any construct is built, with messages that say where."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatmod.policy import RuntimePolicy, parse_ladder_step
+from stacks.config import ConfigError, load_stage_config
+from tests.support.cdk_app import cdk_context, deep_merge, make_app
+
+
+def load(overrides: dict, stage: str = "dev"):
+    context = cdk_context()
+    context["chatmod:stages"][stage] = deep_merge(context["chatmod:stages"]["dev"], overrides)
+    return load_stage_config(context, stage)
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_shipped_stages_are_valid(stage):
+    name, config = load_stage_config(cdk_context(), stage)
+
+    assert name == stage
+    assert config.secrets.ably_api_key == f"/chatmod/{stage}/ably-api-key"
+
+
+def test_default_stage_is_dev():
+    context = cdk_context()
+    context.pop("stage")
+
+    assert load_stage_config(context)[0] == "dev"
+
+
+def test_unknown_stage_names_the_known_ones():
+    with pytest.raises(ConfigError, match=r"unknown stage 'qa': cdk.json defines dev, prod"):
+        load_stage_config(cdk_context(), "qa")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"moderation": {"retryTimeoutMs": 9000}},
+            r"moderation\.retryTimeoutMs: .*less than or equal to 5000.*9000",
+        ),
+        ({"moderation": {"retryTimeoutMS": 100}}, r"moderation\.retryTimeoutMS: unknown key"),
+        ({"colour": "blue"}, r"colour: unknown key"),
+        (
+            {"moderation": {"failedAction": "explode"}},
+            r"moderation\.failedAction: .*'reject', 'publish' or 'defer'",
+        ),
+        ({"moderation": {"roomFilter": "(unclosed"}}, r"moderation\.roomFilter: .*invalid regex"),
+        (
+            {"moderation": {"providers": [{"name": "hive", "thresholds": {"hate": 2}}]}},
+            r"secrets\.providerKeys needs a parameter name for provider\(s\) hive",
+        ),
+        (
+            {"moderation": {"providers": [{"name": "hive", "thresholds": {"hate": 4}}]}},
+            r"moderation\.providers\.0\.hive\.thresholds\.hate",
+        ),
+        (
+            {"moderation": {"providers": [{"name": "sightengine"}]}},
+            r"moderation\.providers\.0: .*tag 'sightengine'",
+        ),
+        (
+            {"bans": {"ladder": ["warn", "2 minutes"]}},
+            r"bans\.ladder: .*'2 minutes' must be 'warn', 'permanent' or a duration",
+        ),
+        ({"tokens": {"ttlSeconds": 7200}}, r"tokens\.ttlSeconds: .*less than or equal to 3600"),
+        (
+            {"tokens": {"user": ["publish", "delete-everything"]}},
+            r"tokens\.user: .*unknown Ably capability operation\(s\): delete-everything",
+        ),
+        ({"auth": {"mode": "jwt"}}, r"auth: .*mode 'jwt' needs 'issuer'"),
+        (
+            {"ingest": {"batchSize": 50, "batchingWindowSeconds": 0}},
+            r"ingest: .*batchSize over 10 needs batchingWindowSeconds",
+        ),
+        (
+            {"ingest": {"maxConcurrency": 1}},
+            r"ingest\.maxConcurrency: .*greater than or equal to 2",
+        ),
+        ({"logRetentionDays": 13}, r"logRetentionDays must be one of 1, 3, 5"),
+        ({"removalPolicy": "snapshot"}, r"removalPolicy: .*'retain' or 'destroy'"),
+        ({"secrets": {"ablyApiKey": "ably-key"}}, r"secrets\.ablyApiKey: .*pattern"),
+        ({"ably": {"appId": None}}, r"ably\.appId: Field required"),
+        ({"account": "12345"}, r"account: .*pattern"),
+        ({"alarms": {"email": "not-an-email"}}, r"alarms\.email: .*pattern"),
+    ],
+)
+def test_invalid_settings_stop_with_the_key_and_the_problem(overrides, message):
+    with pytest.raises(ConfigError, match=message) as caught:
+        load(overrides)
+
+    assert "invalid configuration for stage 'dev'" in str(caught.value)
+
+
+def test_invalid_settings_stop_synth_before_any_construct_is_built():
+    with pytest.raises(ConfigError, match=r"moderation\.maxRetries"):
+        make_app("dev", {"moderation": {"maxRetries": -1}})
+
+
+def test_missing_stages_context_is_explained():
+    with pytest.raises(ConfigError, match="no 'chatmod:stages' context"):
+        load_stage_config({"stage": "dev"})
+
+
+def test_runtime_policy_round_trips_through_its_parameter_json():
+    _, config = load_stage_config(cdk_context(), "prod")
+
+    policy = RuntimePolicy.model_validate_json(config.runtime_policy.to_json())
+
+    assert policy == config.runtime_policy
+    assert policy.moderation.providers[0].name == "blocklist"
+
+
+@pytest.mark.parametrize(
+    ("step", "seconds"),
+    [("warn", 0), ("120s", 120), ("10m", 600), ("1h", 3600), ("7d", 604800), ("permanent", None)],
+)
+def test_ladder_steps_parse_to_seconds(step, seconds):
+    assert parse_ladder_step(step) == seconds

@@ -1,0 +1,581 @@
+"""The synthesized stack has every resource and property the foundation promises."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from chatmod import constants
+from tests.support.cdk_app import cdk_context
+
+SERVICES = ("async-moderation", "before-publish", "publish", "token", "moderator")
+
+
+# --- helpers: find resources by what they are, never by hashed logical ids ----------
+
+
+def resources(template: Template, type_: str) -> dict[str, dict[str, Any]]:
+    return template.find_resources(type_)
+
+
+def function_by_service(template: Template, service: str) -> tuple[str, dict[str, Any]]:
+    matches = [
+        (logical_id, resource)
+        for logical_id, resource in resources(template, "AWS::Lambda::Function").items()
+        if resource["Properties"]["Environment"]["Variables"].get("POWERTOOLS_SERVICE_NAME")
+        == service
+    ]
+    assert len(matches) == 1, f"expected one {service} function"
+    return matches[0]
+
+
+def role_statements(template: Template, role_logical_id: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = []
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        if {"Ref": role_logical_id} in policy["Properties"]["Roles"]:
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def function_statements(template: Template, service: str) -> list[dict[str, Any]]:
+    _, function = function_by_service(template, service)
+    role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    return role_statements(template, role_id)
+
+
+def actions_of(statements: list[dict[str, Any]]) -> set[str]:
+    actions: set[str] = set()
+    for statement in statements:
+        value = statement["Action"]
+        actions |= {value} if isinstance(value, str) else set(value)
+    return actions
+
+
+def text(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def logical_id_of(template: Template, type_: str, predicate: Any) -> str:
+    ids = [i for i, r in resources(template, type_).items() if predicate(r["Properties"])]
+    assert len(ids) == 1, f"expected one {type_} matching"
+    return ids[0]
+
+
+def ingest_queue_id(template: Template) -> str:
+    return logical_id_of(template, "AWS::SQS::Queue", lambda p: "RedrivePolicy" in p)
+
+
+def dlq_id(template: Template) -> str:
+    return logical_id_of(template, "AWS::SQS::Queue", lambda p: "RedrivePolicy" not in p)
+
+
+def table_id(template: Template, partition_key: str, sort_key: str | None = None) -> str:
+    def matches(props: dict[str, Any]) -> bool:
+        keys = {k["KeyType"]: k["AttributeName"] for k in props["KeySchema"]}
+        return keys.get("HASH") == partition_key and keys.get("RANGE") == sort_key
+
+    return logical_id_of(template, "AWS::DynamoDB::Table", matches)
+
+
+def stage_settings(stage: str) -> dict[str, Any]:
+    return cdk_context()["chatmod:stages"][stage]
+
+
+# --- SQS -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_ingest_queue_has_sse_dlq_redrive_and_visibility_over_six_times_timeout(stage, request):
+    template: Template = request.getfixturevalue(f"{stage}_template")
+    ingest = stage_settings(stage)["ingest"]
+    queues = resources(template, "AWS::SQS::Queue")
+    assert len(queues) == 2
+    queue = queues[ingest_queue_id(template)]["Properties"]
+    _, consumer = function_by_service(template, "async-moderation")
+
+    assert queue["SqsManagedSseEnabled"] is True
+    assert queues[dlq_id(template)]["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id(template), "Arn"]},
+        "maxReceiveCount": ingest["maxReceiveCount"],
+    }
+    assert queue["VisibilityTimeout"] >= 6 * consumer["Properties"]["Timeout"]
+
+
+@pytest.mark.parametrize("which", [ingest_queue_id, dlq_id])
+def test_both_queues_refuse_requests_without_tls(dev_template, which):
+    queue_id = which(dev_template)
+    dev_template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "Queues": [{"Ref": queue_id}],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Action": "sqs:*",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        )
+                    ]
+                )
+            },
+        },
+    )
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_async_function_drains_the_queue_with_configured_batching(stage, request):
+    template: Template = request.getfixturevalue(f"{stage}_template")
+    ingest = stage_settings(stage)["ingest"]
+    async_id, _ = function_by_service(template, "async-moderation")
+
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "FunctionName": {"Ref": async_id},
+            "EventSourceArn": {"Fn::GetAtt": [ingest_queue_id(template), "Arn"]},
+            "BatchSize": ingest["batchSize"],
+            "MaximumBatchingWindowInSeconds": ingest["batchingWindowSeconds"],
+            "ScalingConfig": {"MaximumConcurrency": ingest["maxConcurrency"]},
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        },
+    )
+
+
+# --- roles Ably assumes ----------------------------------------------------------------
+
+
+def ably_roles(template: Template) -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: role
+        for logical_id, role in resources(template, "AWS::IAM::Role").items()
+        if constants.ABLY_AWS_ACCOUNT_ID in text(role["Properties"]["AssumeRolePolicyDocument"])
+    }
+
+
+def test_ably_roles_trust_ablys_account_with_the_external_id(alt_template):
+    roles = ably_roles(alt_template)
+
+    assert len(roles) == 2
+    for role in roles.values():
+        (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Action"] == "sts:AssumeRole"
+        assert statement["Condition"] == {"StringEquals": {"sts:ExternalId": "acct123.app456"}}
+        assert f":iam::{constants.ABLY_AWS_ACCOUNT_ID}:root" in text(statement["Principal"])
+
+
+def test_ably_sqs_role_may_only_send_to_the_ingest_queue(alt_template):
+    queue_arn = {"Fn::GetAtt": [ingest_queue_id(alt_template), "Arn"]}
+    statements = [
+        s for role_id in ably_roles(alt_template) for s in role_statements(alt_template, role_id)
+    ]
+    sqs_statements = [s for s in statements if "sqs:SendMessage" in actions_of([s])]
+
+    assert len(sqs_statements) == 1
+    assert sqs_statements[0]["Resource"] == queue_arn
+    assert actions_of(sqs_statements) <= {
+        "sqs:SendMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+    }
+
+
+def test_ably_invoke_role_may_only_invoke_before_publish(alt_template):
+    before_publish_id, _ = function_by_service(alt_template, "before-publish")
+    statements = [
+        s for role_id in ably_roles(alt_template) for s in role_statements(alt_template, role_id)
+    ]
+    invoke = [s for s in statements if "lambda:InvokeFunction" in actions_of([s])]
+
+    assert invoke == [
+        {
+            "Action": "lambda:InvokeFunction",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [before_publish_id, "Arn"]},
+        }
+    ]
+    assert not any("lambda:" in a for a in actions_of([s for s in statements if s not in invoke]))
+
+
+# --- DynamoDB ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("keys", "ttl"),
+    [
+        ((constants.BANS_PARTITION_KEY, None), constants.BANS_TTL_ATTRIBUTE),
+        ((constants.AUDIT_PARTITION_KEY, constants.AUDIT_SORT_KEY), constants.AUDIT_TTL_ATTRIBUTE),
+        ((constants.IDEMPOTENCY_PARTITION_KEY, None), constants.IDEMPOTENCY_TTL_ATTRIBUTE),
+    ],
+    ids=["bans", "audit", "idempotency"],
+)
+def test_tables_are_on_demand_encrypted_with_pitr_and_ttl(dev_template, keys, ttl):
+    table = resources(dev_template, "AWS::DynamoDB::Table")[table_id(dev_template, *keys)]
+    props = table["Properties"]
+
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["SSESpecification"] == {"SSEEnabled": True}
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["TimeToLiveSpecification"] == {"AttributeName": ttl, "Enabled": True}
+
+
+def test_bans_table_is_keyed_by_client_id_as_string(dev_template):
+    props = resources(dev_template, "AWS::DynamoDB::Table")[
+        table_id(dev_template, constants.BANS_PARTITION_KEY)
+    ]["Properties"]
+
+    assert props["KeySchema"] == [{"AttributeName": "clientId", "KeyType": "HASH"}]
+    assert props["AttributeDefinitions"] == [{"AttributeName": "clientId", "AttributeType": "S"}]
+
+
+@pytest.mark.parametrize(
+    ("stage", "policy", "protected"),
+    [("prod", "Retain", True), ("dev", "Delete", False)],
+)
+def test_prod_retains_data_and_dev_may_destroy_it(stage, policy, protected, request):
+    template: Template = request.getfixturevalue(f"{stage}_template")
+
+    for table in resources(template, "AWS::DynamoDB::Table").values():
+        assert table["DeletionPolicy"] == policy
+        assert table["Properties"].get("DeletionProtectionEnabled", False) is protected
+    for queue in resources(template, "AWS::SQS::Queue").values():
+        assert queue["DeletionPolicy"] == policy
+    for pool in resources(template, "AWS::Cognito::UserPool").values():
+        assert pool["DeletionPolicy"] == policy
+
+
+# --- SSM ---------------------------------------------------------------------------------
+
+
+def test_policy_is_a_string_parameter_holding_the_stage_policy(prod_template):
+    (parameter,) = resources(prod_template, "AWS::SSM::Parameter").values()
+    props = parameter["Properties"]
+    policy = json.loads(props["Value"])
+    settings = stage_settings("prod")
+
+    assert props["Type"] == "String"
+    assert props["Name"] == "/chatmod/prod/policy"
+    assert policy["moderation"]["retryTimeoutMs"] == settings["moderation"]["retryTimeoutMs"]
+    assert policy["moderation"]["failedAction"] == settings["moderation"]["failedAction"]
+    assert policy["bans"]["ladder"] == settings["bans"]["ladder"]
+    assert policy["tokens"]["ttlSeconds"] == settings["tokens"]["ttlSeconds"]
+    assert policy["identity"] == {
+        "clientIdClaim": "sub",
+        "moderatorClaim": "cognito:groups",
+        "moderatorValue": "moderators",
+    }
+
+
+def test_secrets_are_referenced_by_name_only(dev_template):
+    template = text(dev_template.to_json())
+    settings = stage_settings("dev")["secrets"]
+
+    # No SecureString is created (CloudFormation cannot), and only names appear.
+    assert "SecureString" not in template
+    assert settings["ablyApiKey"] in template
+    assert not re.search(r"[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{6}:[A-Za-z0-9_+/=-]{20,}", template)
+
+
+# --- Lambda ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_function_is_arm64_newest_python_json_logs_and_traced(dev_template, service):
+    _, function = function_by_service(dev_template, service)
+    props = function["Properties"]
+    variables = props["Environment"]["Variables"]
+
+    assert props["Architectures"] == ["arm64"]
+    assert props["Runtime"] == "python3.14"
+    assert props["LoggingConfig"]["LogFormat"] == "JSON"
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == constants.METRICS_NAMESPACE
+    assert len(props["Layers"]) == 1
+    assert props["Handler"].startswith(f"chatmod.handlers.{service.replace('-', '_')}.")
+    assert 128 <= props["MemorySize"] <= 2048
+    assert 1 <= props["Timeout"] <= 30
+
+
+def test_functions_share_one_code_asset_and_one_layer(dev_template):
+    functions = resources(dev_template, "AWS::Lambda::Function").values()
+
+    assert len({text(f["Properties"]["Code"]) for f in functions}) == 1
+    assert len({text(f["Properties"]["Layers"]) for f in functions}) == 1
+    assert len(resources(dev_template, "AWS::Lambda::LayerVersion")) == 1
+
+
+def test_before_publish_timeout_fits_ablys_retry_budget(dev_template):
+    _, function = function_by_service(dev_template, "before-publish")
+
+    # Ably's retry timeout is at most 5 s; the function must not outlive a useful answer.
+    assert function["Properties"]["Timeout"] <= 6
+
+
+@pytest.mark.parametrize(("stage", "days"), [("dev", 14), ("prod", 90)])
+def test_log_groups_keep_logs_for_the_configured_days(stage, days, request):
+    template: Template = request.getfixturevalue(f"{stage}_template")
+    groups = resources(template, "AWS::Logs::LogGroup")
+
+    assert len(groups) == len(SERVICES) + 1  # one per function, plus API access logs
+    assert {g["Properties"]["RetentionInDays"] for g in groups.values()} == {days}
+
+
+def test_each_function_has_its_own_role(dev_template):
+    roles = {text(function_by_service(dev_template, s)[1]["Properties"]["Role"]) for s in SERVICES}
+
+    assert len(roles) == len(SERVICES)
+
+
+def test_no_function_role_uses_managed_policies(dev_template):
+    for service in SERVICES:
+        _, function = function_by_service(dev_template, service)
+        role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        role = resources(dev_template, "AWS::IAM::Role")[role_id]
+        assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def secret_parameter_names(statements: list[dict[str, Any]]) -> set[str]:
+    names = set()
+    for statement in statements:
+        if "ssm:GetParameter" in actions_of([statement]):
+            resources_ = statement["Resource"]
+            for resource in resources_ if isinstance(resources_, list) else [resources_]:
+                found = re.search(r":parameter/([^\"]+)", text(resource))
+                if found:
+                    names.add("/" + found.group(1).rstrip('"]}'))
+    return names
+
+
+@pytest.mark.parametrize(
+    ("service", "secrets"),
+    [
+        ("token", {"/chatmod/dev/ably-api-key"}),
+        ("moderator", {"/chatmod/dev/ably-api-key"}),
+        ("before-publish", {"/chatmod/dev/before-publish-secret"}),
+        ("publish", {"/chatmod/dev/ably-api-key"}),
+        ("async-moderation", {"/chatmod/dev/ably-api-key"}),
+    ],
+)
+def test_each_function_reads_only_its_own_secrets(dev_template, service, secrets):
+    statements = function_statements(dev_template, service)
+
+    assert secret_parameter_names(statements) == secrets
+
+
+def test_provider_keys_and_customer_key_are_granted_only_to_moderating_functions(alt_template):
+    for service in ("async-moderation", "before-publish", "publish"):
+        statements = function_statements(alt_template, service)
+        assert "/chatmod/alt/hive-key" in secret_parameter_names(statements)
+        assert "comprehend:DetectToxicContent" in actions_of(statements)
+        assert "kms:Decrypt" in actions_of(statements)
+    for service in ("token", "moderator"):
+        statements = function_statements(alt_template, service)
+        assert "/chatmod/alt/hive-key" not in secret_parameter_names(statements)
+        assert "comprehend:DetectToxicContent" not in actions_of(statements)
+
+
+def test_token_function_reads_bans_but_cannot_write_anything(dev_template):
+    actions = actions_of(function_statements(dev_template, "token"))
+
+    assert "dynamodb:GetItem" in actions
+    assert not {a for a in actions if re.search(r"dynamodb:(Put|Update|Delete|BatchWrite)", a)}
+    assert not {a for a in actions if a.startswith(("sqs:", "comprehend:"))}
+
+
+def test_only_the_moderator_reads_the_audit_log(dev_template):
+    audit_arn = text({"Fn::GetAtt": [table_id(dev_template, "clientId", "eventId"), "Arn"]})
+
+    for service in SERVICES:
+        statements = [
+            s
+            for s in function_statements(dev_template, service)
+            if audit_arn in text(s["Resource"])
+        ]
+        actions = actions_of(statements)
+        if service == "moderator":
+            assert {"dynamodb:Query", "dynamodb:PutItem"} <= actions
+        elif service == "token":
+            assert actions == set()
+        else:
+            assert actions == {"dynamodb:PutItem"}
+
+
+def test_no_function_can_touch_sqs_but_the_async_consumer(dev_template):
+    for service in SERVICES:
+        sqs_actions = {
+            a
+            for a in actions_of(function_statements(dev_template, service))
+            if a.startswith("sqs:")
+        }
+        if service == "async-moderation":
+            assert "sqs:DeleteMessage" in sqs_actions
+            assert "sqs:SendMessage" not in sqs_actions
+        else:
+            assert sqs_actions == set()
+
+
+# --- HTTP API ----------------------------------------------------------------------------
+
+USER_AND_MODERATOR_ROUTES = {
+    "GET /token",
+    "POST /token",
+    "POST /messages",
+    "POST /moderation/bans",
+    "GET /moderation/bans",
+    "DELETE /moderation/bans/{clientId}",
+    "POST /moderation/messages/delete",
+    "GET /moderation/audit",
+}
+
+
+def routes(template: Template) -> dict[str, dict[str, Any]]:
+    return {
+        r["Properties"]["RouteKey"]: r["Properties"]
+        for r in resources(template, "AWS::ApiGatewayV2::Route").values()
+    }
+
+
+@pytest.mark.parametrize("stage", ["dev", "alt"])
+def test_routes_use_the_jwt_authorizer_except_before_publish(stage, request):
+    template: Template = request.getfixturevalue(f"{stage}_template")
+    found = routes(template)
+
+    assert set(found) == USER_AND_MODERATOR_ROUTES | {"POST /before-publish"}
+    for key in USER_AND_MODERATOR_ROUTES:
+        assert found[key]["AuthorizationType"] == "JWT", key
+        assert "AuthorizerId" in found[key]
+    assert found["POST /before-publish"]["AuthorizationType"] == "NONE"
+
+
+def test_cognito_mode_creates_pool_client_moderators_group_and_authorizer(dev_template):
+    dev_template.resource_count_is("AWS::Cognito::UserPool", 1)
+    dev_template.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": "moderators"})
+    dev_template.has_resource_properties("AWS::Cognito::UserPoolClient", {"GenerateSecret": False})
+    dev_template.has_resource_properties(
+        "AWS::ApiGatewayV2::Authorizer",
+        {
+            "AuthorizerType": "JWT",
+            "IdentitySource": ["$request.header.Authorization"],
+            "JwtConfiguration": {
+                "Audience": [Match.any_value()],
+                "Issuer": Match.any_value(),
+            },
+        },
+    )
+
+
+def test_jwt_mode_trusts_the_external_issuer_and_creates_no_pool(alt_template):
+    alt_template.resource_count_is("AWS::Cognito::UserPool", 0)
+    alt_template.has_resource_properties(
+        "AWS::ApiGatewayV2::Authorizer",
+        {
+            "AuthorizerType": "JWT",
+            "JwtConfiguration": {
+                "Audience": ["chat-app"],
+                "Issuer": "https://issuer.example.com/",
+            },
+        },
+    )
+    policy = json.loads(
+        next(iter(resources(alt_template, "AWS::SSM::Parameter").values()))["Properties"]["Value"]
+    )
+    assert policy["identity"] == {
+        "clientIdClaim": "uid",
+        "moderatorClaim": "roles",
+        "moderatorValue": "mod",
+    }
+
+
+def test_stage_is_throttled_and_access_logged_in_json(prod_template):
+    settings = stage_settings("prod")["api"]
+    (stage,) = resources(prod_template, "AWS::ApiGatewayV2::Stage").values()
+    props = stage["Properties"]
+
+    assert props["StageName"] == "$default"
+    assert props["AutoDeploy"] is True
+    assert props["DefaultRouteSettings"]["ThrottlingRateLimit"] == settings["throttleRateLimit"]
+    assert props["DefaultRouteSettings"]["ThrottlingBurstLimit"] == settings["throttleBurstLimit"]
+    log_format = json.loads(props["AccessLogSettings"]["Format"])
+    assert log_format["requestId"] == "$context.requestId"
+    assert log_format["status"] == "$context.status"
+    assert "DestinationArn" in props["AccessLogSettings"]
+
+
+def test_cors_comes_from_config(dev_template, prod_template):
+    (dev_api,) = resources(dev_template, "AWS::ApiGatewayV2::Api").values()
+    (prod_api,) = resources(prod_template, "AWS::ApiGatewayV2::Api").values()
+
+    assert dev_api["Properties"]["CorsConfiguration"]["AllowOrigins"] == ["http://localhost:3000"]
+    assert "CorsConfiguration" not in prod_api["Properties"]
+
+
+# --- monitoring --------------------------------------------------------------------------
+
+
+def alarms(template: Template) -> list[dict[str, Any]]:
+    return [a["Properties"] for a in resources(template, "AWS::CloudWatch::Alarm").values()]
+
+
+def test_alarms_cover_dlq_errors_throttles_5xx_and_latency(dev_template):
+    found = alarms(dev_template)
+    by_metric: dict[str, list[dict[str, Any]]] = {}
+    for alarm in found:
+        by_metric.setdefault(alarm["MetricName"], []).append(alarm)
+
+    assert len(by_metric["ApproximateNumberOfMessagesVisible"]) == 1
+    assert by_metric["ApproximateNumberOfMessagesVisible"][0]["Dimensions"][0]["Value"] == {
+        "Fn::GetAtt": [dlq_id(dev_template), "QueueName"]
+    }
+    assert len(by_metric["Errors"]) == len(SERVICES)
+    assert len(by_metric["Throttles"]) == len(SERVICES)
+    assert len(by_metric["5xx"]) == 1
+    (latency,) = by_metric["Duration"]
+    assert latency["ExtendedStatistic"] == "p99"
+    assert latency["Threshold"] == stage_settings("dev")["alarms"]["beforePublishP99Ms"]
+    for alarm in found:
+        assert len(alarm["AlarmActions"]) == 1
+
+
+def test_alarm_topic_is_encrypted_and_mails_when_configured(dev_template, alt_template):
+    dev_template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
+    dev_template.resource_count_is("AWS::SNS::Subscription", 0)
+    alt_template.has_resource_properties(
+        "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "oncall@example.com"}
+    )
+    dev_template.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
+
+
+def test_dashboard_exists(dev_template):
+    dev_template.has_resource_properties(
+        "AWS::CloudWatch::Dashboard", {"DashboardName": "chatmod-dev"}
+    )
+
+
+# --- outputs -----------------------------------------------------------------------------
+
+
+def test_outputs_give_everything_a_user_pastes_into_ably(dev_template, alt_template):
+    expected = {
+        "IngestQueueName",
+        "IngestQueueUrl",
+        "AblySqsRoleArn",
+        "AblyExternalId",
+        "ApiUrl",
+        "BeforePublishUrl",
+        "BeforePublishFunctionName",
+        "BeforePublishInvokeRoleArn",
+    }
+
+    assert expected | {"UserPoolId", "UserPoolClientId"} <= set(dev_template.find_outputs("*"))
+    assert expected <= set(alt_template.find_outputs("*"))
+    assert "UserPoolId" not in alt_template.find_outputs("*")
+    assert (
+        alt_template.find_outputs("AblyExternalId")["AblyExternalId"]["Value"] == "acct123.app456"
+    )
