@@ -20,3 +20,6 @@ os.environ.update(
 )
 os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
+
+# Shared fixtures (loopback servers) available to every test module.
+pytest_plugins = ["tests.support.ably_fixtures"]
