@@ -174,6 +174,7 @@ class ChatmodStack(Stack):
         return {
             constants.ENV_STAGE: stage,
             constants.ENV_BANS_TABLE: tables.bans.table_name,
+            constants.ENV_STRIKES_TABLE: tables.strikes.table_name,
             constants.ENV_AUDIT_TABLE: tables.audit.table_name,
             constants.ENV_IDEMPOTENCY_TABLE: tables.idempotency.table_name,
             constants.ENV_POLICY_PARAMETER: parameters.policy.parameter_name,
@@ -197,6 +198,7 @@ class ChatmodStack(Stack):
         # Strikes and bans are written wherever a message can be rejected.
         for function in [*moderates, functions.moderator]:
             tables.bans.grant_read_write_data(function)
+            tables.strikes.grant_read_write_data(function)
             tables.grant_append_audit(function)
         tables.bans.grant_read_data(functions.token)
         tables.grant_query_audit(functions.moderator)

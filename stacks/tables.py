@@ -15,7 +15,9 @@ class Tables(Construct):
 
     Attributes:
         bans: ``bannedUsers`` — key ``clientId``; TTL attribute ``expiresAt`` (epoch
-            seconds); permanent bans have no TTL. Strike records live here too.
+            seconds); permanent bans have no TTL. Only bans, so the table reads as a list.
+        strikes: recent strikes per ``clientId`` (the ban ladder's memory), expiring
+            with the strike window.
         audit: every automated and manual action, per client id, newest first, and
             across all clients through the ``byTime`` index.
         idempotency: Powertools idempotency's default layout (key ``id``, TTL ``expiration``).
@@ -30,6 +32,11 @@ class Tables(Construct):
             "BannedUsers",
             partition_key=constants.BANS_PARTITION_KEY,
             ttl_attribute=constants.BANS_TTL_ATTRIBUTE,
+        )
+        self.strikes = self._build_table(
+            "Strikes",
+            partition_key=constants.STRIKES_PARTITION_KEY,
+            ttl_attribute=constants.STRIKES_TTL_ATTRIBUTE,
         )
         self.audit = self._build_table(
             "Audit",

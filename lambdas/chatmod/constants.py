@@ -11,6 +11,7 @@ from typing import Final
 # Environment variables the stack sets on every function.
 ENV_STAGE: Final = "CHATMOD_STAGE"
 ENV_BANS_TABLE: Final = "CHATMOD_BANS_TABLE"
+ENV_STRIKES_TABLE: Final = "CHATMOD_STRIKES_TABLE"
 ENV_AUDIT_TABLE: Final = "CHATMOD_AUDIT_TABLE"
 ENV_IDEMPOTENCY_TABLE: Final = "CHATMOD_IDEMPOTENCY_TABLE"
 ENV_INGEST_QUEUE_URL: Final = "CHATMOD_INGEST_QUEUE_URL"
@@ -34,6 +35,8 @@ METRICS_NAMESPACE: Final = "Chatmod"
 # DynamoDB layout.
 BANS_PARTITION_KEY: Final = "clientId"
 BANS_TTL_ATTRIBUTE: Final = "expiresAt"
+STRIKES_PARTITION_KEY: Final = "clientId"
+STRIKES_TTL_ATTRIBUTE: Final = "expiresAt"
 AUDIT_PARTITION_KEY: Final = "clientId"
 AUDIT_SORT_KEY: Final = "eventId"
 AUDIT_BY_TIME_INDEX: Final = "byTime"

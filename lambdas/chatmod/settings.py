@@ -22,6 +22,7 @@ class Settings:
 
     stage: str
     bans_table: str
+    strikes_table: str
     audit_table: str
     idempotency_table: str
     policy_parameter: str
@@ -45,6 +46,7 @@ class Settings:
         return cls(
             stage=env.get(constants.ENV_STAGE, "local"),
             bans_table=env[constants.ENV_BANS_TABLE],
+            strikes_table=env[constants.ENV_STRIKES_TABLE],
             audit_table=env[constants.ENV_AUDIT_TABLE],
             idempotency_table=env[constants.ENV_IDEMPOTENCY_TABLE],
             policy_parameter=env[constants.ENV_POLICY_PARAMETER],

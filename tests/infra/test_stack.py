@@ -73,12 +73,14 @@ def dlq_id(template: Template) -> str:
     return logical_id_of(template, "AWS::SQS::Queue", lambda p: "RedrivePolicy" not in p)
 
 
-def table_id(template: Template, partition_key: str, sort_key: str | None = None) -> str:
-    def matches(props: dict[str, Any]) -> bool:
-        keys = {k["KeyType"]: k["AttributeName"] for k in props["KeySchema"]}
-        return keys.get("HASH") == partition_key and keys.get("RANGE") == sort_key
-
-    return logical_id_of(template, "AWS::DynamoDB::Table", matches)
+def table_id(template: Template, env_var: str) -> str:
+    """The table a function environment variable names (the same in every function)."""
+    refs = {
+        text(f["Properties"]["Environment"]["Variables"][env_var])
+        for f in resources(template, "AWS::Lambda::Function").values()
+    }
+    assert len(refs) == 1
+    return json.loads(refs.pop())["Ref"]
 
 
 def stage_settings(stage: str) -> dict[str, Any]:
@@ -208,18 +210,33 @@ def test_ably_invoke_role_may_only_invoke_before_publish(alt_template):
 
 
 @pytest.mark.parametrize(
-    ("keys", "ttl"),
+    ("env_var", "keys", "ttl"),
     [
-        ((constants.BANS_PARTITION_KEY, None), constants.BANS_TTL_ATTRIBUTE),
-        ((constants.AUDIT_PARTITION_KEY, constants.AUDIT_SORT_KEY), constants.AUDIT_TTL_ATTRIBUTE),
-        ((constants.IDEMPOTENCY_PARTITION_KEY, None), constants.IDEMPOTENCY_TTL_ATTRIBUTE),
+        (constants.ENV_BANS_TABLE, [constants.BANS_PARTITION_KEY], constants.BANS_TTL_ATTRIBUTE),
+        (
+            constants.ENV_STRIKES_TABLE,
+            [constants.STRIKES_PARTITION_KEY],
+            constants.STRIKES_TTL_ATTRIBUTE,
+        ),
+        (
+            constants.ENV_AUDIT_TABLE,
+            [constants.AUDIT_PARTITION_KEY, constants.AUDIT_SORT_KEY],
+            constants.AUDIT_TTL_ATTRIBUTE,
+        ),
+        (
+            constants.ENV_IDEMPOTENCY_TABLE,
+            [constants.IDEMPOTENCY_PARTITION_KEY],
+            constants.IDEMPOTENCY_TTL_ATTRIBUTE,
+        ),
     ],
-    ids=["bans", "audit", "idempotency"],
+    ids=["bans", "strikes", "audit", "idempotency"],
 )
-def test_tables_are_on_demand_encrypted_with_pitr_and_ttl(dev_template, keys, ttl):
-    table = resources(dev_template, "AWS::DynamoDB::Table")[table_id(dev_template, *keys)]
-    props = table["Properties"]
+def test_tables_are_on_demand_encrypted_with_pitr_and_ttl(dev_template, env_var, keys, ttl):
+    props = resources(dev_template, "AWS::DynamoDB::Table")[table_id(dev_template, env_var)][
+        "Properties"
+    ]
 
+    assert [k["AttributeName"] for k in props["KeySchema"]] == keys
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["SSESpecification"] == {"SSEEnabled": True}
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
@@ -228,7 +245,7 @@ def test_tables_are_on_demand_encrypted_with_pitr_and_ttl(dev_template, keys, tt
 
 def test_bans_table_is_keyed_by_client_id_as_string(dev_template):
     props = resources(dev_template, "AWS::DynamoDB::Table")[
-        table_id(dev_template, constants.BANS_PARTITION_KEY)
+        table_id(dev_template, constants.ENV_BANS_TABLE)
     ]["Properties"]
 
     assert props["KeySchema"] == [{"AttributeName": "clientId", "KeyType": "HASH"}]
@@ -390,7 +407,7 @@ def test_token_function_reads_bans_but_cannot_write_anything(dev_template):
 
 
 def test_only_the_moderator_reads_the_audit_log(dev_template):
-    audit_arn = text({"Fn::GetAtt": [table_id(dev_template, "clientId", "eventId"), "Arn"]})
+    audit_arn = text({"Fn::GetAtt": [table_id(dev_template, constants.ENV_AUDIT_TABLE), "Arn"]})
 
     for service in SERVICES:
         statements = [
