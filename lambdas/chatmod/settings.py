@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from chatmod import constants
+from chatmod.errors import ServiceUnavailableError
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,5 +74,15 @@ def _parse_pairs(value: str) -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read on first use (not at import time)."""
-    return Settings.from_env()
+    """The process-wide settings, read on first use (not at import time).
+
+    Raises:
+        ServiceUnavailableError: a variable the stack sets is missing (answered as 503).
+    """
+    try:
+        return Settings.from_env()
+    except KeyError as exc:
+        raise ServiceUnavailableError(
+            f"the function is missing environment variable {exc.args[0]}",
+            code="configuration_unavailable",
+        ) from exc

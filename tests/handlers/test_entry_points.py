@@ -1,4 +1,8 @@
-"""Every entry point exists, imports, and answers clearly until its behaviour lands."""
+"""Every entry point exists, imports, and answers clearly until its behaviour lands.
+
+``/token`` and ``/before-publish`` are built: see ``test_token.py`` and
+``test_before_publish.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,10 @@ import json
 
 import pytest
 
-from chatmod.handlers import async_moderation, before_publish, moderator, publish, token
+from chatmod.handlers import async_moderation, moderator, publish, token
 from tests.support.events import (
     FakeLambdaContext,
     ably_envelope,
-    before_publish_request,
     http_event,
     sqs_event,
 )
@@ -21,8 +24,6 @@ CLAIMS = {"sub": "alice", "cognito:groups": "[moderators]"}
 @pytest.mark.parametrize(
     ("module", "method", "path"),
     [
-        (token, "GET", "/token"),
-        (token, "POST", "/token"),
         (publish, "POST", "/messages"),
         (moderator, "GET", "/moderation/bans"),
         (moderator, "POST", "/moderation/bans"),
@@ -52,23 +53,6 @@ def test_given_an_unknown_route_when_called_then_404_json_naming_it():
         "message": "no such route",
         "route": "GET /nope",
     }
-
-
-@pytest.mark.parametrize(
-    "event",
-    [
-        before_publish_request(),
-        {"body": json.dumps(before_publish_request())},
-        http_event("POST", "/before-publish", body=before_publish_request()),
-    ],
-    ids=["lambda-raw", "lambda-body", "http"],
-)
-def test_given_before_publish_unbuilt_when_invoked_then_501_json_string_body(event):
-    response = before_publish.lambda_handler(event, FakeLambdaContext())
-
-    assert response["statusCode"] == 501
-    assert isinstance(response["body"], str)
-    assert json.loads(response["body"])["error"] == "not_implemented"
 
 
 def test_given_async_unbuilt_when_batch_arrives_then_every_record_is_kept_for_redelivery():

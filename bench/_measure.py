@@ -1,0 +1,42 @@
+"""Small timing helpers shared by the benchmarks: percentiles and cold-import ratios."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+from collections.abc import Sequence
+
+COLD_IMPORT_ROUNDS = 5
+
+
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    """The ``fraction`` percentile (0..1) of ``samples``, nearest-rank."""
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
+    return ordered[index]
+
+
+def import_seconds(module: str, *, env: dict[str, str] | None = None) -> float:
+    """Seconds a fresh interpreter takes to import ``module`` (measured inside it)."""
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def cold_import_ratio(
+    module: str, baseline: str = "boto3", *, env: dict[str, str] | None = None
+) -> tuple[float, float, float]:
+    """Median cold import of ``module`` and of ``baseline`` (seconds), and their ratio.
+
+    The two are measured alternately in fresh processes, so machine noise hits both.
+    """
+    ours: list[float] = []
+    theirs: list[float] = []
+    for _ in range(COLD_IMPORT_ROUNDS):
+        ours.append(import_seconds(module, env=env))
+        theirs.append(import_seconds(baseline, env=env))
+    ours_median, theirs_median = statistics.median(ours), statistics.median(theirs)
+    return ours_median, theirs_median, ours_median / theirs_median

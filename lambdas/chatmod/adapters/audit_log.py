@@ -1,0 +1,275 @@
+"""The audit log: one DynamoDB item per automated or manual moderation action.
+
+Item layout (table keys from ``chatmod.constants``)::
+
+    clientId   S   partition key: the user the action concerned ("-" when none)
+    eventId    S   sort key: "<ISO-8601 UTC ms>Z#<12 hex>", so it sorts by time and is unique
+    day        S   "YYYY-MM-DD" (UTC): partition key of the ``byTime`` index
+    at         N   epoch milliseconds
+    action     S   reject | delete | ban | unban | strike | revoke | warn
+    actor      S   "auto" / "system" / a moderator's client id
+    reason     S   (optional) why
+    room, channel, serial, messageId   S   (optional) which message
+    details    S   JSON object with anything else (JSON, so floats need no Decimal)
+    expiresAt  N   epoch seconds: DynamoDB TTL, ``retention_days`` after ``at``
+
+Events are only ever added (the stack grants ``PutItem`` alone to writers).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Literal, get_args
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chatmod import constants
+from chatmod.errors import BadRequestError, ServiceUnavailableError
+
+AuditAction = Literal["reject", "delete", "ban", "unban", "strike", "revoke", "warn"]
+AUDIT_ACTIONS: Final = frozenset(get_args(AuditAction))
+
+#: The partition key of events that concern no particular user.
+NO_CLIENT: Final = "-"
+#: The actor of actions chatmod takes on its own that are not the strike ladder's.
+SYSTEM_ACTOR: Final = "system"
+DEFAULT_RETENTION_DAYS: Final = 400
+#: How many days back ``query()`` without a client id looks through the ``byTime`` index.
+DEFAULT_QUERY_DAYS: Final = 7
+MAX_QUERY_LIMIT: Final = 1000
+_DAY_INDEX_KEY: Final = "day"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """Who did what, when, why, to which message.
+
+    Attributes:
+        action: what happened.
+        actor: who did it: ``"auto"`` (strike ladder / moderation), ``"system"``,
+            or a moderator's client id.
+        client_id: the user concerned, if any.
+        reason: why.
+        room / channel: where the message was (a chat room, or a pub/sub channel).
+        serial / message_id: which message (chat serial, or pub/sub message id).
+        details: anything else, JSON-serialisable.
+        at_ms: when, epoch milliseconds; set by ``AuditLog.record`` when ``None``.
+        event_id: set by ``AuditLog.record``.
+    """
+
+    action: AuditAction
+    actor: str
+    client_id: str | None = None
+    reason: str | None = None
+    room: str | None = None
+    channel: str | None = None
+    serial: str | None = None
+    message_id: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    at_ms: int | None = None
+    event_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The event as ``GET /moderation/audit`` shows it (camelCase, ``at`` as ISO-8601)."""
+        body: dict[str, Any] = {
+            "eventId": self.event_id,
+            "at": None if self.at_ms is None else iso_ms(self.at_ms),
+            "action": self.action,
+            "actor": self.actor,
+            "clientId": self.client_id,
+            "reason": self.reason,
+            "room": self.room,
+            "channel": self.channel,
+            "serial": self.serial,
+            "messageId": self.message_id,
+            "details": dict(self.details),
+        }
+        return {key: value for key, value in body.items() if value is not None}
+
+
+class AuditLog:
+    """Appends audit events to DynamoDB and reads them back, newest first."""
+
+    def __init__(
+        self,
+        table: Any,
+        *,
+        retention_days: int = DEFAULT_RETENTION_DAYS,
+        clock: Callable[[], float] = time.time,
+        random_suffix: Callable[[], str] = lambda: secrets.token_hex(6),
+    ) -> None:
+        """Create the log. No network call happens here.
+
+        Args:
+            table: the boto3 DynamoDB ``Table`` resource of the audit table.
+            retention_days: how long DynamoDB keeps an event (TTL).
+            clock: epoch seconds (injectable for tests).
+            random_suffix: the unique part of event ids (injectable for tests).
+        """
+        self._table = table
+        self._retention_s = retention_days * 86_400
+        self._clock = clock
+        self._random_suffix = random_suffix
+
+    @classmethod
+    def from_table_name(cls, name: str, **kwargs: Any) -> AuditLog:
+        """The log on the process-wide boto3 ``Table`` for ``name`` (created lazily)."""
+        from chatmod.adapters import aws
+
+        return cls(aws.table(name), **kwargs)
+
+    def record(self, event: AuditEvent) -> AuditEvent:
+        """Store ``event`` (one PutItem) and return it with its id and time.
+
+        Raises:
+            BadRequestError: ``event.action`` is not a known action.
+            ServiceUnavailableError: DynamoDB refused or could not be reached.
+        """
+        if event.action not in AUDIT_ACTIONS:
+            raise BadRequestError(f"unknown audit action {event.action!r}")
+        at_ms = event.at_ms if event.at_ms is not None else int(self._clock() * 1000)
+        event_id = f"{iso_ms(at_ms)}#{self._random_suffix()}"
+        stored = replace(event, at_ms=at_ms, event_id=event_id)
+        item = _to_item(
+            stored, event_id=event_id, at_ms=at_ms, expires_at=at_ms // 1000 + self._retention_s
+        )
+        try:
+            # The id carries 48 random bits, so a collision is not a concern in
+            # practice; the condition makes one fail loudly rather than overwrite.
+            self._table.put_item(
+                Item=item,
+                ConditionExpression="attribute_not_exists(#sk)",
+                ExpressionAttributeNames={"#sk": constants.AUDIT_SORT_KEY},
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise ServiceUnavailableError(
+                "the audit log could not be written", code="storage_unavailable"
+            ) from exc
+        return stored
+
+    def query(
+        self,
+        client_id: str | None = None,
+        limit: int = 50,
+        *,
+        days: int = DEFAULT_QUERY_DAYS,
+    ) -> list[AuditEvent]:
+        """The latest events, newest first.
+
+        Args:
+            client_id: only this user's events (one table Query); ``None`` for
+                everyone's, read day by day through the ``byTime`` index.
+            limit: at most this many events (1..1000).
+            days: without ``client_id``, how many days back (today included) to look.
+
+        Returns:
+            The events, newest first.
+
+        Raises:
+            BadRequestError: ``limit`` or ``days`` is out of range.
+            ServiceUnavailableError: DynamoDB refused or could not be reached.
+        """
+        if not 1 <= limit <= MAX_QUERY_LIMIT:
+            raise BadRequestError(f"limit must be between 1 and {MAX_QUERY_LIMIT}")
+        if days < 1:
+            raise BadRequestError("days must be at least 1")
+        try:
+            if client_id is not None:
+                items = self._query_all(
+                    {"KeyConditionExpression": Key(constants.AUDIT_PARTITION_KEY).eq(client_id)},
+                    limit,
+                )
+            else:
+                items = []
+                today = datetime.fromtimestamp(self._clock(), tz=UTC).date()
+                for back in range(days):
+                    day = (today - timedelta(days=back)).isoformat()
+                    items += self._query_all(
+                        {
+                            "IndexName": constants.AUDIT_BY_TIME_INDEX,
+                            "KeyConditionExpression": Key(_DAY_INDEX_KEY).eq(day),
+                        },
+                        limit - len(items),
+                    )
+                    if len(items) >= limit:
+                        break
+        except (ClientError, BotoCoreError) as exc:
+            raise ServiceUnavailableError(
+                "the audit log could not be read", code="storage_unavailable"
+            ) from exc
+        return [_from_item(item) for item in items[:limit]]
+
+    def _query_all(self, arguments: Mapping[str, Any], limit: int) -> list[dict[str, Any]]:
+        """Up to ``limit`` items of one key, newest first, following pagination."""
+        items: list[dict[str, Any]] = []
+        start_key: dict[str, Any] | None = None
+        while len(items) < limit:
+            page_args = {**arguments, "ScanIndexForward": False, "Limit": limit - len(items)}
+            if start_key is not None:
+                page_args["ExclusiveStartKey"] = start_key
+            page = self._table.query(**page_args)
+            items += page.get("Items", [])
+            start_key = page.get("LastEvaluatedKey")
+            if start_key is None:
+                break
+        return items
+
+
+def iso_ms(epoch_ms: int) -> str:
+    """Epoch milliseconds as ISO-8601 UTC with milliseconds: ``2026-11-22T04:00:00.123Z``."""
+    moment = datetime.fromtimestamp(epoch_ms // 1000, tz=UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{epoch_ms % 1000:03d}Z"
+
+
+_OPTIONAL_FIELDS: Final = (
+    ("reason", "reason"),
+    ("room", "room"),
+    ("channel", "channel"),
+    ("serial", "serial"),
+    ("message_id", "messageId"),
+)
+
+
+def _to_item(event: AuditEvent, *, event_id: str, at_ms: int, expires_at: int) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        constants.AUDIT_PARTITION_KEY: event.client_id or NO_CLIENT,
+        constants.AUDIT_SORT_KEY: event_id,
+        _DAY_INDEX_KEY: event_id[:10],  # the id starts with the UTC date
+        "at": at_ms,
+        "action": event.action,
+        "actor": event.actor,
+        "details": json.dumps(dict(event.details), separators=(",", ":"), default=str),
+        constants.AUDIT_TTL_ATTRIBUTE: expires_at,
+    }
+    for attribute, name in _OPTIONAL_FIELDS:
+        value = getattr(event, attribute)
+        if value is not None:
+            item[name] = value
+    return item
+
+
+def _from_item(item: Mapping[str, Any]) -> AuditEvent:
+    client_id = str(item[constants.AUDIT_PARTITION_KEY])
+    try:
+        details = json.loads(str(item.get("details") or "{}"))
+    except ValueError:
+        details = {"raw": str(item.get("details"))}
+    optional = {
+        attribute: (None if item.get(name) is None else str(item[name]))
+        for attribute, name in _OPTIONAL_FIELDS
+    }
+    return AuditEvent(
+        action=item["action"],
+        actor=str(item["actor"]),
+        client_id=None if client_id == NO_CLIENT else client_id,
+        details=details if isinstance(details, dict) else {"value": details},
+        at_ms=int(item["at"]),
+        event_id=str(item[constants.AUDIT_SORT_KEY]),
+        **optional,
+    )

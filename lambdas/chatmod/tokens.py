@@ -1,0 +1,116 @@
+"""Who the caller is (from JWT claims) and what their Ably token may do: pure functions."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from chatmod.errors import UnauthorizedError
+from chatmod.policy import IdentityPolicy, TokenPolicy
+
+#: Revocable Ably tokens must not outlive an hour, whatever the policy says.
+MAX_TOKEN_TTL_MS: Final = 60 * 60 * 1000
+CHAT_CHANNEL_SUFFIX: Final = "::$chat"
+# Ably client ids are free-form strings; bound them so a claim cannot bloat the token.
+MAX_CLIENT_ID_LENGTH: Final = 256
+_LIST_SEPARATORS: Final = re.compile(r"[\s,]+")
+
+Role = Literal["user", "moderator"]
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """The caller: their Ably client id and whether they moderate."""
+
+    client_id: str
+    moderator: bool = False
+
+    @property
+    def role(self) -> Role:
+        """``"moderator"`` or ``"user"``."""
+        return "moderator" if self.moderator else "user"
+
+
+def identity_from_claims(claims: Mapping[str, Any] | None, policy: IdentityPolicy) -> Identity:
+    """The caller named by verified JWT claims (API Gateway's JWT authorizer checked them).
+
+    Args:
+        claims: ``requestContext.authorizer.jwt.claims``; ``None`` when the
+            request carried no verified token.
+        policy: which claim is the client id, which claim and value mark a moderator.
+
+    Returns:
+        The identity.
+
+    Raises:
+        UnauthorizedError: no claims, or the client id claim is missing, empty,
+            the wildcard ``*`` or too long.
+    """
+    if not claims:
+        raise UnauthorizedError("sign in first: the request carries no verified identity")
+    raw = claims.get(policy.client_id_claim)
+    client_id = raw.strip() if isinstance(raw, str) else (str(raw) if _scalar(raw) else "")
+    if not client_id:
+        raise UnauthorizedError(
+            f"the identity token has no {policy.client_id_claim!r} claim to use as client id"
+        )
+    if client_id == "*" or len(client_id) > MAX_CLIENT_ID_LENGTH:
+        raise UnauthorizedError(f"the {policy.client_id_claim!r} claim is not a usable client id")
+    moderator = policy.moderator_value in claim_values(claims.get(policy.moderator_claim))
+    return Identity(client_id=client_id, moderator=moderator)
+
+
+def claim_values(value: Any) -> frozenset[str]:
+    """The members of a claim that may hold several values.
+
+    Handles a real list (``["moderators", "admins"]``), API Gateway's flattening
+    of a JWT array claim into a string (``"[moderators admins]"``), a JSON array
+    in a string (``'["moderators"]'``), and a plain string, which may list
+    values separated by spaces or commas (``"moderators"``, ``"read write"``).
+    Membership is exact: ``"notmoderators"`` does not contain ``"moderators"``.
+    """
+    if value is None:
+        return frozenset()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return frozenset(str(item).strip() for item in value if _scalar(item)) - {""}
+    if not isinstance(value, str):
+        return frozenset({str(value)}) if _scalar(value) else frozenset()
+    text = value.strip()
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            text = text[1:-1]  # API Gateway's "[a b]": not JSON, the brackets go
+        else:
+            if isinstance(parsed, list):
+                return claim_values(parsed)
+    return frozenset(_LIST_SEPARATORS.split(text)) - {""}
+
+
+def capability_for(identity: Identity, policy: TokenPolicy) -> dict[str, list[str]]:
+    """The Ably capability for ``identity``'s role on the policy's rooms.
+
+    Chat capabilities are granted on room names, so a room configured as
+    ``lobby::$chat`` is granted as ``lobby``.
+
+    Returns:
+        Room name (or pattern) → sorted operations, e.g. ``{"*": ["history", "publish"]}``.
+    """
+    operations = sorted(set(policy.moderator if identity.moderator else policy.user))
+    capability: dict[str, list[str]] = {}
+    for room in policy.rooms:
+        name = room.removesuffix(CHAT_CHANNEL_SUFFIX) or room
+        capability[name] = operations
+    return capability
+
+
+def token_ttl_ms(policy: TokenPolicy) -> int:
+    """The token lifetime in milliseconds: the policy's, never over one hour."""
+    return min(policy.ttl_seconds * 1000, MAX_TOKEN_TTL_MS)
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)

@@ -1,0 +1,343 @@
+"""``/token`` end to end in process: moto for DynamoDB and SSM, the real signing code, no Ably."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import json
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters import base as parameters_base
+from moto import mock_aws
+
+from chatmod import constants
+from chatmod.adapters import aws
+from chatmod.adapters.ban_store import BanStore
+from chatmod.handlers import token
+from chatmod.observability import logger
+from chatmod.policy import RuntimePolicy, TokenPolicy
+from chatmod.settings import get_settings
+from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, FAKE_KEY_SECRET, AblyStub
+from tests.support.dynamodb import (
+    AUDIT_TABLE,
+    BANS_TABLE,
+    IDEMPOTENCY_TABLE,
+    STRIKES_TABLE,
+    ChatmodTables,
+    create_tables,
+)
+from tests.support.events import FakeLambdaContext, http_event
+
+KEY_PARAMETER = "/chatmod/test/ably-key"
+POLICY_PARAMETER = "/chatmod/test/policy"
+USER = {"sub": "alice", "cognito:groups": "[players]"}
+MODERATOR = {"sub": "mod1", "cognito:groups": "[moderators admins]"}
+
+
+def _reset_process_state() -> None:
+    get_settings.cache_clear()
+    parameters.clear_caches()
+    parameters_base.DEFAULT_PROVIDERS.clear()
+    aws.table.cache_clear()
+    token._gateway = None
+    token._ban_store = None
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, ably_stub: AblyStub) -> None:
+    for name, value in {
+        constants.ENV_BANS_TABLE: BANS_TABLE,
+        constants.ENV_STRIKES_TABLE: STRIKES_TABLE,
+        constants.ENV_AUDIT_TABLE: AUDIT_TABLE,
+        constants.ENV_IDEMPOTENCY_TABLE: IDEMPOTENCY_TABLE,
+        constants.ENV_POLICY_PARAMETER: POLICY_PARAMETER,
+        constants.ENV_ABLY_KEY_PARAMETER: KEY_PARAMETER,
+        constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER: "/chatmod/test/bp-secret",
+        # Any call to Ably would land on the stub, where the test would see it.
+        constants.ENV_ABLY_REST_HOST: f"{ably_stub.host}:{ably_stub.port}",
+        constants.ENV_ABLY_TLS: "false",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def aws_mock(env: None) -> Iterator[ChatmodTables]:
+    _reset_process_state()
+    with mock_aws():
+        yield create_tables()
+    _reset_process_state()
+
+
+def put_parameters(*, key: str | None = FAKE_API_KEY, policy: RuntimePolicy | None = None) -> None:
+    ssm = boto3.client("ssm")
+    if key is not None:
+        ssm.put_parameter(Name=KEY_PARAMETER, Value=key, Type="SecureString", Overwrite=True)
+    ssm.put_parameter(
+        Name=POLICY_PARAMETER,
+        Value=(policy or RuntimePolicy()).to_json(),
+        Type="String",
+        Overwrite=True,
+    )
+
+
+@pytest.fixture
+def configured(aws_mock: ChatmodTables) -> ChatmodTables:
+    put_parameters()
+    return aws_mock
+
+
+@pytest.fixture
+def bans(configured: ChatmodTables) -> BanStore:
+    return BanStore(configured.bans, configured.strikes)
+
+
+@pytest.fixture
+def log_output() -> Iterator[io.StringIO]:
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logger.registered_formatter)
+    level = logger.log_level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    yield buffer
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def call(method: str = "GET", claims: dict[str, Any] | None = USER) -> tuple[int, Any, dict]:
+    response = token.lambda_handler(
+        http_event(method, "/token", claims=claims), FakeLambdaContext()
+    )
+    return response["statusCode"], json.loads(response["body"]), response["headers"]
+
+
+def expected_mac(request: dict[str, Any]) -> str:
+    text = "".join(
+        f"{request[name]}\n"
+        for name in ("keyName", "ttl", "capability", "clientId", "timestamp", "nonce")
+    )
+    digest = hmac.new(FAKE_KEY_SECRET.encode(), text.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+# -- issued ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_given_a_signed_in_user_when_asking_then_a_token_request_signed_with_the_key(
+    configured, method, ably_stub
+):
+    before_ms = int(time.time() * 1000)
+
+    status, body, headers = call(method)
+
+    assert status == 200
+    assert set(body) == {"keyName", "ttl", "capability", "clientId", "timestamp", "nonce", "mac"}
+    assert body["keyName"] == FAKE_KEY_NAME
+    assert body["clientId"] == "alice"
+    assert body["mac"] == expected_mac(body)
+    assert 0 < body["ttl"] <= 3_600_000
+    assert json.loads(body["capability"]) == {"*": ["history", "presence", "publish", "subscribe"]}
+    assert before_ms - 1000 <= body["timestamp"] <= int(time.time() * 1000) + 1000
+    assert len(body["nonce"]) >= 16
+    assert headers["Cache-Control"] == "no-store"
+    assert FAKE_KEY_SECRET not in json.dumps(body)
+    assert ably_stub.requests == []  # signed locally: no call to Ably
+
+
+def test_given_a_moderator_when_asking_then_the_capability_allows_deleting_any_message(
+    configured,
+):
+    status, body, _ = call(claims=MODERATOR)
+
+    assert status == 200
+    assert body["mac"] == expected_mac(body)
+    capability = json.loads(body["capability"])
+    assert "message-delete-any" in capability["*"]
+    assert "message-update-any" in capability["*"]
+
+
+def test_given_a_policy_with_rooms_and_a_short_ttl_when_asking_then_both_are_applied(aws_mock):
+    put_parameters(
+        policy=RuntimePolicy(tokens=TokenPolicy(ttl_seconds=600, rooms=("lobby", "help::$chat")))
+    )
+
+    status, body, _ = call()
+
+    assert status == 200
+    assert body["ttl"] == 600_000
+    assert set(json.loads(body["capability"])) == {"lobby", "help"}
+    assert body["mac"] == expected_mac(body)
+
+
+def test_given_two_requests_when_signed_then_nonces_differ_and_the_gateway_is_reused(configured):
+    _, first, _ = call()
+    gateway = token._gateway
+    _, second, _ = call()
+
+    assert first["nonce"] != second["nonce"]
+    assert token._gateway is gateway
+
+
+def test_given_the_key_is_rotated_when_the_cache_expires_then_the_new_key_signs(configured):
+    call()
+    put_parameters(key="appid.newkey:anothersecretanothersecret")
+    parameters.clear_caches()  # what max_age does after a minute
+
+    status, body, _ = call()
+
+    assert status == 200
+    assert body["keyName"] == "appid.newkey"
+    text = "".join(
+        f"{body[n]}\n" for n in ("keyName", "ttl", "capability", "clientId", "timestamp", "nonce")
+    )
+    mac = hmac.new(b"anothersecretanothersecret", text.encode(), hashlib.sha256).digest()
+    assert body["mac"] == base64.b64encode(mac).decode()
+
+
+def test_given_a_token_request_when_handled_then_exactly_one_dynamodb_call_is_made(configured):
+    calls: list[str] = []
+    call()  # warm: the SSM values are cached, as on a warm Lambda
+    aws.table(BANS_TABLE).meta.client.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+    )
+
+    status, _, _ = call()
+
+    assert status == 200
+    assert calls == ["GetItem"]
+
+
+# -- refused --------------------------------------------------------------------------
+
+
+def test_given_a_timed_ban_when_asking_then_403_with_reason_and_banned_until(bans):
+    now = int(time.time())
+    bans.ban("alice", reason="spamming links", source="mod1", duration_seconds=3600, now=now)
+
+    status, body, _ = call()
+
+    assert status == 403
+    assert body["error"] == "banned"
+    assert body["reason"] == "spamming links"
+    assert body["bannedUntil"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 3600))
+    assert body["message"]
+
+
+def test_given_a_permanent_ban_when_asking_then_403_with_banned_until_null(bans):
+    bans.ban("alice", reason="abuse", source="mod1", duration_seconds=None)
+
+    status, body, _ = call()
+
+    assert (status, body["error"], body["bannedUntil"]) == (403, "banned", None)
+
+
+def test_given_an_expired_ban_ttl_has_not_deleted_when_asking_then_a_token_is_issued(
+    configured,
+):
+    configured.bans.put_item(
+        Item={
+            "clientId": "alice",
+            "reason": "old",
+            "source": "auto",
+            "createdAt": int(time.time()) - 7200,
+            "expiresAt": int(time.time()) - 1,
+        }
+    )
+
+    status, body, _ = call()
+
+    assert status == 200
+    assert body["clientId"] == "alice"
+
+
+def test_given_another_user_is_banned_when_asking_then_a_token_is_issued(bans):
+    bans.ban("bob", reason="r", source="mod1", duration_seconds=None)
+
+    assert call()[0] == 200
+
+
+@pytest.mark.parametrize("claims", [None, {}, {"email": "a@example.com"}, {"sub": ""}])
+def test_given_no_identity_when_asking_then_401_json(configured, claims):
+    status, body, headers = call(claims=claims)
+
+    assert status == 401
+    assert body["error"] == "unauthorized"
+    assert body["message"]
+    assert headers["Content-Type"] == "application/json"
+
+
+def test_given_no_claims_and_no_configuration_when_asking_then_still_401(aws_mock):
+    assert call(claims=None)[0] == 401
+
+
+def test_given_the_key_parameter_is_missing_when_asking_then_503_json(aws_mock):
+    put_parameters(key=None)
+
+    status, body, _ = call()
+
+    assert status == 503
+    assert body["error"] == "configuration_unavailable"
+    assert KEY_PARAMETER in body["message"]
+
+
+def test_given_no_parameters_at_all_when_asking_then_503_json(aws_mock):
+    status, body, _ = call()
+
+    assert (status, body["error"]) == (503, "configuration_unavailable")
+
+
+def test_given_a_malformed_key_when_asking_then_503_without_echoing_it(aws_mock):
+    put_parameters(key="not-a-key-secretvalue")
+
+    status, body, _ = call()
+
+    assert (status, body["error"]) == (503, "configuration_invalid")
+    assert "secretvalue" not in json.dumps(body)
+
+
+def test_given_missing_environment_when_asking_then_503_json(aws_mock, monkeypatch):
+    monkeypatch.delenv(constants.ENV_BANS_TABLE)
+    get_settings.cache_clear()
+
+    status, body, _ = call()
+
+    assert (status, body["error"]) == (503, "configuration_unavailable")
+    assert constants.ENV_BANS_TABLE in body["message"]
+
+
+def test_given_the_bans_table_is_missing_when_asking_then_503_not_a_token(aws_mock):
+    put_parameters()
+    boto3.client("dynamodb").delete_table(TableName=BANS_TABLE)
+
+    status, body, _ = call()
+
+    assert (status, body["error"]) == (503, "storage_unavailable")
+
+
+# -- secrets stay secret --------------------------------------------------------------------
+
+
+def test_given_every_outcome_when_logged_at_debug_then_the_key_secret_never_appears(
+    bans, log_output
+):
+    call()  # 200
+    call(claims=None)  # 401
+    bans.ban("alice", reason="r", source="mod1", duration_seconds=None)
+    call()  # 403
+    put_parameters(key="appid.keyid:" + "s3cr3t" * 4 + "x:y")  # malformed
+    parameters.clear_caches()
+    call(claims={"sub": "carol"})  # 503
+
+    output = log_output.getvalue()
+    assert "request failed" in output  # the logs were captured
+    assert FAKE_KEY_SECRET not in output
+    assert "s3cr3t" not in output
