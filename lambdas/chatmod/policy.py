@@ -59,12 +59,15 @@ class StrictModel(BaseModel):
 # --- moderation providers -------------------------------------------------------
 
 
+BlocklistCategory = Literal["profanity", "sexual", "hate", "harassment", "violence", "self_harm"]
+
+
 class BlocklistTerm(StrictModel):
     """A user term or regex for the blocklist, with its category and severity."""
 
     term: str | None = Field(default=None, min_length=1)
     regex: str | None = Field(default=None, min_length=1)
-    category: str = Field(default="profanity", min_length=1)
+    category: BlocklistCategory = "profanity"
     severity: int = Field(default=2, ge=1, le=3)
 
     @model_validator(mode="after")
@@ -86,7 +89,9 @@ class BlocklistProviderConfig(StrictModel):
     include_default: bool = True
     terms: tuple[BlocklistTerm, ...] = ()
     allowlist: tuple[str, ...] = ()
-    thresholds: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(default_factory=dict)
+    thresholds: dict[BlocklistCategory, Annotated[int, Field(ge=1, le=3)]] = Field(
+        default_factory=dict
+    )
 
 
 class HiveProviderConfig(StrictModel):

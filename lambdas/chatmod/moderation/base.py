@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,20 @@ class Match:
     term: str
     category: str
     severity: int
+
+
+@dataclass(frozen=True, slots=True)
+class MessageContext:
+    """Who sent the message, where: the parts of the request that are not the text.
+
+    Only providers that judge more than the text (the user's own model) use it.
+    """
+
+    room: str = ""
+    client_id: str = ""
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    user_claim: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

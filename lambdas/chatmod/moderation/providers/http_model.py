@@ -33,27 +33,15 @@ unavailable; any other status is a response error (Ably would not retry it).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 import httpx
 
-from chatmod.moderation.base import ProviderResponseError, ProviderResult
+from chatmod.moderation.base import MessageContext, ProviderResponseError, ProviderResult
 from chatmod.moderation.providers._http import Deadline, post_json, run_concurrently
 
 REJECTED = "rejected"
-
-
-@dataclass(frozen=True, slots=True)
-class MessageContext:
-    """Who sent the message, where: the parts of the request that are not the text."""
-
-    room: str = ""
-    client_id: str = ""
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)
-    user_claim: str | None = None
 
 
 class HttpModelProvider:

@@ -1,0 +1,425 @@
+"""Before-publish end to end in process: both transports, moto for bans and SSM, loopback providers."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from chatmod.handlers import before_publish
+from chatmod.policy import ModerationPolicy, RuntimePolicy
+from chatmod.runtime import get_runtime
+from tests.support.deployment import BEFORE_PUBLISH_SECRET, moto_deployment
+from tests.support.dynamodb import ChatmodTables
+from tests.support.events import FakeLambdaContext, before_publish_request, http_event
+from tests.support.fake_providers import FakeServer, Reply, hive_server_fixture  # noqa: F401
+
+HIVE_KEY_PARAMETER = "/chatmod/test/hive-key"
+
+
+@pytest.fixture
+def deployment(monkeypatch: pytest.MonkeyPatch) -> Iterator[ChatmodTables]:
+    with moto_deployment(monkeypatch) as tables:
+        yield tables
+
+
+def configure(monkeypatch: pytest.MonkeyPatch, policy: RuntimePolicy, **secrets: str) -> Any:
+    return moto_deployment(monkeypatch, policy=policy, secrets=secrets or None)
+
+
+def invoke(event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    response = before_publish.lambda_handler(event, FakeLambdaContext())
+    assert isinstance(response["body"], str)
+    assert response["headers"]["content-type"] == "application/json"
+    return response["statusCode"], json.loads(response["body"])
+
+
+def via_http(
+    request: Any, *, secret: str | None = BEFORE_PUBLISH_SECRET, header: str = "authorization"
+) -> dict[str, Any]:
+    headers = {}
+    if secret is not None:
+        headers[header] = f"Bearer {secret}" if header == "authorization" else secret
+    raw = request if isinstance(request, str) else json.dumps(request)
+    return http_event("POST", "/before-publish", raw_body=raw, headers=headers)
+
+
+# --- transports ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [lambda r: r, lambda r: {"body": json.dumps(r)}, via_http],
+    ids=["lambda-raw", "lambda-body", "http"],
+)
+def test_given_a_clean_message_on_any_transport_then_accepted(deployment, wrap):
+    status, body = invoke(wrap(before_publish_request("hello everyone")))
+
+    assert (status, body) == (200, {"action": "accept"})
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [lambda r: r, lambda r: {"body": json.dumps(r)}, via_http],
+    ids=["lambda-raw", "lambda-body", "http"],
+)
+def test_given_profanity_on_any_transport_then_rejected_with_string_details(deployment, wrap):
+    status, body = invoke(wrap(before_publish_request("what the f.u.c.k is this")))
+
+    assert status == 200
+    assert body["action"] == "reject"
+    detail = body["rejectionDetail"]
+    assert detail["reason"] == "flagged by blocklist"
+    assert detail["category"] == "profanity"
+    assert detail["provider"] == "blocklist"
+    assert all(isinstance(value, str) for value in detail.values())
+
+
+@pytest.mark.parametrize(
+    ("secret", "header"),
+    [
+        (None, "authorization"),
+        ("wrong-secret", "authorization"),
+        (BEFORE_PUBLISH_SECRET, "x-other"),
+    ],
+    ids=["missing", "wrong", "wrong-header"],
+)
+def test_given_http_transport_without_the_secret_then_401(deployment, secret, header):
+    status, body = invoke(via_http(before_publish_request(), secret=secret, header=header))
+
+    assert status == 401
+    assert body["error"] == "unauthorized"
+    assert BEFORE_PUBLISH_SECRET not in json.dumps(body)
+
+
+def test_given_a_basic_scheme_instead_of_bearer_then_401(deployment):
+    event = via_http(before_publish_request())
+    event["headers"]["authorization"] = f"Basic {BEFORE_PUBLISH_SECRET}"
+
+    assert invoke(event)[0] == 401
+
+
+def test_given_a_configured_secret_header_then_it_is_used(monkeypatch):
+    with moto_deployment(
+        monkeypatch, env={"CHATMOD_BEFORE_PUBLISH_SECRET_HEADER": "X-Chatmod-Secret"}
+    ):
+        ok = invoke(via_http(before_publish_request(), header="x-chatmod-secret"))
+        refused = invoke(via_http(before_publish_request()))
+
+    assert ok == (200, {"action": "accept"})
+    assert refused[0] == 401
+
+
+# --- bad input -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("not json", "not valid JSON"),
+        ("[1, 2]", "must be a JSON object"),
+        ({"room": "lobby"}, "message"),
+        ({"room": "lobby", "message": {"clientId": "a"}}, "message.text"),
+        ({"room": "lobby", "message": {"text": 42}}, "message.text"),
+        ({"room": "", "message": {"text": "hi"}}, "room"),
+        ({"room": "lobby", "message": {"text": "hi", "metadata": "x"}}, "message.metadata"),
+    ],
+    ids=[
+        "not-json",
+        "array",
+        "no-message",
+        "no-text",
+        "text-not-string",
+        "empty-room",
+        "metadata-not-object",
+    ],
+)
+@pytest.mark.parametrize("transport", ["lambda", "http"])
+def test_given_malformed_input_then_400_saying_what_is_wrong(deployment, body, problem, transport):
+    raw = body if isinstance(body, str) else json.dumps(body)
+    event = via_http(raw) if transport == "http" else {"body": raw}
+
+    status, answer = invoke(event)
+
+    assert status == 400
+    assert answer["error"] == "bad_request"
+    assert problem in json.dumps(answer)
+
+
+def test_given_text_over_the_limit_then_400_text_too_long(monkeypatch):
+    policy = RuntimePolicy(moderation=ModerationPolicy(max_text_length=100))
+    with configure(monkeypatch, policy):
+        status, body = invoke(before_publish_request("a" * 101))
+
+    assert status == 400
+    assert body["error"] == "text_too_long"
+
+
+def test_given_the_policy_parameter_is_missing_then_503_not_500(deployment):
+    import boto3
+
+    boto3.client("ssm").delete_parameter(Name="/chatmod/test/policy")
+
+    status, body = invoke(before_publish_request())
+
+    assert status == 503
+    assert body["error"] == "configuration_unavailable"
+
+
+# --- policy: masking, room filter ------------------------------------------------------
+
+
+def test_given_on_match_mask_then_text_rewritten_and_metadata_headers_kept(monkeypatch):
+    policy = RuntimePolicy(moderation=ModerationPolicy(on_match="mask"))
+    request = before_publish_request("what the sh1t is this")
+    request["message"]["metadata"] = {"reply": {"serial": "abc"}}
+    request["message"]["headers"] = {"lang": "en"}
+    with configure(monkeypatch, policy):
+        status, body = invoke(request)
+
+    assert status == 200
+    assert body == {
+        "action": "accept",
+        "message": {
+            "text": "what the **** is this",
+            "metadata": {"reply": {"serial": "abc"}},
+            "headers": {"lang": "en"},
+        },
+    }
+
+
+def test_given_a_rewrite_over_32_kib_then_rejected_instead(monkeypatch):
+    policy = RuntimePolicy(moderation=ModerationPolicy(on_match="mask", max_text_length=20_000))
+    text = "shit " + "😀" * 9000  # 4 UTF-8 bytes each: the rewrite would exceed 32 KiB
+    with configure(monkeypatch, policy):
+        status, body = invoke(before_publish_request(text))
+
+    assert status == 200
+    assert body["action"] == "reject"
+    assert body["rejectionDetail"]["reason"] == "message_too_large_to_rewrite"
+
+
+def test_given_a_room_filter_then_other_rooms_pass_unmoderated(monkeypatch):
+    policy = RuntimePolicy(moderation=ModerationPolicy(room_filter="^public-"))
+    with configure(monkeypatch, policy):
+        private = invoke(before_publish_request("shit", room="staff-room"))
+        public = invoke(before_publish_request("shit", room="public-lobby"))
+
+    assert private == (200, {"action": "accept"})
+    assert public[1]["action"] == "reject"
+
+
+# --- bans and strikes ------------------------------------------------------------------
+
+
+def put_ban(
+    tables: ChatmodTables, client_id: str, *, expires_at: int | None, reason: str = "spam"
+) -> None:
+    item: dict[str, Any] = {
+        "clientId": client_id,
+        "reason": reason,
+        "source": "mod1",
+        "createdAt": int(time.time()) - 10,
+    }
+    if expires_at is not None:
+        item["expiresAt"] = expires_at
+    tables.bans.put_item(Item=item)
+
+
+def test_given_a_banned_sender_then_rejected_as_banned_with_the_end(deployment):
+    until = int(time.time()) + 600
+    put_ban(deployment, "alice", expires_at=until)
+
+    status, body = invoke(before_publish_request("perfectly polite", client_id="alice"))
+
+    assert status == 200
+    assert body["action"] == "reject"
+    assert body["rejectionDetail"]["reason"] == "banned"
+    assert body["rejectionDetail"]["bannedUntil"].startswith(
+        time.strftime("%Y-%m-%dT", time.gmtime(until))
+    )
+    assert body["rejectionDetail"]["banReason"] == "spam"
+
+
+def test_given_a_permanent_ban_then_banned_until_permanent(deployment):
+    put_ban(deployment, "alice", expires_at=None)
+
+    body = invoke(before_publish_request("hi", client_id="alice"))[1]
+
+    assert body["rejectionDetail"]["bannedUntil"] == "permanent"
+
+
+def test_given_an_expired_ban_still_in_the_table_then_accepted(deployment):
+    # DynamoDB deletes expired items up to ~48 h late: the expiry itself decides.
+    put_ban(deployment, "alice", expires_at=int(time.time()) - 1)
+
+    assert invoke(before_publish_request("hi", client_id="alice")) == (200, {"action": "accept"})
+
+
+def test_given_repeated_rejections_then_strikes_climb_the_ladder_into_a_ban(deployment):
+    first = invoke(before_publish_request("shit", client_id="bob"))[1]
+    second = invoke(before_publish_request("fuck", client_id="bob"))[1]
+    third = invoke(before_publish_request("hello again", client_id="bob"))[1]
+
+    assert first["rejectionDetail"]["reason"] == "flagged by blocklist"  # strike 1: warn
+    assert second["rejectionDetail"]["reason"] == "flagged by blocklist"  # strike 2: 120 s ban
+    assert third["rejectionDetail"]["reason"] == "banned"
+    ban = deployment.bans.get_item(Key={"clientId": "bob"})["Item"]
+    assert ban["source"] == "auto"
+    assert 110 <= int(ban["expiresAt"]) - time.time() <= 121
+    actions = [e["action"] for e in deployment.audit.scan()["Items"]]
+    assert actions.count("strike") == 2
+    assert "ban" in actions
+
+
+def test_given_ably_retries_the_same_message_then_one_strike(deployment):
+    for _ in range(3):
+        invoke(before_publish_request("shit", client_id="carol"))
+
+    item = deployment.strikes.get_item(Key={"clientId": "carol"})["Item"]
+    assert len(item["strikes"]) == 1
+
+
+# --- network providers and the failed action -------------------------------------------
+
+
+def hive_policy(**moderation: Any) -> RuntimePolicy:
+    return RuntimePolicy.model_validate(
+        {
+            "moderation": {
+                "providers": [
+                    {"name": "blocklist"},
+                    {
+                        "name": "hive",
+                        "baseUrl": moderation.pop("base_url"),
+                        "thresholds": {"sexual": 2},
+                    },
+                ],
+                **moderation,
+            }
+        }
+    )
+
+
+def with_hive(monkeypatch: pytest.MonkeyPatch, hive_server: FakeServer, **moderation: Any) -> Any:
+    return moto_deployment(
+        monkeypatch,
+        policy=hive_policy(base_url=hive_server.url, **moderation),
+        secrets={HIVE_KEY_PARAMETER: "hive-test-key"},
+        env={"CHATMOD_PROVIDER_KEY_PARAMETERS": f"hive={HIVE_KEY_PARAMETER}"},
+    )
+
+
+def test_given_hive_in_the_chain_then_its_verdict_counts(monkeypatch, hive_server):
+    with with_hive(monkeypatch, hive_server):
+        clean = invoke(before_publish_request("hello there"))
+        flagged = invoke(before_publish_request("such a badword"))
+
+    assert clean == (200, {"action": "accept"})
+    assert flagged[1]["action"] == "reject"
+    assert flagged[1]["rejectionDetail"] == {
+        "reason": "flagged by hive",
+        "category": "sexual",
+        "provider": "hive",
+    }
+    assert hive_server.requests[0].headers["authorization"] == "token hive-test-key"
+
+
+@pytest.mark.parametrize(
+    ("failed_action", "expected"),
+    [
+        (
+            "reject",
+            (
+                200,
+                {
+                    "action": "reject",
+                    "rejectionDetail": {"reason": "moderation_unavailable", "provider": "hive"},
+                },
+            ),
+        ),
+        ("publish", (200, {"action": "accept"})),
+    ],
+)
+def test_given_hive_down_then_the_failed_action_answers(
+    monkeypatch, hive_server, failed_action, expected
+):
+    hive_server.script(*[Reply(status=503)] * 5)
+    with with_hive(
+        monkeypatch, hive_server, failedAction=failed_action, maxRetries=1, retryTimeoutMs=2000
+    ):
+        answer = invoke(before_publish_request("hello"))
+
+    assert answer == expected
+    assert len(hive_server.requests) == 2  # one retry after the 5xx
+
+
+def test_given_hive_down_and_failed_action_defer_then_503_so_ably_applies_its_rule(
+    monkeypatch, hive_server
+):
+    hive_server.script(*[Reply(status=503)] * 5)
+    with with_hive(monkeypatch, hive_server, failedAction="defer", maxRetries=0):
+        status, body = invoke(before_publish_request("hello"))
+
+    assert status == 503
+    assert body["error"] == "moderation_unavailable"
+
+
+def test_given_hive_slower_than_the_budget_then_answered_within_it(monkeypatch, hive_server):
+    hive_server.delay = 2
+    with with_hive(
+        monkeypatch, hive_server, failedAction="publish", retryTimeoutMs=300, maxRetries=3
+    ):
+        get_runtime()  # a warm container: policy read, engine built
+        started = time.monotonic()
+        answer = invoke(before_publish_request("hello"))
+        elapsed = time.monotonic() - started
+
+    assert answer == (200, {"action": "accept"})
+    # The budget plus slack for a shared machine, far below Hive's 2 s answer.
+    assert elapsed < 0.3 + 0.6
+
+
+def test_given_429_and_retry_policy_then_retried_and_decided(monkeypatch, hive_server):
+    hive_server.script(Reply(status=429, headers={"retry-after": "0"}))
+    with with_hive(
+        monkeypatch, hive_server, tooManyRequestsAction="retry", maxRetries=1, retryTimeoutMs=2000
+    ):
+        answer = invoke(before_publish_request("badword"))
+
+    assert answer[1]["action"] == "reject"
+    assert len(hive_server.requests) == 2
+
+
+def test_given_429_and_fail_policy_then_not_retried(monkeypatch, hive_server):
+    hive_server.script(Reply(status=429))
+    with with_hive(
+        monkeypatch, hive_server, tooManyRequestsAction="fail", maxRetries=3, failedAction="publish"
+    ):
+        answer = invoke(before_publish_request("badword"))
+
+    assert answer == (200, {"action": "accept"})
+    assert len(hive_server.requests) == 1
+
+
+# --- observability ---------------------------------------------------------------------
+
+
+def test_each_decision_is_counted_in_metrics(deployment, capsys):
+    invoke(before_publish_request("shit"))
+
+    lines = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")
+    ]
+    emf = [line for line in lines if "_aws" in line]
+    names = {
+        m["Name"] for line in emf for d in line["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]
+    }
+    assert {"Rejected", "DecisionLatency", "HandlerLatency"} <= names
+    per_provider = [
+        line for line in emf if line.get("provider") == "blocklist" and "Rejected" in line
+    ]
+    assert per_provider
