@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import statistics
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
 
 COLD_IMPORT_ROUNDS = 5
 
@@ -15,6 +19,17 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
     ordered = sorted(samples)
     index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
     return ordered[index]
+
+
+def time_calls(function: Callable[[], Any], calls: int) -> list[float]:
+    """Seconds per call of ``function``, with stdout (EMF metric lines) sent to /dev/null."""
+    samples = []
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        for _ in range(calls):
+            started = time.perf_counter()
+            function()
+            samples.append(time.perf_counter() - started)
+    return samples
 
 
 def import_seconds(module: str, *, env: dict[str, str] | None = None) -> float:

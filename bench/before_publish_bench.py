@@ -12,16 +12,13 @@ Target: p99 ≤ 5 ms for 200 characters (chatmod's own work). Exits 1 if missed.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import random
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 from bench._deployment import moto_server_deployment
-from bench._measure import cold_import_ratio, percentile
+from bench._measure import cold_import_ratio, percentile, time_calls
 
 CALLS = 400
 TARGET_P99_MS_200 = 5.0
@@ -73,17 +70,6 @@ def message(length: int, rng: random.Random, *, rude: bool = False) -> str:
         words.insert(rng.randrange(len(words) // 2), rng.choice(RUDE))
     text = " ".join(words)[: length + 1]
     return text[: text.rfind(" ")].ljust(length)
-
-
-def time_calls(function: Callable[[], Any], calls: int) -> list[float]:
-    """Per-call seconds, with stdout (EMF metric lines) sent to /dev/null."""
-    samples = []
-    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-        for _ in range(calls):
-            started = time.perf_counter()
-            function()
-            samples.append(time.perf_counter() - started)
-    return samples
 
 
 def row(name: str, samples: list[float]) -> tuple[str, float, float]:

@@ -12,56 +12,16 @@ under a minute.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import logging
 import os
 import sys
-import time
-from collections.abc import Callable
 from typing import Any
 
-from bench._measure import cold_import_ratio, percentile
+from bench._deployment import moto_server_deployment
+from bench._measure import cold_import_ratio, percentile, time_calls
 
 ISSUED_CALLS = 500
 BANNED_CALLS = 200
 PART_CALLS = 300
-KEY_PARAMETER = "/chatmod/bench/ably-key"
-POLICY_PARAMETER = "/chatmod/bench/policy"
-FAKE_API_KEY = "appid.keyid:fakesecretfakesecretfake"  # plainly not a real key
-
-
-def _environment(endpoint: str) -> dict[str, str]:
-    return {
-        "AWS_DEFAULT_REGION": "eu-west-1",
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_ENDPOINT_URL": endpoint,
-        "CHATMOD_STAGE": "bench",
-        "CHATMOD_BANS_TABLE": "bench-bans",
-        "CHATMOD_STRIKES_TABLE": "bench-strikes",
-        "CHATMOD_AUDIT_TABLE": "bench-audit",
-        "CHATMOD_IDEMPOTENCY_TABLE": "bench-idempotency",
-        "CHATMOD_POLICY_PARAMETER": POLICY_PARAMETER,
-        "CHATMOD_ABLY_KEY_PARAMETER": KEY_PARAMETER,
-        "CHATMOD_BEFORE_PUBLISH_SECRET_PARAMETER": "/chatmod/bench/bp-secret",
-        # Long enough that no SSM read happens inside the timed loops.
-        "CHATMOD_PARAMETER_MAX_AGE_SECONDS": "600",
-        # No 403 warnings or tracing; the EMF metric lines still get built and
-        # written (that is Lambda's cost too), to /dev/null while timing.
-        "POWERTOOLS_LOG_LEVEL": "ERROR",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_SERVICE_NAME": "chatmod-bench",
-    }
-
-
-def _time_calls(function: Callable[[], Any], calls: int) -> list[float]:
-    samples = []
-    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-        for _ in range(calls):
-            started = time.perf_counter()
-            function()
-            samples.append(time.perf_counter() - started)
-    return samples
 
 
 def _row(name: str, samples: list[float], note: str = "") -> str:
@@ -74,42 +34,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=ISSUED_CALLS, help="issued-token calls")
     args = parser.parse_args(argv)
 
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per request
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    os.environ.update(_environment(f"http://{host}:{port}"))
-    try:
+    with moto_server_deployment():
         return _run(args.calls)
-    finally:
-        server.stop()
 
 
 def _run(issued_calls: int) -> int:
-    # Imported only now: the environment above must be in place first.
-    import boto3
+    # Imported only now: the deployment's environment must be in place first.
     import httpx
     from aws_lambda_powertools.utilities.parameters import base as parameters_base
 
     from chatmod.adapters import aws
     from chatmod.handlers import token
-    from chatmod.policy import RuntimePolicy
     from chatmod.settings import get_settings
-    from tests.support.dynamodb import create_tables
     from tests.support.events import FakeLambdaContext, http_event
 
     settings = get_settings()
-    create_tables(
-        bans=settings.bans_table,
-        strikes=settings.strikes_table,
-        audit=settings.audit_table,
-        idempotency=settings.idempotency_table,
-    )
-    ssm = boto3.client("ssm")
-    ssm.put_parameter(Name=KEY_PARAMETER, Value=FAKE_API_KEY, Type="SecureString")
-    ssm.put_parameter(Name=POLICY_PARAMETER, Value=RuntimePolicy().to_json(), Type="String")
 
     # Count every HTTP request ably-python could make (it sends through httpx).
     ably_requests = 0
@@ -135,10 +74,10 @@ def _run(issued_calls: int) -> int:
         assert response["statusCode"] == 403, response
 
     # Warm: settings, SSM values, boto3 clients and the gateway are built once.
-    _time_calls(issue, 1)
+    time_calls(issue, 1)
     store = token.ban_store(settings)
     store.ban("mallory", reason="bench", source="bench", duration_seconds=None)
-    _time_calls(refuse, 1)
+    time_calls(refuse, 1)
 
     aws_calls: dict[str, int] = {}
 
@@ -150,14 +89,14 @@ def _run(issued_calls: int) -> int:
     for provider in parameters_base.DEFAULT_PROVIDERS.values():
         provider.client.meta.events.register("before-call", count)
 
-    issued = _time_calls(issue, issued_calls)
+    issued = time_calls(issue, issued_calls)
     per_request = {name: calls / issued_calls for name, calls in aws_calls.items()}
     ably_per_request = ably_requests / issued_calls
-    banned = _time_calls(refuse, BANNED_CALLS)
+    banned = time_calls(refuse, BANNED_CALLS)
 
     gateway = token.ably_gateway(settings)
-    lookup = _time_calls(lambda: store.get_ban("alice"), PART_CALLS)
-    signing = _time_calls(
+    lookup = time_calls(lambda: store.get_ban("alice"), PART_CALLS)
+    signing = time_calls(
         lambda: gateway.create_token_request("alice", {"*": ["subscribe"]}, 3_600_000),
         PART_CALLS,
     )

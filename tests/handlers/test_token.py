@@ -15,7 +15,6 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
-from aws_lambda_powertools.utilities.parameters import base as parameters_base
 from moto import mock_aws
 
 from chatmod import constants
@@ -26,50 +25,36 @@ from chatmod.observability import logger
 from chatmod.policy import RuntimePolicy, TokenPolicy
 from chatmod.settings import get_settings
 from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, FAKE_KEY_SECRET, AblyStub
-from tests.support.dynamodb import (
-    AUDIT_TABLE,
-    BANS_TABLE,
-    IDEMPOTENCY_TABLE,
-    STRIKES_TABLE,
-    ChatmodTables,
-    create_tables,
+from tests.support.deployment import (
+    ABLY_KEY_PARAMETER,
+    POLICY_PARAMETER,
+    environment,
+    reset_process_state,
 )
+from tests.support.dynamodb import BANS_TABLE, ChatmodTables, create_tables
 from tests.support.events import FakeLambdaContext, http_event
 
-KEY_PARAMETER = "/chatmod/test/ably-key"
-POLICY_PARAMETER = "/chatmod/test/policy"
+KEY_PARAMETER = ABLY_KEY_PARAMETER
 USER = {"sub": "alice", "cognito:groups": "[players]"}
 MODERATOR = {"sub": "mod1", "cognito:groups": "[moderators admins]"}
 
 
 def _reset_process_state() -> None:
-    get_settings.cache_clear()
-    parameters.clear_caches()
-    parameters_base.DEFAULT_PROVIDERS.clear()
-    aws.table.cache_clear()
+    reset_process_state()
     token._gateway = None
     token._ban_store = None
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, ably_stub: AblyStub) -> None:
-    for name, value in {
-        constants.ENV_BANS_TABLE: BANS_TABLE,
-        constants.ENV_STRIKES_TABLE: STRIKES_TABLE,
-        constants.ENV_AUDIT_TABLE: AUDIT_TABLE,
-        constants.ENV_IDEMPOTENCY_TABLE: IDEMPOTENCY_TABLE,
-        constants.ENV_POLICY_PARAMETER: POLICY_PARAMETER,
-        constants.ENV_ABLY_KEY_PARAMETER: KEY_PARAMETER,
-        constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER: "/chatmod/test/bp-secret",
-        # Any call to Ably would land on the stub, where the test would see it.
+def aws_mock(monkeypatch: pytest.MonkeyPatch, ably_stub: AblyStub) -> Iterator[ChatmodTables]:
+    """The stack's tables in moto, and no parameters yet (each test puts what it needs)."""
+    # Any call to Ably would land on the stub, where the test would see it.
+    ably = {
         constants.ENV_ABLY_REST_HOST: f"{ably_stub.host}:{ably_stub.port}",
         constants.ENV_ABLY_TLS: "false",
-    }.items():
+    }
+    for name, value in environment(**ably).items():
         monkeypatch.setenv(name, value)
-
-
-@pytest.fixture
-def aws_mock(env: None) -> Iterator[ChatmodTables]:
     _reset_process_state()
     with mock_aws():
         yield create_tables()
