@@ -11,7 +11,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install test test-fast lint synth synth-all diff deploy bench clean
+.PHONY: help install test test-fast lint synth synth-all bootstrap diff deploy bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ synth-all: install ## Synthesize every stage defined in cdk.json
 	@for stage in $$(python -c "import json; print(' '.join(json.load(open('cdk.json'))['context']['chatmod:stages']))"); do \
 		echo "synth $$stage"; cdk synth -c stage=$$stage --quiet --output cdk.out/$$stage || exit 1; \
 	done
+
+bootstrap: install ## Prepare the current AWS account/region for CDK deployments (once)
+	cdk bootstrap -c stage=$(STAGE) --output cdk.out/$(STAGE)
 
 diff: install ## Compare a stage with what is deployed: make diff STAGE=prod
 	cdk diff -c stage=$(STAGE) --output cdk.out/$(STAGE)
