@@ -10,14 +10,23 @@ from typing import Any
 import pytest
 
 from chatmod.handlers import before_publish
+from chatmod.observability import logger
 from chatmod.policy import ModerationPolicy, RuntimePolicy
 from chatmod.runtime import get_runtime
 from tests.support.deployment import BEFORE_PUBLISH_SECRET, moto_deployment
 from tests.support.dynamodb import ChatmodTables
 from tests.support.events import FakeLambdaContext, before_publish_request, http_event
-from tests.support.fake_providers import FakeServer, Reply, hive_server_fixture  # noqa: F401
+from tests.support.fake_providers import (  # noqa: F401  (fixtures)
+    FakeServer,
+    Reply,
+    hive_server_fixture,
+    shared_http_client_fixture,
+)
 
 HIVE_KEY_PARAMETER = "/chatmod/test/hive-key"
+
+# Providers share one pooled HTTP client per process; close it after each test.
+pytestmark = pytest.mark.usefixtures("shared_http_client")
 
 
 @pytest.fixture
@@ -147,6 +156,16 @@ def test_given_malformed_input_then_400_saying_what_is_wrong(deployment, body, p
     assert status == 400
     assert answer["error"] == "bad_request"
     assert problem in json.dumps(answer)
+
+
+def test_given_malformed_input_then_the_warning_names_the_rule(deployment, caplog):
+    invoke({"body": json.dumps({"ruleId": "rule-42", "room": "lobby"})})
+
+    lines = [json.loads(logger.registered_formatter.format(record)) for record in caplog.records]
+    (warning,) = [line for line in lines if line.get("level") == "WARNING"]
+    assert warning["ruleId"] == "rule-42"
+    assert warning["error"] == "bad_request"
+    assert warning["status"] == 400
 
 
 def test_given_text_over_the_limit_then_400_text_too_long(monkeypatch):

@@ -126,6 +126,10 @@ def _parse(body: str | dict[str, Any]) -> contract.BeforePublishRequest:
             raise BadRequestError(f"the body is not valid JSON: {exc.msg}") from None
     if not isinstance(body, dict):
         raise BadRequestError("the body must be a JSON object")
+    # Name the rule in the log line even when the rest of the request is malformed.
+    rule_id = body.get("ruleId")
+    if isinstance(rule_id, str):
+        logger.append_keys(ruleId=rule_id)
     try:
         return contract.BeforePublishRequest.model_validate(body)
     except ValidationError as exc:
