@@ -41,6 +41,10 @@ LOG_RETENTION_DAYS: dict[int, str] = {
 }  # fmt: skip
 
 
+# An Advanced-tier SSM String parameter holds 8 KB (Standard: 4 KB).
+POLICY_MAX_BYTES = 8192
+
+
 class ConfigError(ValueError):
     """The stage configuration is missing or invalid; the message says where and why."""
 
@@ -152,6 +156,12 @@ class StageConfig(StrictModel):
         if self.log_retention_days not in LOG_RETENTION_DAYS:
             allowed = ", ".join(str(d) for d in sorted(LOG_RETENTION_DAYS))
             raise ValueError(f"logRetentionDays must be one of {allowed}")
+        size = len(self.runtime_policy.to_json().encode())
+        if size > POLICY_MAX_BYTES:
+            raise ValueError(
+                f"moderation, bans, tokens and auth claims come to {size} bytes as JSON; the "
+                f"policy parameter holds at most {POLICY_MAX_BYTES}: shorten blocklist terms"
+            )
         used = {p.name for p in self.moderation.providers}
         missing = sorted((used & PROVIDERS_WITH_KEYS) - set(self.secrets.provider_keys))
         if missing:

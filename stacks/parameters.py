@@ -10,6 +10,24 @@ from constructs import Construct
 
 from chatmod.policy import RuntimePolicy
 
+STANDARD_LIMIT = 4096
+ADVANCED_LIMIT = 8192
+
+
+def policy_tier(document: str) -> ssm.ParameterTier:
+    """Standard while the policy fits in 4 KB; Advanced (charged) up to 8 KB.
+
+    Raises:
+        ValueError: the policy is over 8 KB, more than any SSM parameter holds.
+    """
+    size = len(document.encode())
+    if size > ADVANCED_LIMIT:
+        raise ValueError(
+            f"the runtime policy is {size} bytes as JSON; an SSM parameter holds at most "
+            f"{ADVANCED_LIMIT}: shorten moderation.providers' terms and allowlist"
+        )
+    return ssm.ParameterTier.STANDARD if size <= STANDARD_LIMIT else ssm.ParameterTier.ADVANCED
+
 
 class Parameters(Construct):
     """The policy parameter, and read access to secret parameters by name.
@@ -33,12 +51,13 @@ class Parameters(Construct):
         secrets_kms_key_arn: str | None,
     ) -> None:
         super().__init__(scope, construct_id)
+        document = policy.to_json()
         self.policy = ssm.StringParameter(
             self,
             "Policy",
             parameter_name=policy_name,
-            string_value=policy.to_json(),
-            tier=ssm.ParameterTier.STANDARD,
+            string_value=document,
+            tier=policy_tier(document),
             description="chatmod runtime policy (moderation, bans, tokens, identity) as JSON",
         )
         self._secrets_key = (

@@ -94,6 +94,15 @@ def test_invalid_settings_stop_with_the_key_and_the_problem(overrides, message):
     assert "invalid configuration for stage 'dev'" in str(caught.value)
 
 
+def test_a_policy_too_big_for_its_parameter_stops_synth():
+    terms = [{"term": f"badword{i:05d}", "category": "profanity"} for i in range(400)]
+
+    with pytest.raises(
+        ConfigError, match=r"bytes as JSON; the policy parameter holds at most 8192"
+    ):
+        load({"moderation": {"providers": [{"name": "blocklist", "terms": terms}]}})
+
+
 def test_invalid_settings_stop_synth_before_any_construct_is_built():
     with pytest.raises(ConfigError, match=r"moderation\.maxRetries"):
         make_app("dev", {"moderation": {"maxRetries": -1}})

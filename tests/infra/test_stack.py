@@ -596,3 +596,12 @@ def test_outputs_give_everything_a_user_pastes_into_ably(dev_template, alt_templ
     assert (
         alt_template.find_outputs("AblyExternalId")["AblyExternalId"]["Value"] == "acct123.app456"
     )
+
+
+def test_policy_parameter_tier_follows_the_policy_size():
+    from stacks.parameters import policy_tier
+
+    assert policy_tier("x" * 4096).name == "STANDARD"
+    assert policy_tier("x" * 4097).name == "ADVANCED"
+    with pytest.raises(ValueError, match="at most 8192"):
+        policy_tier("x" * 8193)
