@@ -175,7 +175,8 @@ class Functions(Construct):
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level "
-            "permissions; the CDK adds them for active tracing and nothing else uses '*'.",
+            "Only actions without resource-level permissions use '*': X-Ray's "
+            "PutTraceSegments/PutTelemetryRecords (active tracing) and, when the comprehend "
+            "provider is configured, comprehend:DetectToxicContent.",
         )
         return function

@@ -605,3 +605,14 @@ def test_policy_parameter_tier_follows_the_policy_size():
     assert policy_tier("x" * 4097).name == "ADVANCED"
     with pytest.raises(ValueError, match="at most 8192"):
         policy_tier("x" * 8193)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_only_actions_without_resource_permissions_use_a_wildcard(alt_template, service):
+    wildcard = [s for s in function_statements(alt_template, service) if s["Resource"] == "*"]
+
+    assert actions_of(wildcard) <= {
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "comprehend:DetectToxicContent",
+    }
