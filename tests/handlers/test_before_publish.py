@@ -399,7 +399,7 @@ def test_given_hive_slower_than_the_budget_then_answered_within_it(monkeypatch, 
 
     assert answer == (200, {"action": "accept"})
     # The budget plus slack for a shared machine, far below Hive's 2 s answer.
-    assert elapsed < 0.3 + 0.6
+    assert elapsed < 0.3 + 1.2
 
 
 def test_given_429_and_retry_policy_then_retried_and_decided(monkeypatch, hive_server):

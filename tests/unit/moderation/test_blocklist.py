@@ -511,19 +511,6 @@ class TestProvider:
 
         assert provider.mask(text, result.matches) == "oh ****"
 
-    def test_given_typical_message_when_moderated_then_well_inside_budget(self) -> None:
-        provider = BlocklistProvider.default()
-        text = "hey f.u.c.k y0u $h1t head, see you at the ѕhоw in Sussex tonight " * 3
-        provider.moderate(text, timeout=_TIMEOUT)
-
-        start = time.perf_counter()
-        for _ in range(50):
-            provider.moderate(text, timeout=_TIMEOUT)
-        per_message = (time.perf_counter() - start) / 50
-
-        # The budget is ~5 ms on Lambda; leave a wide margin for a slow shared CI box.
-        assert per_message < 0.005
-
 
 def test_given_default_list_file_when_parsed_then_valid_json_with_licence() -> None:
     from importlib import resources
