@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -131,3 +131,12 @@ def _word_start(text: str, i: int, *, floor: int) -> int:
     while i > floor and not text[i - 1].isspace() and not text[i].isspace():
         i -= 1
     return i
+
+
+def max_scores(per_chunk: Iterable[Mapping[str, float]]) -> dict[str, float]:
+    """The highest score per category across chunks: one bad chunk flags the message."""
+    scores: dict[str, float] = {}
+    for chunk_scores in per_chunk:
+        for name, score in chunk_scores.items():
+            scores[name] = max(score, scores.get(name, score))
+    return scores

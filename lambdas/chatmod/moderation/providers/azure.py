@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from chatmod.moderation.base import ProviderResponseError, ProviderResult
-from chatmod.moderation.providers._chunking import Chunk, chunk_text, utf16_cost
+from chatmod.moderation.providers._chunking import Chunk, chunk_text, max_scores, utf16_cost
 from chatmod.moderation.providers._http import (
     Deadline,
     join_url,
@@ -121,12 +121,8 @@ class AzureContentSafetyProvider:
         answers = run_concurrently(
             self.name, calls, deadline=deadline, max_concurrency=self._max_concurrency
         )
-        scores: dict[str, float] = {}
-        matches: list[Any] = []
-        for chunk_scores, chunk_matches, _ in answers:
-            for name, score in chunk_scores.items():
-                scores[name] = max(score, scores.get(name, score))
-            matches.extend(chunk_matches)
+        scores = max_scores(chunk_scores for chunk_scores, _, _ in answers)
+        matches = [match for _, chunk_matches, _ in answers for match in chunk_matches]
         spans = [{"start": chunk.start, "end": chunk.end} for _, _, chunk in answers]
         return ProviderResult(
             provider=self.name, scores=scores, raw={"chunks": spans, "blocklistsMatch": matches}

@@ -47,7 +47,7 @@ from chatmod.moderation.base import (
     ProviderTimeoutError,
     ProviderUnavailableError,
 )
-from chatmod.moderation.providers._chunking import Chunk, chunk_text, utf8_cost
+from chatmod.moderation.providers._chunking import Chunk, chunk_text, max_scores, utf8_cost
 from chatmod.moderation.providers._http import (
     Deadline,
     RateLimitedError,
@@ -183,10 +183,7 @@ class ComprehendProvider:
         answers = run_concurrently(
             self.name, calls, deadline=deadline, max_concurrency=self._max_concurrency
         )
-        scores: dict[str, float] = {}
-        for batch_scores in answers:
-            for name, score in batch_scores.items():
-                scores[name] = max(score, scores.get(name, score))
+        scores = max_scores(answers)
         raw = {
             "segments": [{"start": s.start, "end": s.end} for s in segments],
             "calls": len(batches),

@@ -46,7 +46,7 @@ from typing import Any
 import httpx
 
 from chatmod.moderation.base import ProviderResponseError, ProviderResult
-from chatmod.moderation.providers._chunking import Chunk, chunk_text
+from chatmod.moderation.providers._chunking import Chunk, chunk_text, max_scores
 from chatmod.moderation.providers._http import (
     Deadline,
     join_url,
@@ -128,14 +128,9 @@ class HiveProvider:
         answers = run_concurrently(
             self.name, calls, deadline=deadline, max_concurrency=self._max_concurrency
         )
-        scores: dict[str, float] = {}
-        filters: list[Any] = []
-        spans: list[dict[str, Any]] = []
-        for chunk_scores, task_id, chunk_filters, chunk in answers:
-            for name, score in chunk_scores.items():
-                scores[name] = max(score, scores.get(name, score))
-            filters.extend(chunk_filters)
-            spans.append({"start": chunk.start, "end": chunk.end, "id": task_id})
+        scores = max_scores(chunk_scores for chunk_scores, _, _, _ in answers)
+        filters = [f for _, _, chunk_filters, _ in answers for f in chunk_filters]
+        spans = [{"start": c.start, "end": c.end, "id": task_id} for _, task_id, _, c in answers]
         return ProviderResult(
             provider=self.name, scores=scores, raw={"chunks": spans, "text_filters": filters}
         )
