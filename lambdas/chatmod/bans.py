@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -111,8 +111,6 @@ class StrikeOutcome:
             revoked, if the policy says so).
         duplicate: True when the message had already been counted (redelivery):
             the count did not grow.
-        revoke_tokens: True when the caller should revoke the user's Ably tokens
-            now (a ban was applied and ``revokeTokensOnBan`` is on).
     """
 
     client_id: str
@@ -122,7 +120,6 @@ class StrikeOutcome:
     ban: Ban | None
     ban_applied: bool
     duplicate: bool
-    revoke_tokens: bool
 
 
 def ladder_step(policy: BanPolicy, strike_count: int) -> LadderStep:
@@ -160,34 +157,175 @@ def strikes_in_window(times_ms: Iterable[int], *, now_ms: int, window_seconds: i
     return sum(1 for at in times_ms if at > start)
 
 
-def expired_strikes(strikes: Mapping[str, int], *, now_ms: int, window_seconds: int) -> list[str]:
-    """The message refs in ``strikes`` (ref → epoch ms) that no longer count at ``now_ms``."""
-    start = window_start_ms(now_ms, window_seconds)
-    return sorted(ref for ref, at in strikes.items() if at <= start)
+class StaleRecordError(Exception):
+    """A sender's strikes or ban changed between the read and the write: plan again."""
 
 
-def strike_ordinal(strikes: Mapping[str, int], message_ref: str, *, window_seconds: int) -> int:
-    """The position of an already recorded strike among the strikes of its window.
+@dataclass(frozen=True, slots=True)
+class Strike:
+    """One remembered strike: which message, and when (epoch ms)."""
 
-    Used when a message is redelivered: it re-derives the rung the strike
-    reached when it was first recorded (strikes are ordered by time, then by
-    ref, so the answer is deterministic; concurrent strikes in the same
-    millisecond may swap places, which can only choose a shorter ban than the
-    one already applied, and ``BanStore.ban`` never shortens a ban).
+    ref: str
+    at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class StrikeRef:
+    """What identifies a rejected message across redeliveries and retries.
+
+    Attributes:
+        value: an Ably serial or message id, or a digest for a message Ably has
+            not named yet (before-publish).
+        dedupe_seconds: how long the same ``value`` counts as the same message.
+            ``None`` for real Ably identifiers (the same id is always the same
+            message); a short window for digests, because Ably retries one
+            message for at most its rule's retry timeout, while a sender who
+            repeats the same words later earns another strike.
+    """
+
+    value: str
+    dedupe_seconds: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SenderRecord:
+    """What the stores hold about one sender: their ban and their recent strikes.
+
+    Attributes:
+        client_id: the sender.
+        ban: the stored ban, active or not (TTL deletes late); see ``active_ban``.
+        strikes: remembered strikes, oldest first.
+        version: the strikes item's version (0 when there is none); a write
+            expects it unchanged, so concurrent strikes cannot lose one.
+    """
+
+    client_id: str
+    ban: Ban | None = None
+    strikes: tuple[Strike, ...] = ()
+    version: int = 0
+
+    def active_ban(self, now: float) -> Ban | None:
+        """The ban in force at ``now`` (epoch seconds), if any."""
+        return self.ban if self.ban is not None and self.ban.active(now) else None
+
+
+@dataclass(frozen=True, slots=True)
+class StrikePlan:
+    """The writes one strike calls for, decided before anything is written.
+
+    Attributes:
+        outcome: what the strike does (count, rung, ban, duplicate).
+        strikes: the strikes to store: the window's, newest last, at most
+            ``MAX_REMEMBERED_STRIKES``.
+        expected_version: the strikes item's version the plan was made from.
+        strikes_expire_at: the strikes item's TTL (epoch seconds).
+        new_ban: the ban to write, or ``None`` (a warning rung, a duplicate, or
+            a ban already in place that must not be replaced).
+    """
+
+    outcome: StrikeOutcome
+    strikes: tuple[Strike, ...]
+    expected_version: int
+    strikes_expire_at: int
+    new_ban: Ban | None
+
+
+#: Strikes remembered per sender. The ladder needs no more than its length (the
+#: last rung repeats) and dedupe only the latest few, so the item stays small
+#: (a few KiB) however many strikes a sender collects.
+MAX_REMEMBERED_STRIKES: Final = 50
+
+
+def plan_strike(
+    record: SenderRecord,
+    ref: StrikeRef,
+    *,
+    policy: BanPolicy,
+    now_ms: int,
+    reason: str,
+) -> StrikePlan:
+    """Count one strike against ``record`` and decide the ban its rung calls for.
 
     Args:
-        strikes: message ref → strike time in epoch ms; must contain ``message_ref``.
-        message_ref: the strike to place.
-        window_seconds: the ladder's window.
+        record: the sender's ban and strikes as read.
+        ref: the rejected message.
+        policy: ladder, window.
+        now_ms: epoch milliseconds.
+        reason: why the message was rejected (it becomes part of the ban reason).
 
     Returns:
-        1 for the first strike of its window, 2 for the second, ...
+        The plan. For a duplicate (the same message again), nothing needs writing:
+        ``outcome.duplicate`` is True and ``new_ban`` is ``None``.
     """
-    at = strikes[message_ref]
-    start = window_start_ms(at, window_seconds)
-    return sum(
-        1 for ref, other in strikes.items() if start < other and (other, ref) <= (at, message_ref)
+    start = window_start_ms(now_ms, policy.window_seconds)
+    window = [strike for strike in record.strikes if strike.at_ms > start]
+    for index, strike in enumerate(window):
+        if strike.ref == ref.value and (
+            ref.dedupe_seconds is None or now_ms - strike.at_ms < ref.dedupe_seconds * 1000
+        ):
+            count = index + 1
+            return StrikePlan(
+                outcome=StrikeOutcome(
+                    client_id=record.client_id,
+                    message_ref=ref.value,
+                    count=count,
+                    step=ladder_step(policy, count),
+                    ban=record.active_ban(now_ms / 1000),
+                    ban_applied=False,
+                    duplicate=True,
+                ),
+                strikes=tuple(window),
+                expected_version=record.version,
+                strikes_expire_at=now_ms // 1000 + policy.window_seconds,
+                new_ban=None,
+            )
+    window.append(Strike(ref.value, now_ms))
+    count = len(window)
+    step = ladder_step(policy, count)
+    current = record.active_ban(now_ms / 1000)
+    new_ban: Ban | None = None
+    if step.bans:
+        created_at = now_ms // 1000
+        wanted = Ban(
+            client_id=record.client_id,
+            reason=auto_ban_reason(step, count, reason),
+            source=AUTO_SOURCE,
+            created_at=created_at,
+            expires_at=None
+            if step.duration_seconds is None
+            else created_at + step.duration_seconds,
+        )
+        if replaces(current, wanted):
+            new_ban = wanted
+    return StrikePlan(
+        outcome=StrikeOutcome(
+            client_id=record.client_id,
+            message_ref=ref.value,
+            count=count,
+            step=step,
+            ban=new_ban or current,
+            ban_applied=new_ban is not None,
+            duplicate=False,
+        ),
+        strikes=tuple(window[-MAX_REMEMBERED_STRIKES:]),
+        expected_version=record.version,
+        strikes_expire_at=now_ms // 1000 + policy.window_seconds,
+        new_ban=new_ban,
     )
+
+
+def replaces(current: Ban | None, wanted: Ban) -> bool:
+    """Whether ``wanted`` may replace the active ban ``current``.
+
+    Nobody shortens an active ban, with one exception: a moderator's ban replaces
+    an automatic one whatever their lengths, because a human decision overrides
+    the ladder.
+    """
+    if current is None:
+        return True
+    if current.automatic and not wanted.automatic:
+        return True
+    return wanted.outlasts(current.expires_at)
 
 
 def auto_ban_reason(step: LadderStep, count: int, reason: str) -> str:

@@ -1,8 +1,11 @@
-"""What a warm Lambda container keeps between invocations: policy, engine and stores.
+"""What a warm Lambda container keeps between invocations: policy, pipeline and stores.
 
-Built on first use, never at import time. The policy parameter is re-read through
-Powertools' cache (``parameter_max_age_seconds``); the engine is rebuilt only when
-the policy actually changed, so a warm invocation does no setup work.
+Built on first use, never at import time. Every invocation re-reads the policy
+and the providers' keys through the parameter cache (``adapters.parameters``:
+one cache, one maximum age, for every function and every secret), and the
+engine is rebuilt only when one of them changed — so a tuned policy or a
+rotated provider key takes effect within the cache's age, and a warm
+invocation otherwise does no setup work.
 """
 
 from __future__ import annotations
@@ -10,13 +13,15 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from chatmod import decision_log
 from chatmod.adapters import aws
 from chatmod.adapters.audit_log import AuditLog
 from chatmod.adapters.ban_store import BanStore
 from chatmod.adapters.parameters import get_policy, get_secret
+from chatmod.deadline import Deadline
 from chatmod.errors import ServiceUnavailableError
-from chatmod.moderation.engine import ModerationEngine
-from chatmod.moderation.factory import ProviderKeyMissingError, build_engine
+from chatmod.moderation.factory import ProviderKeyMissingError, build_engine, key_parameters_for
+from chatmod.moderation.pipeline import ModerationPipeline
 from chatmod.policy import RuntimePolicy
 from chatmod.settings import Settings, get_settings
 
@@ -27,46 +32,52 @@ class Runtime:
 
     settings: Settings
     policy: RuntimePolicy
-    engine: ModerationEngine
+    pipeline: ModerationPipeline
     bans: BanStore
     audit: AuditLog
 
-    def before_publish_secret(self) -> str:
-        """The before-publish shared secret (SSM SecureString, cached)."""
-        return get_secret(self.settings.before_publish_secret_parameter, self.settings)
-
 
 _lock = threading.Lock()
-_current: Runtime | None = None
+_current: tuple[tuple[object, ...], Runtime] | None = None
 
 
-def get_runtime() -> Runtime:
-    """The runtime for the current policy.
+def get_runtime(deadline: Deadline | None = None) -> Runtime:
+    """The runtime for the current policy and provider keys.
 
     Raises:
-        ServiceUnavailableError: the policy or a provider key cannot be read.
+        ServiceUnavailableError: the policy or a provider key cannot be read (and
+            no earlier value is known), or a provider has no key configured.
     """
     global _current
     settings = get_settings()
-    policy = get_policy(settings)
+    policy = get_policy(settings, deadline=deadline)
+    try:
+        parameters = key_parameters_for(policy.moderation, settings.provider_key_parameters)
+    except ProviderKeyMissingError as exc:
+        raise ServiceUnavailableError(str(exc), code="configuration_invalid") from exc
+    keys = {
+        name: get_secret(parameter, settings, deadline=deadline)
+        for name, parameter in parameters.items()
+    }
+    fingerprint = (settings, policy, tuple(sorted(keys.items())))
     current = _current
-    if current is not None and current.policy == policy and current.settings == settings:
-        return current
+    if current is not None and current[0] == fingerprint:
+        return current[1]
     with _lock:
-        try:
-            engine = build_engine(
-                policy.moderation,
-                key_parameters=settings.provider_key_parameters,
-                read_secret=lambda name: get_secret(name, settings),
-            )
-        except ProviderKeyMissingError as exc:
-            raise ServiceUnavailableError(str(exc), code="configuration_invalid") from exc
         audit = AuditLog(aws.table(settings.audit_table))
         bans = BanStore(
             aws.table(settings.bans_table), aws.table(settings.strikes_table), audit=audit
         )
-        _current = Runtime(settings, policy, engine, bans, audit)
-        return _current
+        pipeline = ModerationPipeline(
+            policy,
+            build_engine(policy.moderation, keys=keys),
+            bans,
+            observe=decision_log.record,
+            on_store_error=decision_log.store_error,
+        )
+        runtime = Runtime(settings, policy, pipeline, bans, audit)
+        _current = (fingerprint, runtime)
+        return runtime
 
 
 def reset_runtime() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from chatmod.client_ids import client_id_problem
 from chatmod.errors import UnauthorizedError
 from chatmod.policy import IdentityPolicy, TokenPolicy
 
@@ -15,7 +16,6 @@ from chatmod.policy import IdentityPolicy, TokenPolicy
 MAX_TOKEN_TTL_MS: Final = 60 * 60 * 1000
 CHAT_CHANNEL_SUFFIX: Final = "::$chat"
 # Ably client ids are free-form strings; bound them so a claim cannot bloat the token.
-MAX_CLIENT_ID_LENGTH: Final = 256
 _LIST_SEPARATORS: Final = re.compile(r"[\s,]+")
 
 Role = Literal["user", "moderator"]
@@ -57,8 +57,9 @@ def identity_from_claims(claims: Mapping[str, Any] | None, policy: IdentityPolic
         raise UnauthorizedError(
             f"the identity token has no {policy.client_id_claim!r} claim to use as client id"
         )
-    if client_id == "*" or len(client_id) > MAX_CLIENT_ID_LENGTH:
-        raise UnauthorizedError(f"the {policy.client_id_claim!r} claim is not a usable client id")
+    problem = client_id_problem(client_id)
+    if problem is not None:
+        raise UnauthorizedError(f"the {policy.client_id_claim!r} claim {problem}")
     moderator = policy.moderator_value in claim_values(claims.get(policy.moderator_claim))
     return Identity(client_id=client_id, moderator=moderator)
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
+import boto3
 import pytest
 
+from chatmod.adapters import aws
+from chatmod.adapters import parameters as parameters_adapter
 from chatmod.handlers import before_publish
 from chatmod.observability import logger
 from chatmod.policy import ModerationPolicy, RuntimePolicy
@@ -20,6 +24,7 @@ from tests.support.fake_providers import (  # noqa: F401  (fixtures)
     FakeServer,
     Reply,
     hive_server_fixture,
+    model_server_fixture,
     shared_http_client_fixture,
 )
 
@@ -442,3 +447,217 @@ def test_each_decision_is_counted_in_metrics(deployment, capsys):
         line for line in emf if line.get("provider") == "blocklist" and "Rejected" in line
     ]
     assert per_provider
+
+
+# --- regressions from the production review (issue 7) ----------------------------------
+
+
+def test_given_the_users_model_rejects_with_a_category_then_its_detail_is_answered(
+    monkeypatch, model_server
+):
+    # Defect: an http provider's rejectionDetail.category crashed the handler (500).
+    policy = RuntimePolicy.model_validate(
+        {"moderation": {"providers": [{"name": "http", "url": model_server.url}]}}
+    )
+    with configure(monkeypatch, policy) as tables:
+        status, body = invoke(before_publish_request("a badword here", client_id="dave"))
+        strikes = tables.strikes.get_item(Key={"clientId": "dave"})["Item"]["strikes"]
+
+    assert status == 200
+    assert body == {
+        "action": "reject",
+        "rejectionDetail": {"reason": "no bad words", "category": "profanity", "provider": "http"},
+    }
+    assert len(strikes) == 1
+
+
+def test_given_a_rotated_provider_key_then_the_next_request_after_the_cache_age_uses_it(
+    monkeypatch, hive_server
+):
+    # Defect: the engine was rebuilt only when the policy changed, so Hive kept the old key.
+    monkeypatch.setenv("CHATMOD_PARAMETER_MAX_AGE_SECONDS", "0")
+    with with_hive(monkeypatch, hive_server):
+        invoke(before_publish_request("hello there"))
+        boto3.client("ssm").put_parameter(
+            Name=HIVE_KEY_PARAMETER, Value="hive-rotated-key", Type="SecureString", Overwrite=True
+        )
+        invoke(before_publish_request("hello again"))
+
+    keys = [request.headers["authorization"] for request in hive_server.requests]
+    assert keys == ["token hive-test-key", "token hive-rotated-key"]
+
+
+class _HangingTable:
+    """A DynamoDB table whose every call hangs far longer than any request may take."""
+
+    def __init__(self, table: Any) -> None:
+        self.name = table.name
+        self.meta = SimpleNamespace(client=self)
+
+    def __getattr__(self, operation: str) -> Any:
+        def hang(**_: Any) -> Any:
+            time.sleep(10)
+
+        return hang
+
+
+@pytest.mark.parametrize(
+    ("failed_action", "expected"),
+    [("reject", "reject"), ("publish", "accept")],
+)
+def test_given_a_hanging_dynamodb_then_the_failed_action_answers_within_the_budget(
+    monkeypatch, failed_action, expected
+):
+    # Defect: a hanging DynamoDB made one ban lookup take 12 s (the function timeout is 6 s).
+    policy = RuntimePolicy(moderation=ModerationPolicy(failed_action=failed_action))
+    with configure(monkeypatch, policy), monkeypatch.context() as patch:
+        real_table = aws.table
+        patch.setattr(aws, "table", lambda name: _HangingTable(real_table(name)))
+        started = time.monotonic()
+        status, body = invoke(before_publish_request("hello", client_id="erin"))
+        elapsed = time.monotonic() - started
+
+    assert status == 200
+    assert body["action"] == expected
+    assert elapsed < 4  # the 1 s lookup budget, with room for a busy machine; never 10 s
+
+
+def test_given_ssm_hangs_after_a_good_read_then_the_last_good_policy_is_served(deployment):
+    assert invoke(before_publish_request("shit"))[1]["action"] == "reject"
+    monkeypatch_ssm_hang()
+    try:
+        started = time.monotonic()
+        status, body = invoke(before_publish_request("shit", client_id="frank"))
+        elapsed = time.monotonic() - started
+    finally:
+        parameters_adapter.reset_parameter_cache()
+
+    assert (status, body["action"]) == (200, "reject")
+    assert elapsed < 5  # one bounded read attempt, not SSM's 40 s
+
+
+def test_given_ssm_hangs_and_nothing_was_ever_read_then_503_in_time(deployment):
+    monkeypatch_ssm_hang()
+    try:
+        started = time.monotonic()
+        status, body = invoke(before_publish_request("hello"))
+        elapsed = time.monotonic() - started
+    finally:
+        parameters_adapter.reset_parameter_cache()
+
+    assert (status, body["error"]) == (503, "configuration_unavailable")
+    assert elapsed < 5
+
+
+def monkeypatch_ssm_hang() -> None:
+    """Every SSM read from now on hangs (the cache is expired so reads are attempted)."""
+
+    class Hanging:
+        def get(self, *_: Any, **__: Any) -> Any:
+            time.sleep(10)
+
+    parameters_adapter._provider = Hanging()  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("text", "hi \ud800"), ("clientId", "al\udfffice"), ("room", "lob\ud800by")],
+)
+@pytest.mark.parametrize("transport", ["lambda", "http"])
+def test_given_a_lone_surrogate_anywhere_then_400_not_500(deployment, field, value, transport):
+    # Defect: a lone UTF-16 surrogate raised UnicodeEncodeError, a 500.
+    request = before_publish_request("hello")
+    if field == "room":
+        request["room"] = value
+    else:
+        request["message"][field] = value
+    raw = json.dumps(request)  # ensure_ascii: the surrogate travels as a \ud800 escape
+    event = via_http(raw) if transport == "http" else {"body": raw}
+
+    status, body = invoke(event)
+
+    assert status == 400
+    assert body["error"] == "invalid_text"
+
+
+def test_given_no_secret_then_401_before_any_configuration_is_read(deployment):
+    # Defect: the secret was checked after the policy and keys were read, so an
+    # unauthenticated caller caused SSM reads and saw a 503 naming a parameter.
+    boto3.client("ssm").delete_parameter(Name="/chatmod/test/policy")
+
+    status, body = invoke(via_http(before_publish_request(), secret="wrong"))
+
+    assert (status, body["error"]) == (401, "unauthorized")
+
+
+def test_given_the_secret_parameter_is_missing_then_503_without_naming_it(deployment):
+    boto3.client("ssm").delete_parameter(Name="/chatmod/test/before-publish-secret")
+
+    status, body = invoke(via_http(before_publish_request()))
+
+    assert (status, body["error"]) == (503, "configuration_unavailable")
+    assert "/chatmod/" not in json.dumps(body)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"requestContext": {"stage": "$default"}, "body": "{}"},
+        {"httpMethod": "POST", "path": "/before-publish", "headers": {}, "body": "{}"},
+        {"version": "1.0", "requestContext": {"http": {"method": "POST"}}, "body": "{}"},
+    ],
+    ids=["context-without-http", "rest-api-v1", "version-1"],
+)
+def test_given_an_http_shaped_event_that_is_not_api_gateway_v2_then_it_fails_closed(
+    deployment, event
+):
+    # Defect: an event without requestContext.http skipped the secret check (failed open).
+    event = dict(event)
+    event["body"] = json.dumps(before_publish_request("hello"))
+
+    status, body = invoke(event)
+
+    assert (status, body["error"]) == (401, "unauthorized")
+
+
+def test_given_a_rejection_then_the_audit_keeps_the_message_ref_apart_from_ably_serials(
+    deployment,
+):
+    # Defect: the audit serial held a synthetic before-publish hash.
+    invoke(before_publish_request("shit", client_id="gina"))
+
+    events = {item["action"]: item for item in deployment.audit.scan()["Items"]}
+    assert set(events) == {"reject", "strike"}
+    for item in events.values():
+        assert "serial" not in item
+        assert "messageId" not in item
+        assert item["messageRef"].startswith("before-publish:")
+
+
+def dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The DynamoDB operations the handler calls from now on, in order."""
+    calls: list[str] = []
+    client = aws.table("chatmod-test-bans").meta.client
+    client.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+    )
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hello", ["BatchGetItem"]),
+        ("shit", ["BatchGetItem", "TransactWriteItems"]),
+    ],
+    ids=["accepted", "rejected"],
+)
+def test_given_a_message_with_a_sender_then_at_most_two_dynamodb_round_trips(
+    deployment, monkeypatch, text, expected
+):
+    invoke(before_publish_request("warm-up"))  # the container is warm
+    calls = dynamodb_calls(monkeypatch)
+
+    invoke(before_publish_request(text, client_id="hank"))
+
+    assert calls == expected

@@ -9,7 +9,8 @@ Item layout (table keys from ``chatmod.constants``)::
     action     S   reject | delete | ban | unban | strike | revoke | warn
     actor      S   "auto" / "system" / a moderator's client id
     reason     S   (optional) why
-    room, channel, serial, messageId   S   (optional) which message
+    room, channel, serial, messageId   S   (optional) which message, as Ably names it
+    messageRef S   (optional) chatmod's reference for a message Ably has not named yet
     details    S   JSON object with anything else (JSON, so floats need no Decimal)
     expiresAt  N   epoch seconds: DynamoDB TTL, ``retention_days`` after ``at``
 
@@ -22,75 +23,36 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final
 
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chatmod import constants
+from chatmod.adapters import aws
+from chatmod.audit import AUDIT_ACTIONS, NO_CLIENT, SYSTEM_ACTOR, AuditAction, AuditEvent, iso_ms
+from chatmod.deadline import Deadline
 from chatmod.errors import BadRequestError, ServiceUnavailableError
 
-AuditAction = Literal["reject", "delete", "ban", "unban", "strike", "revoke", "warn"]
-AUDIT_ACTIONS: Final = frozenset(get_args(AuditAction))
+__all__ = [
+    "AUDIT_ACTIONS",
+    "NO_CLIENT",
+    "SYSTEM_ACTOR",
+    "AuditAction",
+    "AuditEvent",
+    "AuditLog",
+    "iso_ms",
+]
 
-#: The partition key of events that concern no particular user.
-NO_CLIENT: Final = "-"
-#: The actor of actions chatmod takes on its own that are not the strike ladder's.
-SYSTEM_ACTOR: Final = "system"
 DEFAULT_RETENTION_DAYS: Final = 400
 #: How many days back ``query()`` without a client id looks through the ``byTime`` index.
 DEFAULT_QUERY_DAYS: Final = 7
 MAX_QUERY_LIMIT: Final = 1000
 _DAY_INDEX_KEY: Final = "day"
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEvent:
-    """Who did what, when, why, to which message.
-
-    Attributes:
-        action: what happened.
-        actor: who did it: ``"auto"`` (strike ladder / moderation), ``"system"``,
-            or a moderator's client id.
-        client_id: the user concerned, if any.
-        reason: why.
-        room / channel: where the message was (a chat room, or a pub/sub channel).
-        serial / message_id: which message (chat serial, or pub/sub message id).
-        details: anything else, JSON-serialisable.
-        at_ms: when, epoch milliseconds; set by ``AuditLog.record`` when ``None``.
-        event_id: set by ``AuditLog.record``.
-    """
-
-    action: AuditAction
-    actor: str
-    client_id: str | None = None
-    reason: str | None = None
-    room: str | None = None
-    channel: str | None = None
-    serial: str | None = None
-    message_id: str | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
-    at_ms: int | None = None
-    event_id: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The event as ``GET /moderation/audit`` shows it (camelCase, ``at`` as ISO-8601)."""
-        body: dict[str, Any] = {
-            "eventId": self.event_id,
-            "at": None if self.at_ms is None else iso_ms(self.at_ms),
-            "action": self.action,
-            "actor": self.actor,
-            "clientId": self.client_id,
-            "reason": self.reason,
-            "room": self.room,
-            "channel": self.channel,
-            "serial": self.serial,
-            "messageId": self.message_id,
-            "details": dict(self.details),
-        }
-        return {key: value for key, value in body.items() if value is not None}
+#: Events are only added: an id that exists already fails loudly rather than overwrite.
+UNIQUE_EVENT_CONDITION: Final = "attribute_not_exists(#sk)"
 
 
 class AuditLog:
@@ -120,16 +82,21 @@ class AuditLog:
     @classmethod
     def from_table_name(cls, name: str, **kwargs: Any) -> AuditLog:
         """The log on the process-wide boto3 ``Table`` for ``name`` (created lazily)."""
-        from chatmod.adapters import aws
-
         return cls(aws.table(name), **kwargs)
 
-    def record(self, event: AuditEvent) -> AuditEvent:
-        """Store ``event`` (one PutItem) and return it with its id and time.
+    @property
+    def table_name(self) -> str:
+        """The DynamoDB table name (for transactions that write events with other items)."""
+        return str(self._table.name)
+
+    def prepare(self, event: AuditEvent) -> tuple[AuditEvent, dict[str, Any]]:
+        """Give ``event`` its id and time, and build its item; nothing is written.
+
+        Returns:
+            The event as it will be stored, and its item (resource-API values).
 
         Raises:
             BadRequestError: ``event.action`` is not a known action.
-            ServiceUnavailableError: DynamoDB refused or could not be reached.
         """
         if event.action not in AUDIT_ACTIONS:
             raise BadRequestError(f"unknown audit action {event.action!r}")
@@ -139,15 +106,27 @@ class AuditLog:
         item = _to_item(
             stored, event_id=event_id, at_ms=at_ms, expires_at=at_ms // 1000 + self._retention_s
         )
+        return stored, item
+
+    def record(self, event: AuditEvent, *, deadline: Deadline | None = None) -> AuditEvent:
+        """Store ``event`` (one PutItem, within ``deadline``) and return it with its id and time.
+
+        Raises:
+            BadRequestError: ``event.action`` is not a known action.
+            ServiceUnavailableError: DynamoDB refused, could not be reached in time.
+        """
+        stored, item = self.prepare(event)
         try:
             # The id carries 48 random bits, so a collision is not a concern in
             # practice; the condition makes one fail loudly rather than overwrite.
-            self._table.put_item(
+            aws.call_within(
+                deadline or Deadline(aws.DEFAULT_BUDGET_S),
+                self._table.put_item,
                 Item=item,
-                ConditionExpression="attribute_not_exists(#sk)",
+                ConditionExpression=UNIQUE_EVENT_CONDITION,
                 ExpressionAttributeNames={"#sk": constants.AUDIT_SORT_KEY},
             )
-        except (ClientError, BotoCoreError) as exc:
+        except (ClientError, BotoCoreError, aws.DeadlineExceededError) as exc:
             raise ServiceUnavailableError(
                 "the audit log could not be written", code="storage_unavailable"
             ) from exc
@@ -221,18 +200,13 @@ class AuditLog:
         return items
 
 
-def iso_ms(epoch_ms: int) -> str:
-    """Epoch milliseconds as ISO-8601 UTC with milliseconds: ``2026-11-22T04:00:00.123Z``."""
-    moment = datetime.fromtimestamp(epoch_ms // 1000, tz=UTC)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{epoch_ms % 1000:03d}Z"
-
-
 _OPTIONAL_FIELDS: Final = (
     ("reason", "reason"),
     ("room", "room"),
     ("channel", "channel"),
     ("serial", "serial"),
     ("message_id", "messageId"),
+    ("message_ref", "messageRef"),
 )
 
 

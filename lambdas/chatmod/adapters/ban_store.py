@@ -8,12 +8,20 @@ Bans table item (``bannedUsers``, key ``clientId``)::
     createdAt  N   epoch seconds
     expiresAt  N   epoch seconds, DynamoDB TTL; absent for a permanent ban
 
-Strikes table item (key ``clientId``; the ladder's memory)::
+Strikes table item (key ``clientId``; the ladder's memory, bounded in size)::
 
     clientId      S   partition key
-    strikes       M   message ref → strike time, epoch milliseconds
-    lastStrikeAt  N   epoch milliseconds of the latest strike
+    strikes       L   [{ref S, at N (epoch ms)}], oldest first, the window's only,
+                      at most ``bans.MAX_REMEMBERED_STRIKES``
+    version       N   bumped by every write; a write expects the version it read
     expiresAt     N   epoch seconds, DynamoDB TTL: latest strike + the window
+
+A rejected message costs two round trips: ``load_sender`` reads the ban and the
+strikes in one ``BatchGetItem`` (which the ban check needs anyway), and
+``commit_strike`` writes the strikes, the ban the ladder calls for and the audit
+events in one ``TransactWriteItems``. Nothing is read-then-written unguarded:
+the transaction expects the strikes version and the ban it planned from, so a
+concurrent strike makes it fail and the caller re-plans.
 
 DynamoDB deletes expired items up to ~48 h late, so every reader also compares
 ``expiresAt`` (bans) or the strike times (strikes) with the clock.
@@ -29,39 +37,35 @@ replaced by a shorter one, not even by another moderator's: lift it first
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chatmod import constants
-from chatmod.adapters.audit_log import SYSTEM_ACTOR, AuditEvent, AuditLog
+from chatmod.adapters import aws
+from chatmod.adapters.audit_log import UNIQUE_EVENT_CONDITION, AuditLog
+from chatmod.audit import SYSTEM_ACTOR, AuditEvent
 from chatmod.bans import (
     AUTO_SOURCE,
     Ban,
-    StrikeOutcome,
-    auto_ban_reason,
-    expired_strikes,
-    ladder_step,
-    strike_ordinal,
-    strikes_in_window,
+    SenderRecord,
+    StaleRecordError,
+    Strike,
+    StrikePlan,
 )
+from chatmod.client_ids import require_client_id
+from chatmod.deadline import Deadline
 from chatmod.errors import BadRequestError, ChatmodError, ServiceUnavailableError
 from chatmod.observability import logger
-from chatmod.policy import BanPolicy
 
 if TYPE_CHECKING:
     from chatmod.adapters.ably_gateway import RevocationResult
     from chatmod.settings import Settings
 
 _STRIKES: Final = "strikes"
-_LAST_STRIKE: Final = "lastStrikeAt"
-_MAX_REF_LENGTH: Final = 1024
-# Removing expired strikes is housekeeping: bound how many go in one UpdateItem.
-_MAX_PRUNE: Final = 50
-# record_strike: nested write, create, nested write again (after a concurrent create).
-_STRIKE_ATTEMPTS: Final = 3
+_VERSION: Final = "version"
 _LIST_PAGE_LIMIT: Final = 20
 _deserializer = TypeDeserializer()
 
@@ -119,7 +123,9 @@ class BanStore:
 
     # -- bans -------------------------------------------------------------------------
 
-    def get_ban(self, client_id: str, now: float | None = None) -> Ban | None:
+    def get_ban(
+        self, client_id: str, now: float | None = None, *, deadline: Deadline | None = None
+    ) -> Ban | None:
         """The ban on ``client_id`` active at ``now``, or ``None``. One consistent GetItem.
 
         Raises:
@@ -128,10 +134,13 @@ class BanStore:
         now = self._now(now)
         try:
             # Consistent: a ban written a moment ago must stop the next token.
-            item = self._bans.get_item(
-                Key={constants.BANS_PARTITION_KEY: client_id}, ConsistentRead=True
+            item = aws.call_within(
+                deadline or Deadline(aws.DEFAULT_BUDGET_S),
+                self._bans.get_item,
+                Key={constants.BANS_PARTITION_KEY: client_id},
+                ConsistentRead=True,
             ).get("Item")
-        except (ClientError, BotoCoreError) as exc:
+        except (ClientError, BotoCoreError, aws.DeadlineExceededError) as exc:
             raise _unavailable("the ban store could not be read") from exc
         if item is None:
             return None
@@ -197,7 +206,7 @@ class BanStore:
         Raises:
             ServiceUnavailableError: DynamoDB refused or could not be reached.
         """
-        _require_client_id(client_id)
+        require_client_id(client_id)
         now = self._now(now)
         try:
             old = self._bans.delete_item(
@@ -261,104 +270,149 @@ class BanStore:
         active.sort(key=lambda ban: (ban.created_at, ban.client_id), reverse=True)
         return active[:limit]
 
-    # -- strikes ------------------------------------------------------------------------
+    # -- the moderation pipeline's port ------------------------------------------------
 
-    def record_strike(
-        self,
-        client_id: str,
-        *,
-        message_ref: str,
-        policy: BanPolicy,
-        now: float | None = None,
-        reason: str = "message rejected",
-        room: str | None = None,
-        channel: str | None = None,
-    ) -> StrikeOutcome:
-        """Count one strike for ``message_ref`` and apply the ban its ladder rung calls for.
-
-        Safe under redelivery and concurrency without a read-then-write: the
-        strike is written as ``strikes.<ref>`` under the condition that this ref
-        is not there yet, so a redelivered message is counted once, and two
-        different messages struck at once are both kept (DynamoDB serialises
-        updates to one item, and each sees the map after its own write).
-
-        Args:
-            client_id: the sender.
-            message_ref: what identifies the message across redeliveries (Ably
-                message id or serial).
-            policy: ladder, window and whether bans revoke tokens.
-            now: epoch seconds; default the clock.
-            reason: why the message was rejected (audit log and ban reason).
-            room / channel: where the message was, for the audit log (the ref is
-                recorded as its serial for a room, its id for a channel).
-
-        Returns:
-            The count, the rung, and the ban in effect.
+    def load_sender(self, client_id: str, *, deadline: Deadline) -> SenderRecord:
+        """The sender's stored ban and strikes: one consistent ``BatchGetItem``.
 
         Raises:
-            BadRequestError: an argument is invalid.
-            ServiceUnavailableError: DynamoDB refused or could not be reached.
+            ServiceUnavailableError: DynamoDB refused or did not answer in time.
         """
-        _require_client_id(client_id)
-        if not isinstance(message_ref, str) or not message_ref:
-            raise BadRequestError("message_ref must be a non-empty string")
-        if len(message_ref) > _MAX_REF_LENGTH:
-            raise BadRequestError(f"message_ref must be at most {_MAX_REF_LENGTH} characters")
-        now = self._now(now)
-        now_ms = int(now * 1000)
-        strikes, duplicate = self._write_strike(client_id, message_ref, policy, now_ms)
-        strike_ms = strikes.get(message_ref, now_ms)
-        if duplicate and message_ref in strikes:
-            # The rung this strike reached when it was first counted: re-applying its
-            # ban is a no-op unless the first delivery died between the two writes.
-            count = strike_ordinal(strikes, message_ref, window_seconds=policy.window_seconds)
-        else:
-            count = strikes_in_window(
-                strikes.values(), now_ms=now_ms, window_seconds=policy.window_seconds
-            )
-            self._prune(client_id, strikes, now_ms, policy.window_seconds)
-        step = ladder_step(policy, max(count, 1))
-        audit_message = {
-            "room": room,
-            "channel": channel,
-            "serial": message_ref if room is not None else None,
-            "message_id": message_ref if room is None else None,
+        require_client_id(client_id)
+        bans_name, strikes_name = self._bans.name, self._strikes_table().name
+        request = {
+            bans_name: {
+                "Keys": [{constants.BANS_PARTITION_KEY: client_id}],
+                "ConsistentRead": True,
+            },
+            strikes_name: {
+                "Keys": [{constants.STRIKES_PARTITION_KEY: client_id}],
+                "ConsistentRead": True,
+            },
         }
-        if not duplicate:
-            self._record(
-                AuditEvent(
-                    action="strike",
-                    actor=AUTO_SOURCE,
-                    client_id=client_id,
-                    reason=reason,
-                    details={"messageRef": message_ref, "count": count, "step": step.label},
-                    at_ms=now_ms,
-                    **audit_message,
+        responses: dict[str, list[Any]] = {bans_name: [], strikes_name: []}
+        try:
+            # BatchGetItem may leave keys unprocessed under throttling: ask again
+            # for those while time is left.
+            while request:
+                answer = aws.call_within(
+                    deadline, self._client.batch_get_item, RequestItems=request
                 )
-            )
-        ban: Ban | None = None
-        applied = False
-        strike_s = strike_ms // 1000
-        if step.bans and (step.duration_seconds is None or strike_s + step.duration_seconds > now):
-            ban, applied = self._apply_ban(
-                client_id,
-                reason=auto_ban_reason(step, count, reason),
-                source=AUTO_SOURCE,
-                duration_seconds=step.duration_seconds,
-                now=strike_s,
-                audit_message=audit_message,
-                audit_at=now,
-            )
-        return StrikeOutcome(
+                for name, items in answer.get("Responses", {}).items():
+                    responses[name] += items
+                request = answer.get("UnprocessedKeys") or {}
+        except (ClientError, BotoCoreError, aws.DeadlineExceededError) as exc:
+            raise _unavailable("the ban store could not be read") from exc
+        ban_items, strike_items = responses[bans_name], responses[strikes_name]
+        strikes_item = strike_items[0] if strike_items else {}
+        return SenderRecord(
             client_id=client_id,
-            message_ref=message_ref,
-            count=count,
-            step=step,
-            ban=ban,
-            ban_applied=applied,
-            duplicate=duplicate,
-            revoke_tokens=applied and policy.revoke_tokens_on_ban,
+            ban=_ban_from_item(ban_items[0]) if ban_items else None,
+            strikes=tuple(
+                Strike(str(entry["ref"]), int(entry["at"]))
+                for entry in strikes_item.get(_STRIKES, [])
+            ),
+            version=int(strikes_item.get(_VERSION, 0)),
         )
+
+    def commit_strike(
+        self,
+        plan: StrikePlan,
+        events: Sequence[AuditEvent],
+        *,
+        seen_ban: Ban | None,
+        deadline: Deadline,
+    ) -> None:
+        """Write a strike's plan and its audit events in one transaction.
+
+        Args:
+            plan: from ``bans.plan_strike`` (not a duplicate).
+            events: audit events to write with it (reject, strike, ban).
+            seen_ban: the stored ban the plan was made from; a ban written by
+                someone else since fails the transaction.
+            deadline: when to give up.
+
+        Raises:
+            StaleRecordError: the strikes or the ban changed since they were read.
+            ServiceUnavailableError: DynamoDB refused or did not answer in time.
+        """
+        client_id = plan.outcome.client_id
+        items: list[dict[str, Any]] = [self._strikes_put(client_id, plan)]
+        if plan.new_ban is not None:
+            items.append(self._ban_put(plan.new_ban, seen_ban))
+        items += [self._audit_put(event) for event in events]
+        try:
+            aws.call_within(deadline, self._client.transact_write_items, TransactItems=items)
+        except ClientError as exc:
+            if _error_code(exc) == "TransactionCanceledException" and _conflict(exc):
+                raise StaleRecordError(client_id) from exc
+            raise _unavailable("the strike could not be recorded") from exc
+        except (BotoCoreError, aws.DeadlineExceededError) as exc:
+            raise _unavailable("the strike could not be recorded") from exc
+
+    def record_event(self, event: AuditEvent, *, deadline: Deadline) -> None:
+        """Audit ``event`` alone (a rejection with no sender to strike).
+
+        Raises:
+            ServiceUnavailableError: the audit log could not be written in time.
+        """
+        if self._audit is not None:
+            self._audit.record(event, deadline=deadline)
+
+    def _strikes_put(self, client_id: str, plan: StrikePlan) -> dict[str, Any]:
+        item = {
+            constants.STRIKES_PARTITION_KEY: client_id,
+            _STRIKES: [{"ref": strike.ref, "at": strike.at_ms} for strike in plan.strikes],
+            _VERSION: plan.expected_version + 1,
+            constants.STRIKES_TTL_ATTRIBUTE: plan.strikes_expire_at,
+        }
+        put: dict[str, Any] = {
+            "TableName": self._strikes_table().name,
+            "Item": item,
+            "ExpressionAttributeNames": {"#pk": constants.STRIKES_PARTITION_KEY},
+        }
+        if plan.expected_version:
+            put["ConditionExpression"] = "#v = :v"
+            put["ExpressionAttributeNames"]["#v"] = _VERSION
+            put["ExpressionAttributeValues"] = {":v": plan.expected_version}
+            del put["ExpressionAttributeNames"]["#pk"]
+        else:
+            put["ConditionExpression"] = "attribute_not_exists(#pk) OR attribute_not_exists(#v)"
+            put["ExpressionAttributeNames"]["#v"] = _VERSION
+        return {"Put": put}
+
+    def _ban_put(self, ban: Ban, seen: Ban | None) -> dict[str, Any]:
+        names = {"#pk": constants.BANS_PARTITION_KEY}
+        if seen is None:
+            condition = "attribute_not_exists(#pk)"
+            values: dict[str, Any] = {}
+        else:
+            # Exactly the ban that was read: createdAt and source identify it.
+            condition = "#created = :created AND #src = :src"
+            names = {"#created": "createdAt", "#src": "source"}
+            values = {":created": seen.created_at, ":src": seen.source}
+        put: dict[str, Any] = {
+            "TableName": self._bans.name,
+            "Item": _ban_to_item(ban),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+        }
+        if values:
+            put["ExpressionAttributeValues"] = values
+        return {"Put": put}
+
+    def _audit_put(self, event: AuditEvent) -> dict[str, Any]:
+        if self._audit is None:
+            raise RuntimeError("this BanStore was built without the audit log")
+        _, item = self._audit.prepare(event)
+        return {
+            "Put": {
+                "TableName": self._audit.table_name,
+                "Item": item,
+                "ConditionExpression": UNIQUE_EVENT_CONDITION,
+                "ExpressionAttributeNames": {"#sk": constants.AUDIT_SORT_KEY},
+            }
+        }
 
     def revoke_tokens(
         self,
@@ -406,6 +460,15 @@ class BanStore:
 
     # -- internals ----------------------------------------------------------------------
 
+    @property
+    def _client(self) -> Any:
+        """The client under the table resources (batch and transaction calls).
+
+        A resource's client converts Python values to DynamoDB's wire types and
+        back, as the ``Table`` methods do, so items here are plain values.
+        """
+        return self._bans.meta.client
+
     def _now(self, now: float | None) -> float:
         return self._clock() if now is None else float(now)
 
@@ -426,7 +489,7 @@ class BanStore:
         audit_at: float | None = None,
     ) -> tuple[Ban, bool]:
         """Write the ban under the replacement rule; ``(ban in effect, whether written)``."""
-        _require_client_id(client_id)
+        require_client_id(client_id)
         if not isinstance(reason, str) or not reason.strip():
             raise BadRequestError("a ban needs a reason")
         if not isinstance(source, str) or not source.strip():
@@ -504,84 +567,6 @@ class BanStore:
         )
         return wanted, True
 
-    def _write_strike(
-        self, client_id: str, message_ref: str, policy: BanPolicy, now_ms: int
-    ) -> tuple[dict[str, int], bool]:
-        """Add ``strikes.<ref>`` unless present; ``(strikes after, whether a duplicate)``."""
-        table = self._strikes_table()
-        key = {constants.STRIKES_PARTITION_KEY: client_id}
-        # The TTL follows the later of ``now`` and the wall clock: a caller replaying a
-        # backlog with message timestamps must not pull the expiry of newer strikes back.
-        expires_at = max(now_ms // 1000, int(self._clock())) + policy.window_seconds
-        for _ in range(_STRIKE_ATTEMPTS):
-            try:
-                try:
-                    # A nested SET fails (ValidationException) while the map does not exist.
-                    answer = table.update_item(
-                        Key=key,
-                        UpdateExpression="SET #s.#ref = :at, #last = :at, #exp = :exp",
-                        ConditionExpression="attribute_not_exists(#s.#ref)",
-                        ExpressionAttributeNames={
-                            "#s": _STRIKES,
-                            "#ref": message_ref,
-                            "#last": _LAST_STRIKE,
-                            "#exp": constants.STRIKES_TTL_ATTRIBUTE,
-                        },
-                        ExpressionAttributeValues={":at": now_ms, ":exp": expires_at},
-                        ReturnValues="ALL_NEW",
-                        ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                    )
-                    return _strike_map(answer.get("Attributes")), False
-                except ClientError as exc:
-                    code = _error_code(exc)
-                    if code == "ConditionalCheckFailedException":
-                        old = _old_item(exc)
-                        if old is None:
-                            old = table.get_item(Key=key, ConsistentRead=True).get("Item")
-                        return _strike_map(old), True
-                    if code != "ValidationException":
-                        raise
-                # First strike (or the item was deleted by TTL): create it, unless a
-                # concurrent strike just did, in which case the nested write is retried.
-                try:
-                    table.put_item(
-                        Item={
-                            **key,
-                            _STRIKES: {message_ref: now_ms},
-                            _LAST_STRIKE: now_ms,
-                            constants.STRIKES_TTL_ATTRIBUTE: expires_at,
-                        },
-                        ConditionExpression="attribute_not_exists(#pk)",
-                        ExpressionAttributeNames={"#pk": constants.STRIKES_PARTITION_KEY},
-                    )
-                    return {message_ref: now_ms}, False
-                except ClientError as exc:
-                    if _error_code(exc) != "ConditionalCheckFailedException":
-                        raise
-            except (ClientError, BotoCoreError) as exc:
-                raise _unavailable("the strike store could not be written") from exc
-        raise _unavailable("the strike could not be recorded (the item kept changing)")
-
-    def _prune(
-        self, client_id: str, strikes: Mapping[str, int], now_ms: int, window_seconds: int
-    ) -> None:
-        """Remove strikes older than the window (housekeeping; failures only logged)."""
-        old = expired_strikes(strikes, now_ms=now_ms, window_seconds=window_seconds)[:_MAX_PRUNE]
-        if not old:
-            return
-        names = {"#s": _STRIKES, "#pk": constants.STRIKES_PARTITION_KEY}
-        names.update({f"#o{index}": ref for index, ref in enumerate(old)})
-        try:
-            self._strikes_table().update_item(
-                Key={constants.STRIKES_PARTITION_KEY: client_id},
-                UpdateExpression="REMOVE " + ", ".join(f"#s.#o{i}" for i in range(len(old))),
-                # Never recreate an item TTL deleted in the meantime.
-                ConditionExpression="attribute_exists(#pk)",
-                ExpressionAttributeNames=names,
-            )
-        except (ClientError, BotoCoreError) as exc:
-            logger.warning("could not prune expired strikes", extra={"error": type(exc).__name__})
-
     def _record(self, event: AuditEvent) -> None:
         """Audit ``event``; the change it describes is already made, so failures are logged."""
         if self._audit is None:
@@ -622,9 +607,10 @@ def _ban_from_item(item: Mapping[str, Any]) -> Ban:
     )
 
 
-def _strike_map(item: Mapping[str, Any] | None) -> dict[str, int]:
-    strikes = (item or {}).get(_STRIKES) or {}
-    return {str(ref): int(at) for ref, at in strikes.items()}
+def _conflict(exc: ClientError) -> bool:
+    """Whether a cancelled transaction failed a condition (a concurrent write), not capacity."""
+    reasons = exc.response.get("CancellationReasons") or []
+    return any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons)
 
 
 def _old_item(exc: ClientError) -> dict[str, Any] | None:
@@ -638,11 +624,6 @@ def _old_item(exc: ClientError) -> dict[str, Any] | None:
 
 def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
-
-
-def _require_client_id(client_id: Any) -> None:
-    if not isinstance(client_id, str) or not client_id.strip():
-        raise BadRequestError("client id must be a non-empty string")
 
 
 def _unavailable(message: str) -> ServiceUnavailableError:

@@ -1,51 +1,126 @@
-"""SSM parameters through Powertools Parameters: secrets decrypted and cached, never logged."""
+"""SSM parameters through Powertools Parameters: cached, bounded in time, and kept when SSM fails.
+
+Every function reads its policy and its secrets (the Ably key, provider keys, the
+before-publish secret) here, with one cache: a value is re-read after
+``parameter_max_age_seconds``, so a rotated key or a tuned policy reaches warm
+containers within that age. When SSM cannot answer in time, the last good value
+is served (and a warning logged), so an SSM outage does not stop moderation.
+Values are decrypted in memory and never logged.
+"""
 
 from __future__ import annotations
 
-from aws_lambda_powertools.utilities import parameters
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+import threading
+from typing import Final
 
+from aws_lambda_powertools.utilities.parameters import SSMProvider
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chatmod.adapters import aws
+from chatmod.deadline import Deadline
 from chatmod.errors import ServiceUnavailableError
+from chatmod.observability import logger
 from chatmod.policy import RuntimePolicy
 from chatmod.settings import Settings
 
+#: The most one parameter read may take when the caller gives no deadline.
+READ_BUDGET_S: Final = 1.5
 
-def get_secret(name: str, settings: Settings) -> str:
-    """The decrypted value of SecureString ``name``, cached for ``parameter_max_age_seconds``.
-
-    Raises:
-        ServiceUnavailableError: SSM could not return it (missing, denied, unreachable).
-    """
-    try:
-        value = parameters.get_parameter(
-            name, decrypt=True, max_age=settings.parameter_max_age_seconds
-        )
-    except GetParameterError as exc:
-        # The message names the parameter, never its value.
-        raise ServiceUnavailableError(
-            f"could not read secret parameter {name}", code="configuration_unavailable"
-        ) from exc
-    return str(value)
+_provider: SSMProvider | None = None
+_last_good: dict[str, str] = {}
+_lock = threading.Lock()
 
 
-def get_policy(settings: Settings) -> RuntimePolicy:
-    """The runtime policy from its String parameter (cached like secrets).
+def get_secret(name: str, settings: Settings, *, deadline: Deadline | None = None) -> str:
+    """The decrypted value of SecureString ``name``.
 
     Raises:
-        ServiceUnavailableError: the parameter is unreadable or not a valid policy.
+        ServiceUnavailableError: SSM could not return it and no earlier value is known.
     """
+    return _read(name, settings, decrypt=True, deadline=deadline, what="secret")
+
+
+def get_policy(settings: Settings, *, deadline: Deadline | None = None) -> RuntimePolicy:
+    """The runtime policy from its String parameter.
+
+    Raises:
+        ServiceUnavailableError: the parameter is unreadable (and was never read),
+            or not a valid policy.
+    """
+    raw = _read(
+        settings.policy_parameter, settings, decrypt=False, deadline=deadline, what="policy"
+    )
+    return _parse_policy(raw, settings.policy_parameter)
+
+
+def reset_parameter_cache() -> None:
+    """Forget cached and last good values (tests; local mode after a change)."""
+    global _provider
+    with _lock:
+        _provider = None
+        _last_good.clear()
+        _parse_policy_cached.clear()
+
+
+def _read(
+    name: str, settings: Settings, *, decrypt: bool, deadline: Deadline | None, what: str
+) -> str:
+    budget = (deadline or Deadline(READ_BUDGET_S)).within(READ_BUDGET_S)
     try:
-        raw = parameters.get_parameter(
-            settings.policy_parameter, max_age=settings.parameter_max_age_seconds
+        value = str(
+            aws.call_within(
+                budget,
+                _ssm().get,
+                name,
+                decrypt=decrypt,
+                max_age=settings.parameter_max_age_seconds,
+            )
         )
-        return RuntimePolicy.model_validate_json(str(raw))
-    except GetParameterError as exc:
-        raise ServiceUnavailableError(
-            f"could not read policy parameter {settings.policy_parameter}",
-            code="configuration_unavailable",
-        ) from exc
+    except (GetParameterError, ClientError, BotoCoreError, aws.DeadlineExceededError) as exc:
+        last = _last_good.get(name)
+        if last is None:
+            logger.error(
+                "SSM parameter unreadable", extra={"parameter": name, "error": type(exc).__name__}
+            )
+            # The message names the parameter, never its value.
+            raise ServiceUnavailableError(
+                f"could not read the {what} parameter", code="configuration_unavailable"
+            ) from exc
+        logger.warning(
+            "SSM unavailable: serving the last good value",
+            extra={"parameter": name, "error": type(exc).__name__},
+        )
+        return last
+    _last_good[name] = value
+    return value
+
+
+def _ssm() -> SSMProvider:
+    global _provider
+    if _provider is None:
+        with _lock:
+            if _provider is None:
+                _provider = SSMProvider(boto_config=aws.CLIENT_CONFIG)
+    return _provider
+
+
+_parse_policy_cached: dict[str, RuntimePolicy] = {}
+
+
+def _parse_policy(raw: str, name: str) -> RuntimePolicy:
+    # Parsing is the costly part of a warm read: parse each distinct value once.
+    policy = _parse_policy_cached.get(raw)
+    if policy is not None:
+        return policy
+    try:
+        policy = RuntimePolicy.model_validate_json(raw)
     except ValueError as exc:
         raise ServiceUnavailableError(
-            f"policy parameter {settings.policy_parameter} is not a valid policy: {exc}",
+            f"policy parameter {name} is not a valid policy: {exc}",
             code="configuration_invalid",
         ) from exc
+    if len(_parse_policy_cached) > 8:
+        _parse_policy_cached.clear()
+    _parse_policy_cached[raw] = policy
+    return policy

@@ -10,15 +10,24 @@ at most 32 KiB.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
-from chatmod.bans import Ban
-from chatmod.moderation.engine import Decision, Outcome
+from chatmod.bans import StrikeRef
+from chatmod.errors import BadRequestError
+from chatmod.http import validation_error
+from chatmod.moderation.engine import Decision
+from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
 
-MAX_RESPONSE_BYTES = 32 * 1024
+MAX_RESPONSE_BYTES: Final = 32 * 1024
+#: Ably retries one message for at most its rule's retry timeout (≤ 5 s). The same
+#: sender, room and text inside this window is that retry, not a new strike —
+#: measured from the strike's own time, so no window edge splits a retry in two.
+ABLY_RETRY_DEDUPE_SECONDS: Final = 30
 
 
 class ChatMessage(BaseModel):
@@ -46,15 +55,114 @@ class BeforePublishRequest(BaseModel):
     rule_id: StrictStr | None = Field(default=None, alias="ruleId")
 
 
+def decode_body(body: object) -> Mapping[str, Any]:
+    """The request body as a JSON object (from a JSON string or already decoded).
+
+    Raises:
+        BadRequestError: not JSON, not an object, or not encodable as UTF-8 (an
+            unpaired surrogate).
+    """
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except json.JSONDecodeError as exc:
+            raise BadRequestError(f"the body is not valid JSON: {exc.msg}") from None
+    if not isinstance(body, Mapping):
+        raise BadRequestError("the body must be a JSON object")
+    try:
+        # JSON may escape a lone surrogate (\ud800); nothing downstream could store,
+        # hash or forward such text, so it is refused here, once, as bad input.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequestError(
+            "the body contains an unpaired UTF-16 surrogate", code="invalid_text"
+        ) from None
+    return body
+
+
+def parse_request(body: Mapping[str, Any]) -> BeforePublishRequest:
+    """Ably's request from its decoded body.
+
+    Raises:
+        BadRequestError: not the request's shape; the message names each field and problem.
+    """
+    try:
+        return BeforePublishRequest.model_validate(body)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def submission_for(request: BeforePublishRequest) -> Submission:
+    """The pipeline's view of Ably's request.
+
+    The message has no serial yet, so strikes are deduplicated on a digest of
+    rule, room, sender and text, for as long as Ably may retry one message.
+    """
+    message = request.message
+    digest = hashlib.sha256(
+        "\x1f".join(
+            (request.rule_id or "", request.room, message.client_id or "", message.text)
+        ).encode()
+    ).hexdigest()[:32]
+    return Submission(
+        text=message.text,
+        client_id=message.client_id or None,
+        room=request.room,
+        ref=StrikeRef("before-publish:" + digest, dedupe_seconds=ABLY_RETRY_DEDUPE_SECONDS),
+        metadata=message.metadata or {},
+        headers=message.headers or {},
+        user_claim=message.user_claim,
+        source="before-publish",
+    )
+
+
+def answer_for(result: PipelineResult, request: BeforePublishRequest) -> dict[str, Any] | None:
+    """Ably's answer for ``result``, or ``None`` when Ably should decide (``defer``).
+
+    A rewrite that would not fit in Ably's 32 KiB answer is turned into a
+    rejection rather than an answer Ably would refuse.
+    """
+    decision = result.decision
+    if result.verdict is Verdict.BANNED:
+        assert result.ban is not None
+        ban = result.ban
+        return reject(
+            "banned", {"bannedUntil": ban.banned_until_iso or "permanent", "banReason": ban.reason}
+        )
+    if result.verdict is Verdict.ACCEPT:
+        return accept()
+    if result.verdict is Verdict.MASK:
+        assert result.text is not None
+        assert decision is not None
+        answer = rewrite(request, result.text)
+        if len(json.dumps(answer).encode()) > MAX_RESPONSE_BYTES:
+            return reject("message_too_large_to_rewrite", {"category": _categories(decision)})
+        return answer
+    if result.verdict is Verdict.REJECT:
+        assert decision is not None
+        # The provider's own detail (the user's model may name its category) comes
+        # first; chatmod's fields fill what it left out.
+        detail: dict[str, str | None] = dict(decision.details)
+        detail.setdefault("category", _categories(decision))
+        detail["provider"] = decision.provider
+        return reject(decision.reason or "rejected", detail)
+    # No decision: the policy's failedAction.
+    if result.failed_action == "publish":
+        return accept()
+    if result.failed_action == "defer":
+        return None
+    return reject("moderation_unavailable", {"provider": decision.provider if decision else None})
+
+
 def accept() -> dict[str, Any]:
     """Publish the message unchanged."""
     return {"action": "accept"}
 
 
-def reject(reason: str, **detail: str | None) -> dict[str, Any]:
-    """Reject; ``rejectionDetail`` holds string values only (Ably's contract)."""
+def reject(reason: str, detail: Mapping[str, str | None] | None = None) -> dict[str, Any]:
+    """Reject; ``rejectionDetail`` holds string values only (Ably's contract), ``reason`` first."""
     rejection = {"reason": reason}
-    rejection.update({key: value for key, value in detail.items() if value})
+    rejection.update({k: v for k, v in (detail or {}).items() if v and k != "reason"})
     return {"action": "reject", "rejectionDetail": rejection}
 
 
@@ -68,41 +176,6 @@ def rewrite(request: BeforePublishRequest, text: str) -> dict[str, Any]:
             "headers": request.message.headers or {},
         },
     }
-
-
-def banned_answer(ban: Ban) -> dict[str, Any]:
-    """The rejection a banned sender sees."""
-    return reject("banned", bannedUntil=ban.banned_until_iso or "permanent", banReason=ban.reason)
-
-
-def answer_for(decision: Decision, request: BeforePublishRequest) -> dict[str, Any] | None:
-    """Ably's answer for ``decision``, or ``None`` when Ably should decide (``defer``).
-
-    A rewrite that would not fit in Ably's 32 KiB answer is turned into a
-    rejection rather than an answer Ably would refuse.
-    """
-    if decision.outcome is Outcome.ACCEPT:
-        return accept()
-    if decision.outcome is Outcome.MASK:
-        assert decision.text is not None
-        answer = rewrite(request, decision.text)
-        if len(json.dumps(answer).encode()) > MAX_RESPONSE_BYTES:
-            return reject("message_too_large_to_rewrite", category=_categories(decision))
-        return answer
-    if decision.outcome is Outcome.REJECT:
-        extra = {k: v for k, v in decision.details.items() if k != "reason"}
-        return reject(
-            decision.reason or "rejected",
-            category=_categories(decision),
-            provider=decision.provider,
-            **extra,
-        )
-    # No decision: the policy's failedAction.
-    if decision.failed_action == "publish":
-        return accept()
-    if decision.failed_action == "defer":
-        return None
-    return reject("moderation_unavailable", provider=decision.provider)
 
 
 def _categories(decision: Decision) -> str | None:

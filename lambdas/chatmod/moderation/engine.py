@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from chatmod.deadline import Deadline
 from chatmod.moderation.base import (
     Match,
     Provider,
@@ -148,13 +149,22 @@ class ModerationEngine:
             return True
         return self._room_filter.search(room) is not None
 
-    def moderate(self, text: str, *, room: str | None = None, context: Any = None) -> Decision:
+    def moderate(
+        self,
+        text: str,
+        *,
+        room: str | None = None,
+        context: Any = None,
+        deadline: Deadline | None = None,
+    ) -> Decision:
         """Decide on one message.
 
         Args:
             text: the message text.
             room: the room (or channel) name, for the room filter.
             context: the message context for providers that want it (``MessageContext``).
+            deadline: the request's own deadline; the engine's budget
+                (``retryTimeoutMs``) never runs past it.
 
         Returns:
             The decision. Never raises for provider failures: they become
@@ -163,14 +173,17 @@ class ModerationEngine:
         started = self._clock()
         if not self.applies_to(room):
             return Decision(Outcome.ACCEPT, reason="room_not_moderated", moderated=False)
-        deadline = started + self.policy.retry_timeout_ms / 1000
+        budget = self.policy.retry_timeout_ms / 1000
+        if deadline is not None:
+            budget = min(budget, deadline.remaining())
+        until = started + budget
         current = text
         masked_by: str | None = None
         masked_categories: tuple[str, ...] = ()
         for configured in self.providers:
             name = configured.provider.name
             try:
-                result = self._attempt(configured, current, deadline, context)
+                result = self._attempt(configured, current, until, context)
             except ProviderError as exc:
                 return Decision(
                     Outcome.FAILED,

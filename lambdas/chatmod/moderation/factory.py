@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Final
 
 from chatmod.moderation.blocklist import BlocklistProvider
 from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine
@@ -18,56 +20,77 @@ from chatmod.policy import (
     ProviderConfig,
 )
 
-SecretReader = Callable[[str], str]
+#: Providers that cannot work without a key (``http`` may run without one).
+KEYED_PROVIDERS: Final = frozenset({"hive", "openai", "azure"})
 
 
 class ProviderKeyMissingError(LookupError):
     """A provider needs an API key but no SSM parameter is configured for it."""
 
 
-def build_engine(
-    policy: ModerationPolicy,
-    *,
-    key_parameters: Mapping[str, str],
-    read_secret: SecretReader,
-) -> ModerationEngine:
-    """The engine for ``policy``.
+def key_parameters_for(
+    policy: ModerationPolicy, key_parameters: Mapping[str, str]
+) -> dict[str, str]:
+    """Provider name → SSM parameter of its key, for the providers ``policy`` uses.
+
+    Raises:
+        ProviderKeyMissingError: a provider that needs a key has no parameter.
+    """
+    needed: dict[str, str] = {}
+    for config in policy.providers:
+        parameter = key_parameters.get(config.name)
+        if parameter is not None:
+            needed[config.name] = parameter
+        elif config.name in KEYED_PROVIDERS:
+            raise ProviderKeyMissingError(
+                f"provider {config.name} needs secrets.providerKeys.{config.name}"
+            )
+    return needed
+
+
+def build_engine(policy: ModerationPolicy, *, keys: Mapping[str, str]) -> ModerationEngine:
+    """The engine for ``policy`` with the providers' current ``keys``.
+
+    The caller rebuilds it when the policy or a key changes (a rotated key takes
+    effect within the parameter cache's age); the blocklist is compiled once per
+    configuration, so a rebuild for a key rotation costs no recompilation.
 
     Args:
         policy: the moderation policy.
-        key_parameters: provider name → SSM SecureString name of its key.
-        read_secret: reads (and caches) a SecureString by name.
+        keys: provider name → API key (from ``key_parameters_for`` and SSM).
 
     Returns:
         An engine whose chain follows ``policy.providers``.
 
     Raises:
-        ProviderKeyMissingError: a keyed provider has no parameter configured.
+        ProviderKeyMissingError: a keyed provider has no key.
     """
-    chain = [_configure(config, key_parameters, read_secret) for config in policy.providers]
-    return ModerationEngine(policy, chain)
+    return ModerationEngine(policy, [_configure(config, keys) for config in policy.providers])
 
 
-def _configure(
-    config: ProviderConfig, key_parameters: Mapping[str, str], read_secret: SecretReader
-) -> ConfiguredProvider:
+@lru_cache(maxsize=4)
+def _blocklist(config_json: str) -> BlocklistProvider:
+    config = BlocklistProviderConfig.model_validate_json(config_json)
+    return BlocklistProvider.from_config(
+        terms=[term.model_dump(exclude_none=True) for term in config.terms],
+        allowlist=config.allowlist,
+        include_default=config.include_default,
+    )
+
+
+def _configure(config: ProviderConfig, keys: Mapping[str, str]) -> ConfiguredProvider:
     def key() -> str:
-        parameter = key_parameters.get(config.name)
-        if parameter is None:
+        value = keys.get(config.name)
+        if not value:
             raise ProviderKeyMissingError(
                 f"provider {config.name} needs secrets.providerKeys.{config.name}"
             )
-        return read_secret(parameter)
+        return value
 
     if isinstance(config, BlocklistProviderConfig):
-        provider = BlocklistProvider.from_config(
-            terms=[term.model_dump(exclude_none=True) for term in config.terms],
-            allowlist=config.allowlist,
-            include_default=config.include_default,
-        )
         # Any listed word flags unless a category asks for a higher severity.
         return ConfiguredProvider(
-            provider,
+            _blocklist(config.model_dump_json(by_alias=True)),
             {str(k): float(v) for k, v in config.thresholds.items()},
             default_threshold=1,
             local=True,
@@ -87,8 +110,7 @@ def _configure(
         azure = build_provider("azure", api_key=key(), endpoint=config.endpoint)
         return ConfiguredProvider(azure, config.thresholds)
     if isinstance(config, HttpModelProviderConfig):
-        token = read_secret(key_parameters["http"]) if "http" in key_parameters else None
-        model = build_provider("http", url=config.url, token=token)
+        model = build_provider("http", url=config.url, token=keys.get("http"))
         # The model decides: any rejection counts, whatever its category.
         return ConfiguredProvider(model, {"rejected": 1}, wants_context=True)
     raise TypeError(f"unknown provider config {type(config).__name__}")

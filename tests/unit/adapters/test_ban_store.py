@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import threading
+import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,9 +15,12 @@ from chatmod import constants
 from chatmod.adapters.ably_gateway import RevocationFailure, RevocationResult
 from chatmod.adapters.audit_log import AuditLog
 from chatmod.adapters.ban_store import BanStore
-from chatmod.bans import Ban
+from chatmod.bans import Ban, StaleRecordError, StrikeOutcome, StrikeRef, plan_strike
+from chatmod.deadline import Deadline
 from chatmod.errors import BadRequestError, ServiceUnavailableError
-from chatmod.policy import BanPolicy
+from chatmod.moderation.engine import Decision, Outcome
+from chatmod.moderation.pipeline import ModerationPipeline, PipelineResult, Submission, Verdict
+from chatmod.policy import BanPolicy, RuntimePolicy
 from tests.support.dynamodb import ChatmodTables, create_tables
 
 NOW = 1_795_320_000  # 2026-11-22T04:00:00Z
@@ -183,10 +187,10 @@ def test_given_only_an_expired_ban_item_when_unbanned_then_false(store):
 
 def test_given_strikes_when_unbanned_with_clear_strikes_then_the_ladder_starts_over(store):
     for ref in ("m1", "m2"):
-        store.record_strike("alice", message_ref=ref, policy=POLICY, now=NOW)
+        strike(store, ref)
 
     assert store.unban("alice", clear_strikes=True) is True
-    outcome = store.record_strike("alice", message_ref="m3", policy=POLICY, now=NOW + 1)
+    outcome = strike(store, "m3", now=NOW + 1)
 
     assert outcome.count == 1
     assert outcome.step.label == "warn"
@@ -194,10 +198,10 @@ def test_given_strikes_when_unbanned_with_clear_strikes_then_the_ladder_starts_o
 
 def test_given_strikes_when_unbanned_without_clearing_then_the_next_strike_keeps_climbing(store):
     for ref in ("m1", "m2"):
-        store.record_strike("alice", message_ref=ref, policy=POLICY, now=NOW)
+        strike(store, ref)
     store.unban("alice")
 
-    assert store.record_strike("alice", message_ref="m3", policy=POLICY, now=NOW).count == 3
+    assert strike(store, "m3").count == 3
 
 
 def test_given_active_and_expired_bans_when_listed_then_only_active_newest_first(store, tables):
@@ -215,58 +219,83 @@ def test_given_active_and_expired_bans_when_listed_then_only_active_newest_first
 # -- strikes --------------------------------------------------------------------------
 
 
-def test_given_the_default_ladder_when_strikes_accumulate_then_each_applies_its_rung(store):
-    outcomes = [
-        store.record_strike("alice", message_ref=f"m{n}", policy=POLICY, now=NOW + n)
-        for n in range(1, 7)
-    ]
+class _AlwaysRejects:
+    """An engine stand-in: every message is rejected (the strike path is under test)."""
 
-    assert [o.count for o in outcomes] == [1, 2, 3, 4, 5, 6]
-    assert [o.step.label for o in outcomes] == [
-        "warn",
-        "120s",
-        "1h",
-        "24h",
-        "permanent",
-        "permanent",
-    ]
+    def moderate(self, text: str, **_: Any) -> Decision:
+        return Decision(Outcome.REJECT, reason=text, categories=("test",), provider="test")
+
+
+def run(
+    store: BanStore,
+    ref: str,
+    *,
+    client_id: str = "alice",
+    now: float = NOW,
+    policy: BanPolicy = POLICY,
+    reason: str = "message rejected",
+    room: str | None = None,
+    serial: str | None = None,
+) -> PipelineResult:
+    """One message through the real pipeline (every message is rejected), the store on moto."""
+    pipeline = ModerationPipeline(
+        RuntimePolicy(bans=policy),
+        _AlwaysRejects(),
+        store,
+        clock=lambda: now,  # type: ignore[arg-type]
+    )
+    return pipeline.run(
+        Submission(text=reason, client_id=client_id, room=room, serial=serial, ref=StrikeRef(ref)),
+        Deadline(10),
+    )
+
+
+def strike(store: BanStore, ref: str, **kwargs: Any) -> StrikeOutcome:
+    """One rejected message from a sender who is not banned: its strike."""
+    result = run(store, ref, **kwargs)
+    assert result.verdict is Verdict.REJECT
+    assert result.strike is not None, "the strike was not recorded"
+    return result.strike
+
+
+def test_given_the_default_ladder_when_strikes_accumulate_then_each_applies_its_rung(store):
+    # Each strike comes after the previous ban ended (a banned sender is not struck again).
+    policy = BanPolicy(window_seconds=30 * 86_400)
+    times = [NOW + 1, NOW + 2, NOW + 200, NOW + 4000, NOW + 91_000]
+    outcomes = [strike(store, f"m{n}", now=at, policy=policy) for n, at in enumerate(times, 1)]
+    last = run(store, "m6", now=NOW + 91_001, policy=policy)
+
+    assert [o.count for o in outcomes] == [1, 2, 3, 4, 5]
+    assert [o.step.label for o in outcomes] == ["warn", "120s", "1h", "24h", "permanent"]
     assert outcomes[0].ban is None
     assert not outcomes[0].ban_applied
     assert outcomes[1].ban == Ban(
         "alice", "strike 2 (120s): message rejected", "auto", NOW + 2, NOW + 2 + 120
     )
-    assert outcomes[2].ban.expires_at == NOW + 3 + 3600
+    assert outcomes[1].ban_applied
+    assert outcomes[2].ban.expires_at == NOW + 200 + 3600
     assert outcomes[4].ban.permanent
     assert outcomes[4].ban_applied
-    assert outcomes[5].ban.permanent
-    assert not outcomes[5].ban_applied
-    assert [o.revoke_tokens for o in outcomes] == [False, True, True, True, True, False]
     assert store.get_ban("alice", now=NOW + 10**9).permanent
-
-
-def test_given_revocation_off_when_a_strike_bans_then_no_revocation_is_asked_for(store):
-    policy = BanPolicy(ladder=("1h",), revoke_tokens_on_ban=False)
-
-    outcome = store.record_strike("alice", message_ref="m1", policy=policy, now=NOW)
-
-    assert outcome.ban_applied
-    assert not outcome.revoke_tokens
+    assert last.verdict is Verdict.BANNED
+    assert last.strike is None
 
 
 def test_given_strikes_older_than_the_window_when_a_new_one_comes_then_they_do_not_count(
     store, tables
 ):
     policy = BanPolicy(window_seconds=3600)
-    store.record_strike("alice", message_ref="old1", policy=policy, now=NOW - 3600)
-    store.record_strike("alice", message_ref="old2", policy=policy, now=NOW - 1800)
+    strike(store, "old1", now=NOW - 3600, policy=policy)
+    strike(store, "old2", now=NOW - 1800, policy=policy)
 
-    outcome = store.record_strike("alice", message_ref="new", policy=policy, now=NOW)
+    outcome = strike(store, "new", now=NOW, policy=policy)
 
     assert outcome.count == 2  # old1 is exactly one window old: out
     assert outcome.step.label == "120s"
     item = tables.strikes.get_item(Key={"clientId": "alice"})["Item"]
-    assert set(item["strikes"]) == {"old2", "new"}  # pruned
+    assert [entry["ref"] for entry in item["strikes"]] == ["old2", "new"]  # pruned
     assert item["expiresAt"] == NOW + 3600
+    assert item["version"] == 3
 
 
 def test_given_a_strike_item_ttl_has_not_deleted_when_a_strike_comes_then_count_restarts(
@@ -275,174 +304,190 @@ def test_given_a_strike_item_ttl_has_not_deleted_when_a_strike_comes_then_count_
     tables.strikes.put_item(
         Item={
             "clientId": "alice",
-            "strikes": {"a": (NOW - 90_000) * 1000, "b": (NOW - 89_000) * 1000},
+            "strikes": [
+                {"ref": "a", "at": (NOW - 90_000) * 1000},
+                {"ref": "b", "at": (NOW - 89_000) * 1000},
+            ],
+            "version": 2,
             "expiresAt": NOW - 2600,
         }
     )
 
-    outcome = store.record_strike("alice", message_ref="c", policy=POLICY, now=NOW)
+    outcome = strike(store, "c")
 
     assert outcome.count == 1
     assert outcome.ban is None
 
 
 def test_given_a_redelivered_message_when_struck_again_then_it_counts_once(store, audit):
-    first = store.record_strike("alice", message_ref="msg-1", policy=POLICY, now=NOW)
-    second = store.record_strike("alice", message_ref="msg-1", policy=POLICY, now=NOW + 5)
-    third = store.record_strike("alice", message_ref="msg-2", policy=POLICY, now=NOW + 6)
+    first = strike(store, "msg-1")
+    second = strike(store, "msg-1", now=NOW + 5)
+    third = strike(store, "msg-2", now=NOW + 6)
 
     assert (first.count, first.duplicate) == (1, False)
     assert (second.count, second.duplicate, second.ban_applied) == (1, True, False)
     assert third.count == 2
-    assert actions(audit) == ["ban", "strike", "strike"]
+    assert actions(audit) == ["ban", "reject", "reject", "strike", "strike"]
 
 
 def test_given_a_redelivery_of_a_banning_strike_when_struck_again_then_same_ban_no_new_event(
     store, audit
 ):
-    store.record_strike("alice", message_ref="m1", policy=POLICY, now=NOW)
-    first = store.record_strike("alice", message_ref="m2", policy=POLICY, now=NOW + 1)
+    strike(store, "m1")
+    first = strike(store, "m2", now=NOW + 1)
 
-    again = store.record_strike("alice", message_ref="m2", policy=POLICY, now=NOW + 30)
+    during = run(store, "m2", now=NOW + 30)  # the sender is banned now: no strike at all
+    after = strike(store, "m2", now=NOW + 200)  # after the ban: still the same message
 
-    assert again.duplicate
-    assert again.count == 2
-    assert not again.ban_applied
-    assert again.ban == first.ban
-    assert actions(audit) == ["ban", "strike", "strike"]
-
-
-def test_given_the_ban_write_was_lost_when_the_message_is_redelivered_then_the_ban_is_applied(
-    store, tables
-):
-    store.record_strike("alice", message_ref="m1", policy=POLICY, now=NOW)
-    store.record_strike("alice", message_ref="m2", policy=POLICY, now=NOW + 1)
-    tables.bans.delete_item(Key={"clientId": "alice"})  # as if the Lambda died after the strike
-
-    again = store.record_strike("alice", message_ref="m2", policy=POLICY, now=NOW + 30)
-
-    assert again.duplicate
-    assert again.ban_applied
-    assert store.get_ban("alice", now=NOW + 30).expires_at == NOW + 1 + 120
+    assert (during.verdict, during.ban) == (Verdict.BANNED, first.ban)
+    assert after.duplicate
+    assert after.count == 2
+    assert not after.ban_applied
+    assert actions(audit) == ["ban", "reject", "reject", "strike", "strike"]
 
 
-def test_given_two_different_strikes_at_the_same_moment_when_recorded_from_threads_then_both_count(
-    store,
-):
-    for attempt in range(5):
-        client_id = f"racer{attempt}"
-        barrier = threading.Barrier(2)
-        outcomes = []
+class _Interleaved:
+    """The store, with a rival container's strike landing between our read and our write.
 
-        def strike(ref: str, client_id: str = client_id, barrier=barrier, outcomes=outcomes):
-            barrier.wait()
-            outcomes.append(store.record_strike(client_id, message_ref=ref, policy=POLICY, now=NOW))
+    Real DynamoDB serialises the two writes; moto is not thread-safe, so the race is
+    staged here deterministically instead of with threads.
+    """
 
-        threads = [threading.Thread(target=strike, args=(ref,)) for ref in ("a", "b")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-        assert sorted(o.count for o in outcomes) == [1, 2]
-        assert store.record_strike(client_id, message_ref="c", policy=POLICY, now=NOW).count == 3
-
-
-def test_given_the_same_message_struck_from_two_threads_at_once_then_it_counts_once(store):
-    for attempt in range(5):
-        client_id = f"dup{attempt}"
-        barrier = threading.Barrier(2)
-        outcomes = []
-
-        def strike(client_id: str = client_id, barrier=barrier, outcomes=outcomes):
-            barrier.wait()
-            outcomes.append(
-                store.record_strike(client_id, message_ref="same", policy=POLICY, now=NOW)
-            )
-
-        threads = [threading.Thread(target=strike) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-        assert [o.count for o in outcomes] == [1, 1]
-        assert sorted(o.duplicate for o in outcomes) == [False, True]
-
-
-class _CreateRace:
-    """A strikes table where another writer creates the item between our two calls."""
-
-    def __init__(self, table: Any, rival: BanStore) -> None:
-        self._table = table
-        self._rival = rival
+    def __init__(self, store: BanStore, rival_ref: str) -> None:
+        self._store = store
+        self._rival_ref = rival_ref
         self.raced = False
 
-    def update_item(self, **kwargs: Any) -> Any:
-        return self._table.update_item(**kwargs)
+    def load_sender(self, client_id: str, *, deadline: Deadline) -> Any:
+        return self._store.load_sender(client_id, deadline=deadline)
 
-    def put_item(self, **kwargs: Any) -> Any:
+    def commit_strike(self, plan: Any, events: Any, *, seen_ban: Any, deadline: Deadline) -> None:
         if not self.raced:
             self.raced = True
-            # The rival's first strike lands after our nested write failed, before our create.
-            self._rival.record_strike("alice", message_ref="rival", policy=POLICY, now=NOW)
-        return self._table.put_item(**kwargs)
+            strike(self._store, self._rival_ref, client_id=plan.outcome.client_id)
+        self._store.commit_strike(plan, events, seen_ban=seen_ban, deadline=deadline)
 
-    def get_item(self, **kwargs: Any) -> Any:
-        return self._table.get_item(**kwargs)
-
-    def delete_item(self, **kwargs: Any) -> Any:
-        return self._table.delete_item(**kwargs)
+    def record_event(self, event: Any, *, deadline: Deadline) -> None:
+        self._store.record_event(event, deadline=deadline)
 
 
-def test_given_a_concurrent_first_strike_when_both_create_the_item_then_neither_is_lost(
-    tables, audit
-):
-    rival = BanStore(tables.bans, tables.strikes, audit=audit, clock=lambda: NOW)
-    racing = _CreateRace(tables.strikes, rival)
-    store = BanStore(tables.bans, racing, audit=audit, clock=lambda: NOW)
+def test_given_a_rival_strike_between_read_and_write_when_striking_then_both_count(store, tables):
+    racing = _Interleaved(store, rival_ref="rival")
 
-    outcome = store.record_strike("alice", message_ref="mine", policy=POLICY, now=NOW)
+    outcome = strike(racing, "mine")  # type: ignore[arg-type]
 
     assert racing.raced
-    assert outcome.count == 2
-    assert not outcome.duplicate
+    assert (outcome.count, outcome.duplicate) == (2, False)
     item = tables.strikes.get_item(Key={"clientId": "alice"})["Item"]
-    assert set(item["strikes"]) == {"rival", "mine"}
+    assert [entry["ref"] for entry in item["strikes"]] == ["rival", "mine"]
 
 
-@pytest.mark.parametrize("ref", ["", "x" * 1025])
-def test_given_a_bad_message_ref_when_struck_then_bad_request(store, ref):
-    with pytest.raises(BadRequestError):
-        store.record_strike("alice", message_ref=ref, policy=POLICY)
+def test_given_the_same_message_struck_by_a_rival_between_read_and_write_then_it_counts_once(
+    store, tables, audit
+):
+    racing = _Interleaved(store, rival_ref="same")
+
+    outcome = strike(racing, "same")  # type: ignore[arg-type]
+
+    assert (outcome.count, outcome.duplicate) == (1, True)
+    item = tables.strikes.get_item(Key={"clientId": "alice"})["Item"]
+    assert [entry["ref"] for entry in item["strikes"]] == ["same"]
+    assert actions(audit) == ["reject", "strike"]
+
+
+def test_given_a_strike_written_since_the_read_when_committing_then_stale_and_nothing_written(
+    store, tables
+):
+    deadline = Deadline(10)
+    seen = store.load_sender("alice", deadline=deadline)
+    strike(store, "rival")  # another container strikes alice in between
+    plan = plan_strike(seen, StrikeRef("mine"), policy=POLICY, now_ms=NOW * 1000, reason="r")
+
+    with pytest.raises(StaleRecordError):
+        store.commit_strike(plan, [], seen_ban=seen.ban, deadline=deadline)
+
+    item = tables.strikes.get_item(Key={"clientId": "alice"})["Item"]
+    assert [entry["ref"] for entry in item["strikes"]] == ["rival"]
+
+
+def test_given_a_ban_written_since_the_read_when_a_strike_bans_then_stale_and_the_ban_is_kept(
+    store,
+):
+    strike(store, "m1")
+    deadline = Deadline(10)
+    seen = store.load_sender("alice", deadline=deadline)
+    store.ban("alice", reason="abuse", source="mod1", duration_seconds=None, now=NOW)
+    plan = plan_strike(seen, StrikeRef("m2"), policy=POLICY, now_ms=NOW * 1000, reason="r")
+    assert plan.new_ban is not None
+
+    with pytest.raises(StaleRecordError):
+        store.commit_strike(plan, [], seen_ban=seen.ban, deadline=deadline)
+
+    assert store.get_ban("alice", now=NOW).source == "mod1"
+
+
+def test_given_a_rejected_message_with_a_sender_then_two_dynamodb_round_trips(store, tables):
+    calls: list[str] = []
+    client = tables.bans.meta.client
+    client.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+    )
+
+    strike(store, "m1")
+    strike(store, "m2", now=NOW + 1)  # this one bans as well
+
+    assert calls == ["BatchGetItem", "TransactWriteItems"] * 2
+
+
+def test_given_a_hanging_dynamodb_when_reading_a_sender_then_it_gives_up_at_the_deadline(tables):
+    class Hanging:
+        name = "hanging"
+
+        class meta:
+            class client:
+                @staticmethod
+                def batch_get_item(**_: Any) -> Any:
+                    time.sleep(5)
+
+    store = BanStore(Hanging(), tables.strikes, clock=lambda: NOW)
+    started = time.monotonic()
+
+    with pytest.raises(ServiceUnavailableError):
+        store.load_sender("alice", deadline=Deadline(0.2))
+
+    assert time.monotonic() - started < 2  # the deadline, not the 5 s the call would take
 
 
 def test_given_no_strikes_table_when_struck_then_a_clear_error(tables):
     with pytest.raises(RuntimeError, match="strikes table"):
-        BanStore(tables.bans).record_strike("alice", message_ref="m", policy=POLICY)
+        BanStore(tables.bans).load_sender("alice", deadline=Deadline(1))
 
 
 # -- audit and errors -------------------------------------------------------------------
 
 
 def test_given_ban_unban_strike_when_done_then_one_audit_event_each_with_who_what_why(store, audit):
-    store.record_strike(
-        "alice", message_ref="serial-1", policy=POLICY, now=NOW, reason="profanity", room="lobby"
-    )
+    strike(store, "serial-1", reason="profanity", room="lobby", serial="serial-1")
     store.ban("alice", reason="abuse", source="mod1", duration_seconds=None, now=NOW)
     store.unban("alice", actor="mod2", reason="appeal", clear_strikes=True, now=NOW)
 
     events = {event.action: event for event in audit.query("alice")}
 
-    assert sorted(events) == ["ban", "strike", "unban"]
-    strike = events["strike"]
-    assert (strike.actor, strike.reason, strike.room, strike.serial) == (
+    assert sorted(events) == ["ban", "reject", "strike", "unban"]
+    struck = events["strike"]
+    assert (struck.actor, struck.reason, struck.room, struck.serial, struck.message_ref) == (
         "auto",
         "profanity",
         "lobby",
         "serial-1",
+        "serial-1",
     )
-    assert strike.details == {"messageRef": "serial-1", "count": 1, "step": "warn"}
+    assert struck.details == {"count": 1, "step": "warn"}
+    assert events["reject"].details == {
+        "categories": ["test"],
+        "provider": "test",
+        "source": "unknown",
+    }
     ban = events["ban"]
     assert (ban.actor, ban.reason, ban.details["bannedUntil"]) == ("mod1", "abuse", None)
     unban = events["unban"]
@@ -497,6 +542,12 @@ def test_given_the_audit_table_fails_when_banning_then_the_ban_still_holds(table
 
 
 class _Failing:
+    name = "failing"
+
+    @property
+    def meta(self) -> Any:
+        return SimpleNamespace(client=self)
+
     def __getattr__(self, name: str) -> Any:
         def fail(**_: Any) -> Any:
             raise ClientError(
@@ -514,7 +565,7 @@ class _Failing:
         lambda s: s.ban("alice", reason="r", source="m", duration_seconds=5),
         lambda s: s.unban("alice"),
         lambda s: s.list_bans(),
-        lambda s: s.record_strike("alice", message_ref="m", policy=POLICY),
+        lambda s: s.load_sender("alice", deadline=Deadline(1)),
     ],
     ids=["get", "ban", "unban", "list", "strike"],
 )

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 import httpx
 
 from chatmod import __version__
+from chatmod.deadline import Deadline as Deadline  # re-exported for the providers
 from chatmod.moderation.base import (
     ProviderError,
     ProviderRateLimitedError,
@@ -71,23 +72,6 @@ class RateLimitedError(ProviderRateLimitedError):
         super().__init__(provider, message)
         self.retry_after = retry_after
         self.code = code
-
-
-class Deadline:
-    """The monotonic instant by which an attempt must be over."""
-
-    __slots__ = ("at",)
-
-    def __init__(self, timeout: float) -> None:
-        self.at = time.monotonic() + timeout
-
-    def remaining(self) -> float:
-        """Seconds left (never negative)."""
-        return max(0.0, self.at - time.monotonic())
-
-    def expired(self) -> bool:
-        """Whether no time is left."""
-        return time.monotonic() >= self.at
 
 
 def shared_pool() -> ThreadPoolExecutor:
