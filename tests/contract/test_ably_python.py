@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -16,14 +16,9 @@ from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, AblyStub
 CAPABILITY = {"*": ["publish", "subscribe", "history"]}
 
 
-@pytest.fixture
-def user_client(ably_stub: AblyStub, gateway: AblyGateway) -> Iterator[AblyRestSync]:
-    """ably-python as a user: token auth from chatmod's TokenRequests (one per token)."""
-
-    def auth_callback(_token_params: Any) -> dict[str, Any]:
-        return gateway.create_token_request("alice", CAPABILITY, 3_600_000)
-
-    client = AblyRestSync(
+def token_client(ably_stub: AblyStub, auth_callback: Callable[[Any], Any]) -> AblyRestSync:
+    """ably-python with token auth from ``auth_callback``, pointed at the stub over HTTP."""
+    return AblyRestSync(
         auth_callback=auth_callback,
         endpoint="127.0.0.1",
         port=ably_stub.port,
@@ -31,6 +26,16 @@ def user_client(ably_stub: AblyStub, gateway: AblyGateway) -> Iterator[AblyRestS
         fallback_hosts=[],
         use_binary_protocol=False,
     )
+
+
+@pytest.fixture
+def user_client(ably_stub: AblyStub, gateway: AblyGateway) -> Iterator[AblyRestSync]:
+    """ably-python as a user: token auth from chatmod's TokenRequests (one per token)."""
+
+    def auth_callback(_token_params: Any) -> dict[str, Any]:
+        return gateway.create_token_request("alice", CAPABILITY, 3_600_000)
+
+    client = token_client(ably_stub, auth_callback)
     yield client
     client.close()
 
@@ -120,3 +125,35 @@ def test_revocation_refused_over_a_token_and_applied_with_the_key(
     answers = [r for r in ably_stub.requests if r.raw_path == "/channels/c/messages"]
     assert len(answers) == 2  # the first try was refused, the retry with a new token passed
     assert len(ably_stub.requests_to(f"/keys/{FAKE_KEY_NAME}/requestToken")) == 2
+
+
+@pytest.mark.parametrize(
+    ("tamper", "code"),
+    [
+        (lambda tr: {**tr, "mac": tr["mac"][:-4] + "AAA="}, 40101),  # wrong mac
+        (lambda tr: {**tr, "ttl": tr["ttl"] - 1}, 40101),  # a signed field changed
+        (lambda tr: {**tr, "timestamp": tr["timestamp"] - 3_600_000}, 40101),  # mac covers it
+    ],
+    ids=["mac", "ttl", "timestamp"],
+)
+def test_token_request_mac_is_checked(
+    ably_stub: AblyStub, gateway: AblyGateway, tamper: Any, code: int
+) -> None:
+    token_request = tamper(gateway.create_token_request("alice", CAPABILITY, 3_600_000))
+    client = token_client(ably_stub, lambda _params: dict(token_request))
+    with pytest.raises(AblyException) as caught:
+        client.auth.authorize()
+    client.close()
+    assert (caught.value.status_code, caught.value.code) == (401, code)
+    assert ably_stub.state.tokens == {}
+
+
+def test_token_request_is_single_use(ably_stub: AblyStub, gateway: AblyGateway) -> None:
+    token_request = gateway.create_token_request("alice", CAPABILITY, 3_600_000)
+    client = token_client(ably_stub, lambda _params: dict(token_request))
+    first = client.auth.authorize()
+    assert first.client_id == "alice"
+    with pytest.raises(AblyException) as caught:
+        client.auth.authorize()  # the same nonce again
+    client.close()
+    assert (caught.value.status_code, caught.value.code) == (401, 40105)
