@@ -54,3 +54,6 @@ HANDLER_MODERATOR: Final = "chatmod.handlers.moderator.lambda_handler"
 
 # Ably's AWS account, which assumes the roles chatmod creates for Ably rules.
 ABLY_AWS_ACCOUNT_ID: Final = "203461409171"
+# The longest an Ably token chatmod asks for may live: tokens of a key with
+# "revocable tokens" enabled live at most an hour, and bans rely on revocation.
+MAX_TOKEN_TTL_MS: Final = 60 * 60 * 1000

@@ -8,15 +8,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from chatmod.client_ids import client_id_problem
+from chatmod.client_ids import MAX_CLIENT_ID_LENGTH, client_id_problem
+from chatmod.constants import MAX_TOKEN_TTL_MS
 from chatmod.errors import UnauthorizedError
 from chatmod.policy import IdentityPolicy, TokenPolicy
 
-#: Revocable Ably tokens must not outlive an hour, whatever the policy says.
-MAX_TOKEN_TTL_MS: Final = 60 * 60 * 1000
 CHAT_CHANNEL_SUFFIX: Final = "::$chat"
-# Ably client ids are free-form strings; bound them so a claim cannot bloat the token.
 _LIST_SEPARATORS: Final = re.compile(r"[\s,]+")
+
+__all__ = [
+    "CHAT_CHANNEL_SUFFIX",
+    "MAX_CLIENT_ID_LENGTH",
+    "MAX_TOKEN_TTL_MS",
+    "Identity",
+    "Role",
+    "capability_for",
+    "claim_values",
+    "identity_from_claims",
+    "token_ttl_ms",
+]
 
 Role = Literal["user", "moderator"]
 
@@ -109,7 +119,7 @@ def capability_for(identity: Identity, policy: TokenPolicy) -> dict[str, list[st
 
 
 def token_ttl_ms(policy: TokenPolicy) -> int:
-    """The token lifetime in milliseconds: the policy's, never over one hour."""
+    """The token lifetime in milliseconds: the policy's, never over ``MAX_TOKEN_TTL_MS`` (1 h)."""
     return min(policy.ttl_seconds * 1000, MAX_TOKEN_TTL_MS)
 
 

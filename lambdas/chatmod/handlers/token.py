@@ -18,7 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chatmod.adapters import aws
-from chatmod.adapters.ably_gateway import AblyGateway, AblySettings
+from chatmod.adapters.ably import AblyGateway, AblySettings
 from chatmod.adapters.ban_store import BanStore
 from chatmod.adapters.parameters import get_policy, get_secret
 from chatmod.errors import BannedError, ServiceUnavailableError, UnauthorizedError

@@ -10,8 +10,10 @@ import json
 import logging
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,12 +21,13 @@ import httpx
 import pytest
 from ably.sync import api_version as sdk_api_version
 
-from chatmod.adapters.ably_gateway import (
+from chatmod.adapters.ably import (
     AblyApiError,
     AblyConnectionError,
     AblyGateway,
     AblySettings,
     AblyTimeoutError,
+    ChatMessage,
     build_sdk_client,
 )
 from chatmod.errors import BadRequestError, UpstreamError
@@ -39,6 +42,7 @@ from tests.support.ably_stub import (
 GatewayFactory = Callable[..., AblyGateway]
 
 CHAT_SEND = re.compile(r"/chat/v4/rooms/[^/]+/messages")
+CHAT_DELETE = re.compile(r"/chat/v4/rooms/[^/]+/messages/[^/]+/delete")
 PUBLISH = re.compile(r"/channels/[^/]+/messages")
 REVOKE = f"/keys/{FAKE_KEY_NAME}/revokeTokens"
 REQUEST_TOKEN = f"/keys/{FAKE_KEY_NAME}/requestToken"
@@ -140,7 +144,7 @@ def test_sdk_tries_one_host_only_and_no_fallbacks_for_a_custom_host() -> None:
 def test_connection_pool_keeps_idle_connections(gateway: AblyGateway) -> None:
     client = gateway.sdk_client.http._HttpSync__client
     assert isinstance(client, httpx.Client)
-    assert client._transport._pool._keepalive_expiry == gateway.settings.keepalive_s
+    assert client._transport.inner._pool._keepalive_expiry == gateway.settings.keepalive_s
 
 
 # -- chat ------------------------------------------------------------------------------
@@ -166,9 +170,26 @@ def test_send_chat_message_wire_format(ably_stub: AblyStub, gateway: AblyGateway
     assert request.header("Authorization").startswith("Bearer ")
     assert request.header("Content-Type") == "application/json"
     assert request.json() == {"text": "hello", "metadata": {"k": 1}, "headers": {"h": "v"}}
+    # As @ably/chat 1.4 sends it: 9 random bytes, base64.
+    [key] = request.query["idempotencyKey"]
+    assert len(base64.b64decode(key, validate=True)) == 9
     stored = ably_stub.state.rooms["team/日本 b:c"][sent.serial]
     assert stored["clientId"] == "user-1"
-    assert isinstance(sent.created_at, int)
+    # Read from Ably's 200 answer: the whole message (RestMessage).
+    assert sent == ChatMessage.from_rest(stored)
+    assert (sent.action, sent.text, sent.client_id) == ("message.create", "hello", "user-1")
+    assert (sent.metadata, sent.headers) == ({"k": 1}, {"h": "v"})
+    assert sent.version_serial == sent.serial
+    assert isinstance(sent.timestamp, int)
+    assert sent.created_at == sent.timestamp
+
+
+def test_send_without_a_serial_in_the_answer_is_an_error(
+    ably_stub: AblyStub, gateway: AblyGateway
+) -> None:
+    ably_stub.enqueue("POST", CHAT_SEND, Reply(201, {"createdAt": 1}))
+    with pytest.raises(AblyApiError, match="no message serial"):
+        gateway.send_chat_message("r", "hi", client_id="u")
 
 
 def test_send_chat_message_defaults_metadata_and_headers(
@@ -192,7 +213,7 @@ def test_delete_chat_message_wire_format(ably_stub: AblyStub, gateway: AblyGatew
 
     answer = gateway.delete_chat_message(room, sent.serial, "abusive", metadata={"by": "auto"})
 
-    [request] = ably_stub.requests_to(re.compile(r".*/delete"))
+    [request] = ably_stub.requests_to(CHAT_DELETE)
     encoded_serial = sent.serial.replace("@", "%40").replace(":", "%3A")
     assert request.method == "POST"
     assert request.raw_path == f"/chat/v4/rooms/lobby%201/messages/{encoded_serial}/delete"
@@ -200,8 +221,71 @@ def test_delete_chat_message_wire_format(ably_stub: AblyStub, gateway: AblyGatew
     # Acting as chatmod's own identity (settings.client_id).
     assert request.header("X-Ably-ClientId") == b64("chatmod")
     assert request.json() == {"description": "abusive", "metadata": {"by": "auto"}}
+    assert request.param("idempotencyKey")
+    assert answer["action"] == "message.delete"
     assert answer["version"]["description"] == "abusive"
-    assert ably_stub.state.rooms[room][sent.serial]["action"] == "message.deleted"
+    assert answer["version"]["clientId"] == "chatmod"
+    assert ChatMessage.from_rest(answer).serial == sent.serial
+    assert ably_stub.state.rooms[room][sent.serial]["action"] == "message.delete"
+
+
+def test_update_chat_message_wire_format(ably_stub: AblyStub, gateway: AblyGateway) -> None:
+    sent = gateway.send_chat_message("r", "helo", metadata={"m": 1}, client_id="user-1")
+
+    answer = gateway.update_chat_message(
+        "r",
+        sent.serial,
+        "hello",
+        headers={"edited": "yes"},
+        description="typo",
+        operation_metadata={"by": "user-1"},
+        client_id="user-1",
+    )
+
+    [request] = ably_stub.requests_to(method="PUT")
+    assert request.raw_path == "/chat/v4/rooms/r/messages/" + sent.serial.replace(
+        "@", "%40"
+    ).replace(":", "%3A")
+    assert request.header("X-Ably-Version") == "4"
+    assert request.header("X-Ably-ClientId") == b64("user-1")
+    assert request.param("idempotencyKey")
+    # @ably/chat's UpdateMessageParams: metadata omitted = removed.
+    assert request.json() == {
+        "message": {"text": "hello", "headers": {"edited": "yes"}},
+        "description": "typo",
+        "metadata": {"by": "user-1"},
+    }
+    updated = ChatMessage.from_rest(answer)
+    assert (updated.serial, updated.action, updated.text) == (
+        sent.serial,
+        "message.update",
+        "hello",
+    )
+    assert (updated.metadata, updated.headers) == ({}, {"edited": "yes"})
+    assert updated.version_serial != sent.serial
+
+
+def test_chat_retry_carries_the_same_idempotency_key_so_ably_stores_once(
+    ably_stub: AblyStub, gateway: AblyGateway
+) -> None:
+    # Ably stored the message but the answer was lost: the retry must not post twice.
+    ably_stub.enqueue("POST", CHAT_SEND, Reply(drop=True, process=True))
+    sent = gateway.send_chat_message("r", "once", client_id="u")
+    requests = ably_stub.requests_to(CHAT_SEND)
+    assert len(requests) == 2
+    assert requests[0].param("idempotencyKey") == requests[1].param("idempotencyKey")
+    assert list(ably_stub.state.rooms["r"]) == [sent.serial]
+
+
+def test_caller_idempotency_key_makes_a_resend_one_message(
+    ably_stub: AblyStub, gateway: AblyGateway
+) -> None:
+    first = gateway.send_chat_message("r", "hi", client_id="u", idempotency_key="req-1")
+    again = gateway.send_chat_message("r", "hi", client_id="u", idempotency_key="req-1")
+    assert first == again
+    assert len(ably_stub.state.rooms["r"]) == 1
+    with pytest.raises(BadRequestError):
+        gateway.send_chat_message("r", "hi", client_id="u", idempotency_key="")
 
 
 def test_delete_unknown_message_is_a_typed_404_not_retried(
@@ -211,7 +295,7 @@ def test_delete_unknown_message_is_a_typed_404_not_retried(
     with pytest.raises(AblyApiError) as caught:
         gateway.delete_chat_message("r", "0-0@x:0", "why")
     assert (caught.value.http_status, caught.value.ably_code) == (404, 40400)
-    assert len(ably_stub.requests_to(re.compile(r".*/delete"))) == 1
+    assert len(ably_stub.requests_to(CHAT_DELETE)) == 1
 
 
 # -- pub/sub ---------------------------------------------------------------------------
@@ -356,12 +440,12 @@ def test_no_retry_past_the_deadline(ably_stub: AblyStub, make_gateway: GatewayFa
 
 def test_slow_answer_is_cut_at_the_deadline(ably_stub: AblyStub, gateway: AblyGateway) -> None:
     gateway.send_chat_message("r", "warm up", client_id="u")  # token and connection ready
-    ably_stub.enqueue("POST", CHAT_SEND, Reply(201, {"serial": "late"}, delay_s=1.5))
+    ably_stub.enqueue("POST", CHAT_SEND, Reply(200, {"serial": "late"}, delay_s=1.5))
     started = time.monotonic()
     with pytest.raises(AblyTimeoutError):
         gateway.send_chat_message("r", "hi", client_id="u", deadline=started + 0.3)
     assert time.monotonic() - started < 0.3 + 0.5  # the answer would take 1.5 s
-    # A chat send that may have reached Ably is not retried (no idempotency key).
+    # The deadline left no time for a retry.
     assert len(ably_stub.requests_to(CHAT_SEND)) == 2
 
 
@@ -387,14 +471,21 @@ def test_dropped_connection_retried_only_when_idempotent(
     ably_stub: AblyStub,
     gateway: AblyGateway,
 ) -> None:
-    ably_stub.enqueue("POST", CHAT_SEND, Reply(drop=True))
+    ably_stub.enqueue("POST", PUBLISH, Reply(drop=True))
     with pytest.raises(AblyConnectionError):
-        gateway.send_chat_message("r", "hi", client_id="u")
-    assert len(ably_stub.requests_to(CHAT_SEND)) == 1
+        gateway.connection.request(
+            "test",
+            "POST",
+            "/channels/c/messages",
+            body={"name": "n"},
+            idempotent=False,
+            deadline=None,
+        )
+    assert len(ably_stub.requests_to(PUBLISH)) == 1
 
     ably_stub.enqueue("POST", PUBLISH, Reply(drop=True))
     gateway.publish("c", "n", "d")
-    assert len(ably_stub.requests_to(PUBLISH)) == 2
+    assert len(ably_stub.requests_to(PUBLISH)) == 3
 
 
 def test_unreachable_host_retries_then_raises_connection_error(
@@ -451,6 +542,38 @@ def test_fifty_invocations_each_in_its_own_event_loop(
     assert len({r.client_port for r in ably_stub.requests}) == 1
 
 
+def test_calls_from_two_threads_overlap_on_the_wire(
+    ably_stub: AblyStub,
+    make_gateway: GatewayFactory,
+) -> None:
+    # The async path runs many gateway calls at once from threads. Each stubbed
+    # answer waits at a barrier for the other request: both pass only if the two
+    # requests are in flight together. A gateway that held a lock across the
+    # request would leave the first waiting alone until the barrier broke (3 s,
+    # well within the 5 s attempt timeout).
+    gateway = make_gateway(timeout_s=5.0, budget_s=10.0, max_retries=0)
+    gateway.send_chat_message("r", "warm up", client_id="u")  # token ready
+    barrier = threading.Barrier(2, timeout=3.0)
+    met: list[bool] = []
+
+    def meet(_request: object) -> None:
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            met.append(False)
+        else:
+            met.append(True)
+
+    slow = Reply(201, {"serials": ["s"]}, on_request=meet, delay_s=0.3)
+    ably_stub.enqueue("POST", PUBLISH, slow, slow)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(gateway.publish, "c", "n", str(i)) for i in range(2)]
+        published = [future.result(timeout=30) for future in futures]
+
+    assert met == [True, True]
+    assert [p.serial for p in published] == ["s", "s"]
+
+
 def test_key_secret_never_reaches_logs_or_errors(
     ably_stub: AblyStub,
     gateway: AblyGateway,
@@ -478,6 +601,9 @@ def test_revoke_tokens_batches_of_100(ably_stub: AblyStub, gateway: AblyGateway)
     assert [len(t) for t in targets] == [100, 100, 50]
     assert [t for batch in targets for t in batch] == [f"clientId:{i}" for i in ids]
     assert all(set(r.json()) == {"targets"} for r in requests)
+    # Ably refuses revokeTokens over token auth (40162): the key goes along even
+    # though this gateway (plain HTTP) uses a token for everything else.
+    assert {r.header("Authorization") for r in requests} == {f"Basic {b64(FAKE_API_KEY)}"}
     assert result.ok
     assert result.revoked == tuple(ids)
     assert result.failed == ()
@@ -622,7 +748,7 @@ def test_create_token_request_nonces_differ(gateway: AblyGateway) -> None:
         ("u", {}, 60_000),
         ("u", {"r": "publish"}, 60_000),
         ("u", {"r": ["publish"]}, 0),
-        ("u", {"r": ["publish"]}, 25 * 3_600_000),
+        ("u", {"r": ["publish"]}, 3_600_001),  # revocable tokens live at most an hour
     ],
 )
 def test_create_token_request_rejects_bad_input(

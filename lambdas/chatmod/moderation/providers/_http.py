@@ -20,10 +20,8 @@ import json
 import math
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -37,6 +35,7 @@ from chatmod.moderation.base import (
     ProviderTimeoutError,
     ProviderUnavailableError,
 )
+from chatmod.retry_after import retry_after_seconds
 
 T = TypeVar("T")
 
@@ -360,38 +359,6 @@ def error_code(body: bytes) -> str | None:
         if isinstance(candidate, str) and _CODE.fullmatch(candidate):
             return candidate
     return None
-
-
-def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or HTTP date).
-
-    Args:
-        headers: Response headers (case-insensitive mapping).
-
-    Returns:
-        Non-negative seconds, or ``None`` when absent or unreadable.
-    """
-    millis = headers.get("retry-after-ms")
-    if millis is not None:
-        try:
-            value = float(millis) / 1000
-        except ValueError:
-            value = math.nan
-        if math.isfinite(value) and value >= 0:
-            return value
-    raw = headers.get("retry-after")
-    if raw is None:
-        return None
-    raw = raw.strip()
-    try:
-        value = float(raw)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
-            return None
-        return max(0.0, when.timestamp() - time.time())
-    return value if math.isfinite(value) and value >= 0 else None
 
 
 def redact_url(url: str) -> str:

@@ -1,0 +1,136 @@
+"""The stub against the real npm clients (``ably`` and ``@ably/chat``, pinned in package.json)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chatmod.adapters.ably import AblyGateway
+from tests.contract.conftest import ROOT, NodeRunner
+from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, AblyStub
+
+CAPABILITY = {"*": ["publish", "subscribe", "history"]}
+HOUR_MS = 3_600_000
+
+
+def token_requests(gateway: AblyGateway, client_id: str, count: int = 1) -> list[dict[str, Any]]:
+    """TokenRequests as ``/token`` hands them to ably-js (``authUrl``/``authCallback``)."""
+    return [gateway.create_token_request(client_id, CAPABILITY, HOUR_MS) for _ in range(count)]
+
+
+def test_pinned_clients_are_the_installed_ones() -> None:
+    pins = json.loads((ROOT / "package.json").read_text())["devDependencies"]
+    for package in ("ably", "@ably/chat"):
+        installed = json.loads((ROOT / "node_modules" / package / "package.json").read_text())
+        assert installed["version"] == pins[package]  # exact pins, as npm ci installs them
+    assert pins["@ably/chat"].startswith("1.")
+
+
+def test_token_auth_publish_and_history(
+    ably_stub: AblyStub, gateway: AblyGateway, run_node: NodeRunner
+) -> None:
+    out = run_node(
+        "rest_pubsub.mjs",
+        {"tokenRequests": token_requests(gateway, "alice"), "channel": "room:1 ü"},
+    )
+
+    # The TokenRequest's mac was checked and the token carries its identity.
+    token = out["token"]
+    assert (token["clientId"], token["ttl"]) == ("alice", HOUR_MS)
+    assert {k: sorted(v) for k, v in json.loads(token["capability"]).items()} == {
+        k: sorted(v) for k, v in CAPABILITY.items()
+    }
+    [exchange] = ably_stub.requests_to(f"/keys/{FAKE_KEY_NAME}/requestToken")
+    assert exchange.header("Authorization") is None
+    publishes = ably_stub.requests_to("/channels/room%3A1%20%C3%BC/messages", method="POST")
+    assert {r.header("Authorization").split()[0] for r in publishes} == {"Bearer"}
+    assert len(out["first"]["serials"]) == 1
+    assert out["withId"] == out["again"]  # one message per id
+    stored = ably_stub.state.channels["room:1 ü"]
+    assert len(stored) == 3
+    assert stored["fixed-id:0"]["clientId"] == "alice"  # from the token
+
+    # History pages through Link headers, oldest first when asked.
+    assert [m["name"] for m in out["page"]] == ["greeting", "once"]
+    assert out["page"][0]["data"] == {"hello": "world"}  # json-encoded, decoded back
+    assert out["page"][0]["action"] == "message.create"
+    assert all(m["clientId"] == "alice" and m["serial"] for m in out["page"])
+    assert out["pageHasNext"] is True
+    assert [m["name"] for m in out["next"]] == ["third"]
+    assert out["nextIsLast"] is True
+    assert [m["name"] for m in out["newest"]] == ["third"]  # backwards by default
+
+
+def test_chat_send_get_history_update_delete(
+    ably_stub: AblyStub, gateway: AblyGateway, run_node: NodeRunner
+) -> None:
+    out = run_node(
+        "chat.mjs", {"tokenRequests": token_requests(gateway, "alice"), "room": "lobby/1"}
+    )
+
+    sent = out["sent"]
+    assert sent["clientId"] == "alice"
+    assert (sent["text"], sent["metadata"], sent["headers"]) == ("hello", {"a": 1}, {"h": "v"})
+    assert sent["action"] == "message.create"
+    assert sent["version"]["serial"] == sent["serial"]
+    assert out["got"] == sent
+    # Newest first, one per page; the next page holds the older message.
+    assert [m["serial"] for m in out["page"]] == [out["second"]["serial"]]
+    assert out["pageHasNext"] is True
+    assert [m["serial"] for m in out["next"]] == [sent["serial"]]
+    assert out["oldestFirst"] == [sent["serial"], out["second"]["serial"]]
+
+    updated = out["updated"]
+    assert (updated["serial"], updated["action"]) == (sent["serial"], "message.update")
+    assert (updated["text"], updated["metadata"], updated["headers"]) == (
+        "hello, edited",
+        {"b": 2},
+        {},
+    )
+    assert updated["version"]["description"] == "typo"
+    assert updated["version"]["metadata"] == {"reason": "typo"}
+    assert updated["version"]["serial"] > sent["version"]["serial"]
+
+    deleted = out["deleted"]
+    assert (deleted["serial"], deleted["action"]) == (out["second"]["serial"], "message.delete")
+    assert deleted["version"] | {"serial": None, "timestamp": None} == {
+        "serial": None,
+        "timestamp": None,
+        "clientId": "alice",
+        "description": "abusive",
+    }
+    assert out["unknown"]["code"] == 40400
+    assert out["unknown"]["statusCode"] == 404
+
+    # On the wire: @ably/chat's paths, version 4 and an idempotency key per write.
+    writes = [
+        r for r in ably_stub.requests if r.raw_path.startswith("/chat/") and r.method != "GET"
+    ]
+    assert [r.method for r in writes] == ["POST", "POST", "PUT", "POST", "POST"]
+    assert all(r.header("X-Ably-Version") == "4" and r.param("idempotencyKey") for r in writes)
+    assert writes[0].raw_path == "/chat/v4/rooms/lobby%2F1/messages"
+
+
+def test_revoke_tokens_needs_the_key(
+    ably_stub: AblyStub, gateway: AblyGateway, run_node: NodeRunner
+) -> None:
+    out = run_node(
+        "revoke.mjs",
+        {"tokenRequests": token_requests(gateway, "mod"), "key": FAKE_API_KEY, "target": "bob"},
+    )
+
+    assert out["clientRefusal"]["code"] == 40162
+    assert out["clientRefusal"]["statusCode"] == 401
+    assert out["serverRefusal"] == {
+        "success": False,
+        "statusCode": 401,
+        "errorCode": 40162,
+        "errorMessage": "Cannot revoke tokens when using token auth",
+    }
+    result = out["result"]
+    assert (result["successCount"], result["failureCount"]) == (1, 0)
+    [entry] = result["results"]
+    assert entry["target"] == "clientId:bob"
+    assert entry["appliesAt"] >= entry["issuedBefore"]
+    revocations = ably_stub.requests_to(f"/keys/{FAKE_KEY_NAME}/revokeTokens")
+    assert [r.header("Authorization").split()[0] for r in revocations] == ["Bearer", "Basic"]
