@@ -85,6 +85,14 @@ def test_unknown_stage_names_the_known_ones():
         ({"ably": {"appId": None}}, r"ably\.appId: Field required"),
         ({"account": "12345"}, r"account: .*pattern"),
         ({"alarms": {"email": "not-an-email"}}, r"alarms\.email: .*pattern"),
+        (
+            {"moderation": {"providers": [{"name": "http", "url": "ftp://models.example.com"}]}},
+            r"moderation\.providers\.0\.http\.url: .*url must be an https:// URL",
+        ),
+        (
+            {"moderation": {"providers": [{"name": "http", "url": "http://models.example.com"}]}},
+            r"moderation\.providers\.0\.http\.url: .*http:// only to localhost",
+        ),
     ],
 )
 def test_invalid_settings_stop_with_the_key_and_the_problem(overrides, message):
