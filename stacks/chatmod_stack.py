@@ -100,6 +100,8 @@ class ChatmodStack(Stack):
             removal_policy=removal,
             issuer=config.auth.issuer,
             audience=config.auth.audience,
+            callback_urls=config.auth.callback_urls,
+            logout_urls=config.auth.logout_urls,
         )
         api = HttpApi(
             self,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from chatmod.policy import (
     PROVIDERS_WITH_KEYS,
@@ -40,6 +41,24 @@ LOG_RETENTION_DAYS: dict[int, str] = {
     3653: "TEN_YEARS",
 }  # fmt: skip
 
+
+#: What cdk.json holds until the operator fills a setting in; deploys refuse it.
+PLACEHOLDER = "REPLACE_ME"
+
+
+def _redirect_url(value: str) -> str:
+    """A Cognito callback or sign-out URL: https, or http://localhost while developing."""
+    parts = urlsplit(value)
+    if parts.fragment or "#" in value:
+        raise ValueError("must not contain a fragment (#...)")
+    if parts.scheme == "https" and parts.hostname:
+        return value
+    if parts.scheme == "http" and parts.hostname == "localhost":
+        return value
+    raise ValueError("must be an https:// URL, or http://localhost for development")
+
+
+RedirectUrl = Annotated[str, AfterValidator(_redirect_url)]
 
 # An Advanced-tier SSM String parameter holds 8 KB (Standard: 4 KB).
 POLICY_MAX_BYTES = 8192
@@ -73,11 +92,18 @@ class SecretsConfig(StrictModel):
 
 
 class AuthConfig(StrictModel):
-    """Who may call the API: a Cognito user pool made by the stack, or an external JWT issuer."""
+    """Who may call the API: a Cognito user pool made by the stack, or an external JWT issuer.
+
+    In ``cognito`` mode the chat front end signs in with the authorization-code
+    grant and PKCE; ``callbackUrls`` (at least one) and ``logoutUrls`` are where
+    Cognito may send the browser back to.
+    """
 
     mode: Literal["cognito", "jwt"] = "cognito"
     issuer: str | None = Field(default=None, pattern=r"^https://")
     audience: tuple[str, ...] = ()
+    callback_urls: tuple[RedirectUrl, ...] = ()
+    logout_urls: tuple[RedirectUrl, ...] = ()
     client_id_claim: str = Field(default="sub", min_length=1)
     moderator_claim: str = Field(default="cognito:groups", min_length=1)
     moderator_value: str = Field(default="moderators", min_length=1)
@@ -88,6 +114,8 @@ class AuthConfig(StrictModel):
             raise ValueError("mode 'jwt' needs 'issuer' (https URL) and a non-empty 'audience'")
         if self.mode == "cognito" and (self.issuer is not None or self.audience):
             raise ValueError("'issuer' and 'audience' apply only to mode 'jwt'")
+        if self.mode == "jwt" and (self.callback_urls or self.logout_urls):
+            raise ValueError("'callbackUrls' and 'logoutUrls' apply only to mode 'cognito'")
         return self
 
     @property
@@ -153,6 +181,12 @@ class StageConfig(StrictModel):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> StageConfig:
+        if self.auth.mode == "cognito" and not self.auth.callback_urls:
+            # Checked here, not in AuthConfig, so that a stage without "auth" is told too.
+            raise ValueError(
+                "auth.callbackUrls: mode 'cognito' needs at least one entry (your chat app's "
+                "sign-in redirect, https:// or http://localhost)"
+            )
         if self.log_retention_days not in LOG_RETENTION_DAYS:
             allowed = ", ".join(str(d) for d in sorted(LOG_RETENTION_DAYS))
             raise ValueError(f"logRetentionDays must be one of {allowed}")

@@ -22,6 +22,9 @@ ALTERNATIVE = {
         "clientIdClaim": "uid",
         "moderatorClaim": "roles",
         "moderatorValue": "mod",
+        # dev's Cognito sign-in redirects do not apply to an external issuer.
+        "callbackUrls": None,
+        "logoutUrls": None,
     },
     "moderation": {
         "providers": [

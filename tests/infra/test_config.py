@@ -72,6 +72,33 @@ def test_unknown_stage_names_the_known_ones():
         ),
         ({"auth": {"mode": "jwt"}}, r"auth: .*mode 'jwt' needs 'issuer'"),
         (
+            {"auth": {"callbackUrls": []}},
+            r"auth\.callbackUrls: mode 'cognito' needs at least one entry",
+        ),
+        ({"auth": None}, r"auth\.callbackUrls: mode 'cognito' needs at least one entry"),
+        (
+            {"auth": {"callbackUrls": ["http://chat.example.com/cb"]}},
+            r"auth\.callbackUrls\.0: .*https:// URL, or http://localhost",
+        ),
+        (
+            {"auth": {"logoutUrls": ["javascript:alert(1)"]}},
+            r"auth\.logoutUrls\.0: .*https:// URL, or http://localhost",
+        ),
+        (
+            {"auth": {"callbackUrls": ["https://chat.example.com/#cb"]}},
+            r"auth\.callbackUrls\.0: .*fragment",
+        ),
+        (
+            {
+                "auth": {
+                    "mode": "jwt",
+                    "issuer": "https://issuer.example.com/",
+                    "audience": ["chat"],
+                }
+            },
+            r"auth: .*'callbackUrls' and 'logoutUrls' apply only to mode 'cognito'",
+        ),
+        (
             {"ingest": {"batchSize": 50, "batchingWindowSeconds": 0}},
             r"ingest: .*batchSize over 10 needs batchingWindowSeconds",
         ),

@@ -474,7 +474,6 @@ def test_routes_use_the_jwt_authorizer_except_before_publish(stage, request):
 def test_cognito_mode_creates_pool_client_moderators_group_and_authorizer(dev_template):
     dev_template.resource_count_is("AWS::Cognito::UserPool", 1)
     dev_template.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": "moderators"})
-    dev_template.has_resource_properties("AWS::Cognito::UserPoolClient", {"GenerateSecret": False})
     dev_template.has_resource_properties(
         "AWS::ApiGatewayV2::Authorizer",
         {
@@ -486,6 +485,23 @@ def test_cognito_mode_creates_pool_client_moderators_group_and_authorizer(dev_te
             },
         },
     )
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_cognito_client_is_public_code_grant_only_with_the_stages_redirects(stage, request):
+    template: Template = request.getfixturevalue(f"{stage}_template")
+    auth = stage_settings(stage)["auth"]
+    (client,) = resources(template, "AWS::Cognito::UserPoolClient").values()
+    props = client["Properties"]
+
+    assert props["GenerateSecret"] is False
+    assert props["AllowedOAuthFlowsUserPoolClient"] is True
+    assert props["AllowedOAuthFlows"] == ["code"]  # no implicit, no client credentials
+    assert props["CallbackURLs"] == auth["callbackUrls"]
+    assert props["LogoutURLs"] == auth["logoutUrls"]
+    assert "https://example.com" not in text(props)
+    assert set(props["AllowedOAuthScopes"]) == {"openid", "email", "profile"}
+    assert props["SupportedIdentityProviders"] == ["COGNITO"]
 
 
 def test_jwt_mode_trusts_the_external_issuer_and_creates_no_pool(alt_template):
