@@ -20,8 +20,6 @@ from stacks.monitoring import Monitoring
 from stacks.parameters import Parameters
 from stacks.tables import Tables
 
-PLACEHOLDER = "REPLACE_ME"
-
 
 def policy_parameter_name(stage: str) -> str:
     """The SSM name of a stage's policy parameter."""
@@ -46,11 +44,12 @@ class ChatmodStack(Stack):
             RemovalPolicy.RETAIN if config.removal_policy == "retain" else RemovalPolicy.DESTROY
         )
         retention = logs.RetentionDays[LOG_RETENTION_DAYS[config.log_retention_days]]
-        if PLACEHOLDER in (config.ably.account_id, config.ably.app_id):
+        if config.placeholders:
+            # A warning here; `make deploy` refuses them (stacks.config.check_deployable).
             Annotations.of(self).add_warning_v2(
-                "chatmod:ablyPlaceholder",
-                f"ably.accountId/appId of stage '{stage}' are placeholders: Ably cannot assume "
-                "the roles until you set them in cdk.json (see README, Deploy).",
+                "chatmod:placeholder",
+                f"{', '.join(config.placeholders)} of stage '{stage}' are placeholders: set "
+                "them in cdk.json before deploying (see README, Deploy); make deploy refuses.",
             )
 
         tables = Tables(self, "Tables", removal_policy=removal)

@@ -27,6 +27,8 @@ from chatmod.policy import (
 STAGES_CONTEXT_KEY = "chatmod:stages"
 STAGE_CONTEXT_KEY = "stage"
 DEFAULT_STAGE = "dev"
+#: Set by ``make deploy`` (``-c chatmod:deploy=true``): placeholders stop synth instead of warning.
+DEPLOY_CONTEXT_KEY = "chatmod:deploy"
 
 # SSM parameter names: a path of letters, digits and . _ - / (SSM's own rule).
 ParameterName = Annotated[str, Field(pattern=r"^/[A-Za-z0-9_.\-/]{1,1010}$")]
@@ -205,6 +207,20 @@ class StageConfig(StrictModel):
         return self
 
     @property
+    def placeholders(self) -> tuple[str, ...]:
+        """The settings still holding ``REPLACE_ME`` (cdk.json keys), in file order."""
+        found = []
+        if PLACEHOLDER in self.ably.account_id:
+            found.append("ably.accountId")
+        if PLACEHOLDER in self.ably.app_id:
+            found.append("ably.appId")
+        if any(PLACEHOLDER in url for url in self.auth.callback_urls):
+            found.append("auth.callbackUrls")
+        if any(PLACEHOLDER in url for url in self.auth.logout_urls):
+            found.append("auth.logoutUrls")
+        return tuple(found)
+
+    @property
     def runtime_policy(self) -> RuntimePolicy:
         """The document stored in the policy parameter for the functions."""
         return RuntimePolicy(
@@ -228,6 +244,30 @@ def _format_errors(stage: str, error: ValidationError) -> str:
             problem = f"{problem} (got {item['input']!r})"
         lines.append(f"  - {where}: {problem}")
     return "\n".join(lines)
+
+
+def is_deploy(context: Mapping[str, Any]) -> bool:
+    """Whether ``context`` says this synth is for a deploy (``-c chatmod:deploy=true``)."""
+    value = context.get(DEPLOY_CONTEXT_KEY)
+    return value is True or str(value).strip().lower() in ("true", "1", "yes")
+
+
+def check_deployable(stage: str, config: StageConfig) -> None:
+    """Refuse to deploy a stage whose cdk.json settings are still placeholders.
+
+    Synth only warns about them (a new checkout synthesizes as it comes); a deploy
+    with them would create roles Ably cannot assume and a sign-in that redirects nowhere.
+
+    Raises:
+        ConfigError: naming every setting still set to ``REPLACE_ME``.
+    """
+    if config.placeholders:
+        keys = ", ".join(config.placeholders)
+        raise ConfigError(
+            f"stage '{stage}' cannot be deployed: {keys} "
+            f"{'is' if len(config.placeholders) == 1 else 'are'} still {PLACEHOLDER} "
+            f"({STAGES_CONTEXT_KEY}.{stage} in cdk.json; see README, Deploy)"
+        )
 
 
 def load_stage_config(
