@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
@@ -115,6 +116,10 @@ class ChatmodStack(Stack):
             cors_origins=config.api.cors_origins,
             throttle_rate_limit=config.api.throttle_rate_limit,
             throttle_burst_limit=config.api.throttle_burst_limit,
+            before_publish_throttle=apigwv2.ThrottleSettings(
+                rate_limit=config.api.before_publish_throttle_rate_limit,
+                burst_limit=config.api.before_publish_throttle_burst_limit,
+            ),
             before_publish_secret_header=config.api.before_publish_secret_header,
             log_retention=retention,
             removal_policy=removal,

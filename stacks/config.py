@@ -147,11 +147,18 @@ class IngestConfig(StrictModel):
 
 
 class ApiConfig(StrictModel):
-    """The HTTP API: CORS, stage throttling, and the before-publish secret header."""
+    """The HTTP API: CORS, throttling, and the before-publish secret header.
+
+    ``throttle*`` apply to every route by default; ``POST /before-publish`` (no JWT,
+    called by Ably once per chat message) has limits of its own, sized to the app's
+    message rate, so neither kind of traffic can use up the other's.
+    """
 
     cors_origins: tuple[str, ...] = ()
     throttle_rate_limit: float = Field(default=100, gt=0, le=10_000)
     throttle_burst_limit: int = Field(default=200, ge=1, le=5_000)
+    before_publish_throttle_rate_limit: float = Field(default=100, gt=0, le=10_000)
+    before_publish_throttle_burst_limit: int = Field(default=200, ge=1, le=5_000)
     before_publish_secret_header: str = Field(
         default="authorization", pattern=r"^[A-Za-z0-9-]{1,64}$"
     )

@@ -106,6 +106,14 @@ def test_unknown_stage_names_the_known_ones():
             {"ingest": {"maxConcurrency": 1}},
             r"ingest\.maxConcurrency: .*greater than or equal to 2",
         ),
+        (
+            {"api": {"beforePublishThrottleRateLimit": 0}},
+            r"api\.beforePublishThrottleRateLimit: .*greater than 0",
+        ),
+        (
+            {"api": {"beforePublishThrottleBurstLimit": 9000}},
+            r"api\.beforePublishThrottleBurstLimit: .*less than or equal to 5000",
+        ),
         ({"logRetentionDays": 13}, r"logRetentionDays must be one of 1, 3, 5"),
         ({"removalPolicy": "snapshot"}, r"removalPolicy: .*'retain' or 'destroy'"),
         ({"secrets": {"ablyApiKey": "ably-key"}}, r"secrets\.ablyApiKey: .*pattern"),

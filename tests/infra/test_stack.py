@@ -541,6 +541,33 @@ def test_stage_is_throttled_and_access_logged_in_json(prod_template):
     assert "DestinationArn" in props["AccessLogSettings"]
 
 
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_before_publish_has_its_own_route_throttle_apart_from_the_default(stage, request):
+    template: Template = request.getfixturevalue(f"{stage}_template")
+    settings = stage_settings(stage)["api"]
+    (stage_resource,) = resources(template, "AWS::ApiGatewayV2::Stage").values()
+    props = stage_resource["Properties"]
+    route_ids = [
+        logical_id
+        for logical_id, route in resources(template, "AWS::ApiGatewayV2::Route").items()
+        if route["Properties"]["RouteKey"] == "POST /before-publish"
+    ]
+
+    assert props["RouteSettings"] == {
+        "POST /before-publish": {
+            "ThrottlingRateLimit": settings["beforePublishThrottleRateLimit"],
+            "ThrottlingBurstLimit": settings["beforePublishThrottleBurstLimit"],
+        }
+    }
+    assert props["DefaultRouteSettings"] == {
+        "ThrottlingRateLimit": settings["throttleRateLimit"],
+        "ThrottlingBurstLimit": settings["throttleBurstLimit"],
+    }
+    # CloudFormation refuses route settings for a route the stage does not know yet.
+    assert route_ids
+    assert set(route_ids) <= set(stage_resource["DependsOn"])
+
+
 def test_cors_comes_from_config(dev_template, prod_template):
     (dev_api,) = resources(dev_template, "AWS::ApiGatewayV2::Api").values()
     (prod_api,) = resources(prod_template, "AWS::ApiGatewayV2::Api").values()
