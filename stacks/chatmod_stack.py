@@ -14,12 +14,22 @@ from stacks import bundling
 from stacks.ably_access import AblyAccess
 from stacks.auth import Auth
 from stacks.config import LOG_RETENTION_DAYS, StageConfig
-from stacks.functions import ARCHITECTURE, ASYNC_MODERATION, Functions, runtime_python_version
+from stacks.functions import (
+    ARCHITECTURE,
+    ASYNC_MODERATION,
+    BEFORE_PUBLISH,
+    PUBLISH,
+    Functions,
+    runtime_python_version,
+)
 from stacks.http_api import HttpApi, Routes
 from stacks.ingest_queue import IngestQueue
 from stacks.monitoring import Monitoring
 from stacks.parameters import Parameters
 from stacks.tables import Tables
+
+# The functions that run the moderation pipeline and count its decisions.
+MODERATING_SERVICES = (BEFORE_PUBLISH.service, PUBLISH.service, ASYNC_MODERATION.service)
 
 
 def policy_parameter_name(stage: str) -> str:
@@ -142,6 +152,8 @@ class ChatmodStack(Stack):
             api=api.api,
             alarm_email=config.alarms.email,
             before_publish_p99_ms=config.alarms.before_publish_p99_ms,
+            moderating_services=MODERATING_SERVICES,
+            failed_decision_rate_percent=config.alarms.failed_decision_rate_percent,
             removal_policy=removal,
         )
 

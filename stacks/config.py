@@ -165,10 +165,16 @@ class ApiConfig(StrictModel):
 
 
 class AlarmsConfig(StrictModel):
-    """Where alarms go and when before-publish is too slow."""
+    """Where alarms go, when before-publish is too slow, and how many failed decisions are too many.
+
+    ``failedDecisionRatePercent``: the share of moderation decisions over 5 minutes
+    that ended in ``Failed`` (no provider answered in time) at which an alarm fires.
+    With ``failedAction: publish`` those messages went out unmoderated.
+    """
 
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     before_publish_p99_ms: int = Field(default=800, ge=10, le=30_000)
+    failed_decision_rate_percent: float = Field(default=5, gt=0, le=100)
 
 
 class StageConfig(StrictModel):

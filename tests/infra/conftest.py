@@ -33,7 +33,7 @@ ALTERNATIVE = {
             {"name": "comprehend", "thresholds": {"TOXICITY": 0.8}},
         ]
     },
-    "alarms": {"email": "oncall@example.com"},
+    "alarms": {"email": "oncall@example.com", "failedDecisionRatePercent": 12.5},
 }
 
 

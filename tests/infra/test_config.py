@@ -121,6 +121,14 @@ def test_unknown_stage_names_the_known_ones():
         ({"account": "12345"}, r"account: .*pattern"),
         ({"alarms": {"email": "not-an-email"}}, r"alarms\.email: .*pattern"),
         (
+            {"alarms": {"failedDecisionRatePercent": 0}},
+            r"alarms\.failedDecisionRatePercent: .*greater than 0",
+        ),
+        (
+            {"alarms": {"failedDecisionRatePercent": 150}},
+            r"alarms\.failedDecisionRatePercent: .*less than or equal to 100",
+        ),
+        (
             {"moderation": {"providers": [{"name": "http", "url": "ftp://models.example.com"}]}},
             r"moderation\.providers\.0\.http\.url: .*url must be an https:// URL",
         ),

@@ -587,7 +587,8 @@ def test_alarms_cover_dlq_errors_throttles_5xx_and_latency(dev_template):
     found = alarms(dev_template)
     by_metric: dict[str, list[dict[str, Any]]] = {}
     for alarm in found:
-        by_metric.setdefault(alarm["MetricName"], []).append(alarm)
+        if "MetricName" in alarm:  # metric-math alarms are checked on their own below
+            by_metric.setdefault(alarm["MetricName"], []).append(alarm)
 
     assert len(by_metric["ApproximateNumberOfMessagesVisible"]) == 1
     assert by_metric["ApproximateNumberOfMessagesVisible"][0]["Dimensions"][0]["Value"] == {
@@ -601,6 +602,57 @@ def test_alarms_cover_dlq_errors_throttles_5xx_and_latency(dev_template):
     assert latency["Threshold"] == stage_settings("dev")["alarms"]["beforePublishP99Ms"]
     for alarm in found:
         assert len(alarm["AlarmActions"]) == 1
+
+
+def failed_decision_alarms(template: Template) -> dict[str, dict[str, Any]]:
+    """Metric-math alarms on the Failed counter, by the service they watch."""
+    found = {}
+    for alarm in alarms(template):
+        stats = [m["MetricStat"] for m in alarm.get("Metrics", []) if "MetricStat" in m]
+        if any(stat["Metric"]["MetricName"] == "Failed" for stat in stats):
+            (service,) = {d["Value"] for stat in stats for d in stat["Metric"]["Dimensions"]}
+            found[service] = alarm
+    return found
+
+
+@pytest.mark.parametrize(("stage", "threshold"), [("dev", 10), ("alt", 12.5)])
+def test_failed_decision_rate_alarms_on_every_moderating_function(stage, threshold, request):
+    template: Template = request.getfixturevalue(f"{stage}_template")
+    found = failed_decision_alarms(template)
+
+    assert set(found) == {"before-publish", "publish", "async-moderation"}
+    for service, alarm in found.items():
+        (expression,) = [m for m in alarm["Metrics"] if "Expression" in m]
+        stats = {m["Id"]: m["MetricStat"] for m in alarm["Metrics"] if "MetricStat" in m}
+        assert expression["ReturnData"] is True
+        assert {s["Metric"]["MetricName"] for s in stats.values()} == {
+            "Accepted",
+            "Rejected",
+            "Masked",
+            "Failed",
+        }
+        for stat in stats.values():
+            assert stat["Metric"]["Namespace"] == constants.METRICS_NAMESPACE
+            assert stat["Metric"]["Dimensions"] == [{"Name": "service", "Value": service}]
+            assert stat["Period"] == 300
+            assert stat["Stat"] == "Sum"
+        # Every counter is zero-filled, so "only Failed has data" reads as 100 %.
+        for metric_id in stats:
+            assert f"FILL({metric_id}, 0)" in expression["Expression"]
+        (failed_id,) = [i for i, s in stats.items() if s["Metric"]["MetricName"] == "Failed"]
+        assert f"100 * FILL({failed_id}, 0) / (" in expression["Expression"]
+        assert alarm["Threshold"] == threshold
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+        assert alarm["TreatMissingData"] == "notBreaching"
+        assert len(alarm["AlarmActions"]) == 1
+
+
+def test_dashboard_graphs_the_failed_decision_rate(dev_template):
+    (dashboard,) = resources(dev_template, "AWS::CloudWatch::Dashboard").values()
+    body = text(dashboard["Properties"]["DashboardBody"])
+
+    assert "Failed decisions (% of decisions, 5 min)" in body
+    assert "100 * FILL(failed_before_publish, 0)" in body
 
 
 def test_alarm_topic_is_encrypted_and_mails_when_configured(dev_template, alt_template):
