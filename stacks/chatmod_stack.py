@@ -28,6 +28,32 @@ from stacks.monitoring import Monitoring
 from stacks.parameters import Parameters
 from stacks.tables import Tables
 
+# DynamoDB actions by what calls them (ARCHITECTURE §5). Transactions are authorised
+# by the actions inside them (Put/Update/ConditionCheckItem); TransactWriteItems is
+# listed too because the pipeline's data access names it.
+PIPELINE_READS = ("dynamodb:BatchGetItem", "dynamodb:GetItem")  # bans and strikes
+PIPELINE_WRITES = (  # bans, strikes and audit
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:PutItem",
+    "dynamodb:TransactWriteItems",
+    "dynamodb:UpdateItem",
+)
+# Powertools idempotency (DynamoDBPersistenceLayer).
+IDEMPOTENCY_ACTIONS = (
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
+# Ban (conditional put), unban (delete), look one up, list them (scan).
+MODERATOR_BANS_ACTIONS = (
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+)
+
 # The functions that run the moderation pipeline and count its decisions.
 MODERATING_SERVICES = (BEFORE_PUBLISH.service, PUBLISH.service, ASYNC_MODERATION.service)
 
@@ -206,23 +232,34 @@ class ChatmodStack(Stack):
     def _grant(
         config: StageConfig, functions: Functions, tables: Tables, parameters: Parameters
     ) -> None:
-        """Each function gets exactly the tables, parameters and APIs its handler uses."""
+        """Each function gets exactly the tables, parameters and APIs its handler calls."""
         secrets = config.secrets
         provider_keys = list(secrets.provider_keys.values())
         moderates = [functions.async_moderation, functions.before_publish, functions.publish]
 
         for function in functions.all.values():
             parameters.grant_read_policy(function)
-        # Strikes and bans are written wherever a message can be rejected.
-        for function in [*moderates, functions.moderator]:
-            tables.bans.grant_read_write_data(function)
-            tables.strikes.grant_read_write_data(function)
-            tables.grant_append_audit(function)
-        tables.bans.grant_read_data(functions.token)
-        tables.grant_query_audit(functions.moderator)
-        for function in (functions.async_moderation, functions.publish):
-            tables.idempotency.grant_read_write_data(function)
 
+        # The moderation pipeline (ban check, strike, ban, audit), the same on every path.
+        for function in moderates:
+            tables.grant(function, PIPELINE_READS, [tables.bans, tables.strikes])
+            tables.grant(function, PIPELINE_WRITES, [tables.bans, tables.strikes, tables.audit])
+        for function in (functions.async_moderation, functions.publish):
+            tables.grant(function, IDEMPOTENCY_ACTIONS, [tables.idempotency])
+        # /token only looks the caller's ban up.
+        tables.grant(functions.token, ["dynamodb:GetItem"], [tables.bans])
+        # Moderators ban, unban (which also clears strikes), list bans and read the audit log.
+        tables.grant(functions.moderator, MODERATOR_BANS_ACTIONS, [tables.bans])
+        tables.grant(functions.moderator, ["dynamodb:DeleteItem"], [tables.strikes])
+        tables.grant(functions.moderator, ["dynamodb:PutItem"], [tables.audit])
+        tables.grant(
+            functions.moderator,
+            ["dynamodb:Query"],
+            [tables.audit],
+            indexes=[constants.AUDIT_BY_TIME_INDEX],
+        )
+
+        # before-publish holds no Ably key: it never calls Ably.
         parameters.grant_read_secrets(
             functions.async_moderation, [secrets.ably_api_key, *provider_keys]
         )
