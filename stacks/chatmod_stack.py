@@ -13,6 +13,7 @@ from chatmod import constants
 from stacks import bundling
 from stacks.ably_access import AblyAccess
 from stacks.auth import Auth
+from stacks.ban_revocation import BanRevocation
 from stacks.config import LOG_RETENTION_DAYS, StageConfig
 from stacks.functions import (
     ARCHITECTURE,
@@ -126,6 +127,13 @@ class ChatmodStack(Stack):
                 report_batch_item_failures=True,
             )
         )
+        revocation = BanRevocation(
+            self,
+            "BanRevocation",
+            table=tables.bans,
+            function=functions.ban_revoker,
+            removal_policy=removal,
+        )
         self._grant(config, functions, tables, parameters)
 
         auth = Auth(
@@ -175,6 +183,8 @@ class ChatmodStack(Stack):
             before_publish=functions.before_publish,
             ingest_queue=ingest.queue,
             dead_letter_queue=ingest.dead_letter_queue,
+            ban_revoker=functions.ban_revoker,
+            ban_revocation_failures=revocation.failure_queue,
             api=api.api,
             alarm_email=config.alarms.email,
             before_publish_p99_ms=config.alarms.before_publish_p99_ms,
@@ -188,6 +198,7 @@ class ChatmodStack(Stack):
                 "IngestQueueName": ingest.queue.queue_name,
                 "IngestQueueUrl": ingest.queue.queue_url,
                 "DeadLetterQueueUrl": ingest.dead_letter_queue.queue_url,
+                "BanRevocationFailureQueueUrl": revocation.failure_queue.queue_url,
                 "AblySqsRoleArn": ably.sqs_role.role_arn,
                 "AblyExternalId": config.ably.external_id,
                 "ApiUrl": api.url,
@@ -258,6 +269,8 @@ class ChatmodStack(Stack):
             [tables.audit],
             indexes=[constants.AUDIT_BY_TIME_INDEX],
         )
+        # The ban-revoker audits each revocation; its stream reads come with its event source.
+        tables.grant(functions.ban_revoker, ["dynamodb:PutItem"], [tables.audit])
 
         # before-publish holds no Ably key: it never calls Ably.
         parameters.grant_read_secrets(
@@ -269,6 +282,7 @@ class ChatmodStack(Stack):
         parameters.grant_read_secrets(functions.publish, [secrets.ably_api_key, *provider_keys])
         parameters.grant_read_secrets(functions.token, [secrets.ably_api_key])
         parameters.grant_read_secrets(functions.moderator, [secrets.ably_api_key])
+        parameters.grant_read_secrets(functions.ban_revoker, [secrets.ably_api_key])
 
         if any(p.name == "comprehend" for p in config.moderation.providers):
             for function in moderates:

@@ -21,6 +21,8 @@ from chatmod.constants import METRICS_NAMESPACE
 PERIOD = Duration.minutes(1)
 # Failed decisions are judged over a few minutes: one slow provider call is not an incident.
 DECISION_RATE_PERIOD = Duration.minutes(5)
+# The ban-revoker should keep up with the bans stream within about a minute.
+BAN_STREAM_ITERATOR_AGE_MS = 60_000
 # The counters each moderation decision adds (dimension "service"), as the handlers emit them.
 DECISION_METRICS = ("Accepted", "Rejected", "Masked", "Failed")
 
@@ -63,7 +65,8 @@ class Monitoring(Construct):
     """Alarms and a dashboard.
 
     Alarms: DLQ not empty, function errors and throttles, API 5xx, before-publish
-    p99 latency, and the failed-decision rate of each function that moderates.
+    p99 latency, the failed-decision rate of each function that moderates, and the
+    ban-revoker falling behind the bans stream or giving records up to its failure queue.
 
     Attributes:
         topic: the SNS topic every alarm notifies (KMS-encrypted; email when configured).
@@ -81,6 +84,8 @@ class Monitoring(Construct):
         before_publish: lambda_.IFunction,
         ingest_queue: sqs.IQueue,
         dead_letter_queue: sqs.IQueue,
+        ban_revoker: lambda_.IFunction,
+        ban_revocation_failures: sqs.IQueue,
         api: apigwv2.IHttpApi,
         alarm_email: str | None,
         before_publish_p99_ms: int,
@@ -98,6 +103,21 @@ class Monitoring(Construct):
             ),
             threshold=1,
             description="Ably messages could not be moderated and wait in the DLQ",
+        )
+        self._alarm(
+            "BanRevocationFailuresNotEmpty",
+            ban_revocation_failures.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic="Maximum"
+            ),
+            threshold=1,
+            description="banned users' Ably tokens could not be revoked (retries exhausted)",
+        )
+        self._alarm(
+            "BanRevokerIteratorAge",
+            ban_revoker.metric("IteratorAge", period=PERIOD, statistic="Maximum"),
+            threshold=BAN_STREAM_ITERATOR_AGE_MS,
+            evaluation_periods=3,
+            description="the ban-revoker is behind the bans stream: bans wait to revoke tokens",
         )
         for service, function in functions.items():
             name = "".join(part.title() for part in service.split("-"))
@@ -152,6 +172,8 @@ class Monitoring(Construct):
             dead_letter_queue,
             api,
             moderating_services,
+            ban_revoker,
+            ban_revocation_failures,
         )
 
     def _build_topic(self, email: str | None, removal_policy: RemovalPolicy) -> sns.Topic:
@@ -202,6 +224,8 @@ class Monitoring(Construct):
         dead_letter_queue: sqs.IQueue,
         api: apigwv2.IHttpApi,
         moderating_services: Sequence[str],
+        ban_revoker: lambda_.IFunction,
+        ban_revocation_failures: sqs.IQueue,
     ) -> cloudwatch.Dashboard:
         dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=f"chatmod-{stage}")
         fns = list(functions.values())
@@ -223,6 +247,27 @@ class Monitoring(Construct):
                 title="Failed decisions (% of decisions, 5 min)",
                 left=[failed_decision_rate(service) for service in moderating_services],
                 left_y_axis=cloudwatch.YAxisProps(min=0, max=100),
+            ),
+            cloudwatch.GraphWidget(
+                title="Ban revocation",
+                left=[
+                    ban_revoker.metric("IteratorAge", period=PERIOD, statistic="Maximum"),
+                ],
+                right=[
+                    cloudwatch.Metric(
+                        namespace=METRICS_NAMESPACE,
+                        metric_name=name,
+                        dimensions_map={"service": "ban-revoker"},
+                        period=PERIOD,
+                        statistic="Sum",
+                    )
+                    for name in ("TokensRevoked", "TokenRevocationFailed")
+                ]
+                + [
+                    ban_revocation_failures.metric_approximate_number_of_messages_visible(
+                        period=PERIOD
+                    )
+                ],
             ),
         )
         dashboard.add_widgets(

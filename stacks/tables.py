@@ -18,6 +18,8 @@ class Tables(Construct):
     Attributes:
         bans: ``bannedUsers`` — key ``clientId``; TTL attribute ``expiresAt`` (epoch
             seconds); permanent bans have no TTL. Only bans, so the table reads as a list.
+            Its stream (new and old images) lets every ban revoke the user's tokens,
+            whoever wrote it.
         strikes: recent strikes per ``clientId`` (the ban ladder's memory), expiring
             with the strike window.
         audit: every automated and manual action, per client id, newest first, and
@@ -34,6 +36,7 @@ class Tables(Construct):
             "BannedUsers",
             partition_key=constants.BANS_PARTITION_KEY,
             ttl_attribute=constants.BANS_TTL_ATTRIBUTE,
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
         )
         self.strikes = self._build_table(
             "Strikes",
@@ -88,6 +91,7 @@ class Tables(Construct):
         partition_key: str,
         ttl_attribute: str,
         sort_key: str | None = None,
+        stream: dynamodb.StreamViewType | None = None,
     ) -> dynamodb.Table:
         return dynamodb.Table(
             self,
@@ -106,6 +110,7 @@ class Tables(Construct):
                 point_in_time_recovery_enabled=True
             ),
             time_to_live_attribute=ttl_attribute,
+            stream=stream,
             removal_policy=self._removal_policy,
             deletion_protection=self._removal_policy == RemovalPolicy.RETAIN,
         )

@@ -78,6 +78,23 @@ DEV: dict[str, dict[str, set[str]]] = {
         POLICY: GET_PARAMETER,
         ABLY_KEY: GET_PARAMETER,
     },
+    # Reads the bans stream (its event source), revokes through Ably, audits each revocation.
+    "ban-revoker": {
+        "bans/stream": {
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+        },
+        "*": {"dynamodb:ListStreams"},  # no resource-level permission
+        "audit": {"dynamodb:PutItem"},
+        "sqs:ban-revocation-failures": {
+            "sqs:GetQueueAttributes",
+            "sqs:GetQueueUrl",
+            "sqs:SendMessage",
+        },
+        POLICY: GET_PARAMETER,
+        ABLY_KEY: GET_PARAMETER,
+    },
 }
 
 

@@ -12,7 +12,9 @@ from aws_cdk.assertions import Match, Template
 from chatmod import constants
 from tests.support.cdk_app import cdk_context
 
-SERVICES = ("async-moderation", "before-publish", "publish", "token", "moderator")
+SERVICES = ("async-moderation", "before-publish", "publish", "token", "moderator", "ban-revoker")
+# The handler module of each function, where it is not named after the service.
+HANDLER_MODULES = {"ban-revoker": "ban_stream"}
 
 
 # --- helpers: find resources by what they are, never by hashed logical ids ----------
@@ -70,7 +72,19 @@ def ingest_queue_id(template: Template) -> str:
 
 
 def dlq_id(template: Template) -> str:
-    return logical_id_of(template, "AWS::SQS::Queue", lambda p: "RedrivePolicy" not in p)
+    """The queue the ingest queue redrives to."""
+    redrive = resources(template, "AWS::SQS::Queue")[ingest_queue_id(template)]["Properties"]
+    return redrive["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+
+
+def revocation_failure_queue_id(template: Template) -> str:
+    """The queue the bans stream's event source sends records it gave up on to."""
+    (mapping,) = [
+        m["Properties"]
+        for m in resources(template, "AWS::Lambda::EventSourceMapping").values()
+        if "DestinationConfig" in m["Properties"]
+    ]
+    return mapping["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
 
 
 def table_id(template: Template, env_var: str) -> str:
@@ -95,7 +109,7 @@ def test_ingest_queue_has_sse_dlq_redrive_and_visibility_over_six_times_timeout(
     template: Template = request.getfixturevalue(f"{stage}_template")
     ingest = stage_settings(stage)["ingest"]
     queues = resources(template, "AWS::SQS::Queue")
-    assert len(queues) == 2
+    assert len(queues) == 3  # ingest, its DLQ, and the ban revocation failure queue
     queue = queues[ingest_queue_id(template)]["Properties"]
     _, consumer = function_by_service(template, "async-moderation")
 
@@ -108,7 +122,7 @@ def test_ingest_queue_has_sse_dlq_redrive_and_visibility_over_six_times_timeout(
     assert queue["VisibilityTimeout"] >= 6 * consumer["Properties"]["Timeout"]
 
 
-@pytest.mark.parametrize("which", [ingest_queue_id, dlq_id])
+@pytest.mark.parametrize("which", [ingest_queue_id, dlq_id, revocation_failure_queue_id])
 def test_both_queues_refuse_requests_without_tls(dev_template, which):
     queue_id = which(dev_template)
     dev_template.has_resource_properties(
@@ -149,6 +163,61 @@ def test_async_function_drains_the_queue_with_configured_batching(stage, request
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
         },
     )
+
+
+# --- bans enforced from the table ---------------------------------------------------------
+
+
+def test_bans_table_streams_new_and_old_images(dev_template):
+    props = resources(dev_template, "AWS::DynamoDB::Table")[
+        table_id(dev_template, constants.ENV_BANS_TABLE)
+    ]["Properties"]
+
+    assert props["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    for env_var in (constants.ENV_STRIKES_TABLE, constants.ENV_AUDIT_TABLE):
+        other = resources(dev_template, "AWS::DynamoDB::Table")[table_id(dev_template, env_var)]
+        assert "StreamSpecification" not in other["Properties"]
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_ban_revoker_reads_the_bans_stream_with_bounded_retries_and_a_failure_queue(stage, request):
+    template: Template = request.getfixturevalue(f"{stage}_template")
+    revoker_id, _ = function_by_service(template, "ban-revoker")
+    bans_id = table_id(template, constants.ENV_BANS_TABLE)
+
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "FunctionName": {"Ref": revoker_id},
+            "EventSourceArn": {"Fn::GetAtt": [bans_id, "StreamArn"]},
+            "StartingPosition": "LATEST",
+            "BatchSize": 100,  # Ably's revokeTokens limit: one call per batch
+            "MaximumRetryAttempts": 5,
+            "BisectBatchOnFunctionError": True,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "MaximumRecordAgeInSeconds": 3600,  # revocable tokens live at most 1 h
+            "DestinationConfig": {
+                "OnFailure": {
+                    "Destination": {"Fn::GetAtt": [revocation_failure_queue_id(template), "Arn"]}
+                }
+            },
+            "FilterCriteria": {
+                # Removals (unban, TTL) never revoke: they do not even invoke.
+                "Filters": [{"Pattern": Match.serialized_json({"eventName": ["INSERT", "MODIFY"]})}]
+            },
+        },
+    )
+    failure_queue = resources(template, "AWS::SQS::Queue")[revocation_failure_queue_id(template)]
+    assert failure_queue["Properties"]["SqsManagedSseEnabled"] is True
+
+
+def test_only_the_ban_revoker_consumes_a_stream(dev_template):
+    mappings = [
+        m["Properties"] for m in resources(dev_template, "AWS::Lambda::EventSourceMapping").values()
+    ]
+    stream_consumers = [m["FunctionName"] for m in mappings if "StreamArn" in text(m)]
+
+    assert stream_consumers == [{"Ref": function_by_service(dev_template, "ban-revoker")[0]}]
 
 
 # --- roles Ably assumes ----------------------------------------------------------------
@@ -315,7 +384,8 @@ def test_every_function_is_arm64_newest_python_json_logs_and_traced(dev_template
     assert props["TracingConfig"] == {"Mode": "Active"}
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == constants.METRICS_NAMESPACE
     assert len(props["Layers"]) == 1
-    assert props["Handler"].startswith(f"chatmod.handlers.{service.replace('-', '_')}.")
+    module = HANDLER_MODULES.get(service, service.replace("-", "_"))
+    assert props["Handler"] == f"chatmod.handlers.{module}.lambda_handler"
     assert 128 <= props["MemorySize"] <= 2048
     assert 1 <= props["Timeout"] <= 30
 
@@ -513,10 +583,20 @@ def test_alarms_cover_dlq_errors_throttles_5xx_and_latency(dev_template):
         if "MetricName" in alarm:  # metric-math alarms are checked on their own below
             by_metric.setdefault(alarm["MetricName"], []).append(alarm)
 
-    assert len(by_metric["ApproximateNumberOfMessagesVisible"]) == 1
-    assert by_metric["ApproximateNumberOfMessagesVisible"][0]["Dimensions"][0]["Value"] == {
-        "Fn::GetAtt": [dlq_id(dev_template), "QueueName"]
+    queue_alarms = by_metric["ApproximateNumberOfMessagesVisible"]
+    assert {text(a["Dimensions"][0]["Value"]) for a in queue_alarms} == {
+        text({"Fn::GetAtt": [queue_id(dev_template), "QueueName"]})
+        for queue_id in (dlq_id, revocation_failure_queue_id)
     }
+    assert all(a["Threshold"] == 1 for a in queue_alarms)
+    (iterator_age,) = by_metric["IteratorAge"]
+    assert iterator_age["Dimensions"] == [
+        {
+            "Name": "FunctionName",
+            "Value": {"Ref": function_by_service(dev_template, "ban-revoker")[0]},
+        }
+    ]
+    assert iterator_age["Statistic"] == "Maximum"
     assert len(by_metric["Errors"]) == len(SERVICES)
     assert len(by_metric["Throttles"]) == len(SERVICES)
     assert len(by_metric["5xx"]) == 1
@@ -578,6 +658,15 @@ def test_dashboard_graphs_the_failed_decision_rate(dev_template):
     assert "100 * FILL(failed_before_publish, 0)" in body
 
 
+def test_dashboard_graphs_ban_revocation(dev_template):
+    (dashboard,) = resources(dev_template, "AWS::CloudWatch::Dashboard").values()
+    body = text(dashboard["Properties"]["DashboardBody"])
+
+    assert "Ban revocation" in body
+    assert "IteratorAge" in body
+    assert "TokenRevocationFailed" in body
+
+
 def test_alarm_topic_is_encrypted_and_mails_when_configured(dev_template, alt_template):
     dev_template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
     dev_template.resource_count_is("AWS::SNS::Subscription", 0)
@@ -606,6 +695,7 @@ def test_outputs_give_everything_a_user_pastes_into_ably(dev_template, alt_templ
         "BeforePublishUrl",
         "BeforePublishFunctionName",
         "BeforePublishInvokeRoleArn",
+        "BanRevocationFailureQueueUrl",
     }
 
     assert expected | {"UserPoolId", "UserPoolClientId"} <= set(dev_template.find_outputs("*"))
@@ -633,4 +723,7 @@ def test_only_actions_without_resource_permissions_use_a_wildcard(alt_template, 
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
         "comprehend:DetectToxicContent",
+        "dynamodb:ListStreams",
     }
+    if service != "ban-revoker":
+        assert "dynamodb:ListStreams" not in actions_of(wildcard)
