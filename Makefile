@@ -54,7 +54,7 @@ diff: install ## Compare a stage with what is deployed: make diff STAGE=prod
 	cdk diff -c stage=$(STAGE) --output cdk.out/$(STAGE)
 
 deploy: install ## Deploy a stage to the current AWS account: make deploy STAGE=prod
-	cdk deploy -c stage=$(STAGE) --output cdk.out/$(STAGE) --require-approval broadening
+	cdk deploy -c stage=$(STAGE) -c chatmod:deploy=true --output cdk.out/$(STAGE) --require-approval broadening
 
 bench: install ## Run the benchmarks and print their tables
 	python -m pip install --quiet -r bench/requirements.txt

@@ -9,7 +9,13 @@ import sys
 import aws_cdk as cdk
 
 from stacks.chatmod_stack import ChatmodStack
-from stacks.config import ConfigError, load_stage_config
+from stacks.config import (
+    DEPLOY_CONTEXT_KEY,
+    ConfigError,
+    check_deployable,
+    is_deploy,
+    load_stage_config,
+)
 from stacks.nag import add_nag_checks
 
 
@@ -17,16 +23,18 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
     """Validate the stage configuration, then compose the stack and the nag checks.
 
     Raises:
-        ConfigError: the stage is unknown or its settings are invalid.
+        ConfigError: the stage is unknown or its settings are invalid, or (with
+            ``-c chatmod:deploy=true``, as ``make deploy`` sets) still placeholders.
     """
     app = app or cdk.App()
-    stage, config = load_stage_config(
-        {
-            key: app.node.try_get_context(key)
-            for key in ("stage", "chatmod:stages")
-            if app.node.try_get_context(key) is not None
-        }
-    )
+    context = {
+        key: app.node.try_get_context(key)
+        for key in ("stage", "chatmod:stages", DEPLOY_CONTEXT_KEY)
+        if app.node.try_get_context(key) is not None
+    }
+    stage, config = load_stage_config(context)
+    if is_deploy(context):
+        check_deployable(stage, config)
     ChatmodStack(
         app,
         f"chatmod-{stage}",

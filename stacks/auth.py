@@ -14,8 +14,9 @@ from stacks.nag import acknowledge
 class Auth(Construct):
     """The JWT authorizer for user and moderator routes.
 
-    In ``cognito`` mode it creates a user pool, an app client for the chat front
-    end, and the moderators group; in ``jwt`` mode it trusts an external issuer.
+    In ``cognito`` mode it creates a user pool, a public app client for the chat
+    front end (authorization-code grant with PKCE, no implicit grant, no secret),
+    and the moderators group; in ``jwt`` mode it trusts an external issuer.
 
     Attributes:
         authorizer: the authorizer to attach to every route but ``/before-publish``.
@@ -32,6 +33,8 @@ class Auth(Construct):
         removal_policy: RemovalPolicy,
         issuer: str | None = None,
         audience: tuple[str, ...] = (),
+        callback_urls: tuple[str, ...] = (),
+        logout_urls: tuple[str, ...] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self.user_pool: cognito.UserPool | None = None
@@ -39,7 +42,7 @@ class Auth(Construct):
         self.authorizer: apigwv2.IHttpRouteAuthorizer
         if mode == "cognito":
             self.user_pool, self.user_pool_client = self._build_user_pool(
-                moderator_group, removal_policy
+                moderator_group, removal_policy, callback_urls, logout_urls
             )
             self.authorizer = authorizers.HttpUserPoolAuthorizer(
                 "UserPoolAuthorizer", self.user_pool, user_pool_clients=[self.user_pool_client]
@@ -51,8 +54,15 @@ class Auth(Construct):
             )
 
     def _build_user_pool(
-        self, moderator_group: str, removal_policy: RemovalPolicy
+        self,
+        moderator_group: str,
+        removal_policy: RemovalPolicy,
+        callback_urls: tuple[str, ...],
+        logout_urls: tuple[str, ...],
     ) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
+        if not callback_urls:
+            # StageConfig refuses this too; without URLs the CDK would invent https://example.com.
+            raise ValueError("a Cognito app client needs at least one callback URL")
         pool = cognito.UserPool(
             self,
             "UserPool",
@@ -76,7 +86,23 @@ class Auth(Construct):
         client = pool.add_client(
             "ChatClient",
             auth_flows=cognito.AuthFlow(user_srp=True),
+            # A browser app cannot keep a secret: a public client, and PKCE in its code flow.
             generate_secret=False,
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(
+                    authorization_code_grant=True,
+                    implicit_code_grant=False,
+                    client_credentials=False,
+                ),
+                scopes=[
+                    cognito.OAuthScope.OPENID,
+                    cognito.OAuthScope.EMAIL,
+                    cognito.OAuthScope.PROFILE,
+                ],
+                callback_urls=list(callback_urls),
+                logout_urls=list(logout_urls),
+            ),
+            supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
             prevent_user_existence_errors=True,
         )
         cognito.CfnUserPoolGroup(

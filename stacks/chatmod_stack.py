@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
@@ -12,15 +13,50 @@ from chatmod import constants
 from stacks import bundling
 from stacks.ably_access import AblyAccess
 from stacks.auth import Auth
+from stacks.ban_revocation import BanRevocation
 from stacks.config import LOG_RETENTION_DAYS, StageConfig
-from stacks.functions import ARCHITECTURE, ASYNC_MODERATION, Functions, runtime_python_version
+from stacks.functions import (
+    ARCHITECTURE,
+    ASYNC_MODERATION,
+    BEFORE_PUBLISH,
+    PUBLISH,
+    Functions,
+    runtime_python_version,
+)
 from stacks.http_api import HttpApi, Routes
 from stacks.ingest_queue import IngestQueue
 from stacks.monitoring import Monitoring
 from stacks.parameters import Parameters
 from stacks.tables import Tables
 
-PLACEHOLDER = "REPLACE_ME"
+# DynamoDB actions by what calls them (ARCHITECTURE §5). Transactions are authorised
+# by the actions inside them (Put/Update/ConditionCheckItem); TransactWriteItems is
+# listed too because the pipeline's data access names it.
+PIPELINE_READS = ("dynamodb:BatchGetItem", "dynamodb:GetItem")  # bans and strikes
+PIPELINE_WRITES = (  # bans, strikes and audit
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:PutItem",
+    "dynamodb:TransactWriteItems",
+    "dynamodb:UpdateItem",
+)
+# Powertools idempotency (DynamoDBPersistenceLayer).
+IDEMPOTENCY_ACTIONS = (
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
+# Ban (conditional put), unban (delete), look one up, list them (scan).
+MODERATOR_BANS_ACTIONS = (
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+)
+
+# The functions that run the moderation pipeline and count its decisions.
+MODERATING_SERVICES = (BEFORE_PUBLISH.service, PUBLISH.service, ASYNC_MODERATION.service)
 
 
 def policy_parameter_name(stage: str) -> str:
@@ -46,11 +82,12 @@ class ChatmodStack(Stack):
             RemovalPolicy.RETAIN if config.removal_policy == "retain" else RemovalPolicy.DESTROY
         )
         retention = logs.RetentionDays[LOG_RETENTION_DAYS[config.log_retention_days]]
-        if PLACEHOLDER in (config.ably.account_id, config.ably.app_id):
+        if config.placeholders:
+            # A warning here; `make deploy` refuses them (stacks.config.check_deployable).
             Annotations.of(self).add_warning_v2(
-                "chatmod:ablyPlaceholder",
-                f"ably.accountId/appId of stage '{stage}' are placeholders: Ably cannot assume "
-                "the roles until you set them in cdk.json (see README, Deploy).",
+                "chatmod:placeholder",
+                f"{', '.join(config.placeholders)} of stage '{stage}' are placeholders: set "
+                "them in cdk.json before deploying (see README, Deploy); make deploy refuses.",
             )
 
         tables = Tables(self, "Tables", removal_policy=removal)
@@ -90,6 +127,13 @@ class ChatmodStack(Stack):
                 report_batch_item_failures=True,
             )
         )
+        revocation = BanRevocation(
+            self,
+            "BanRevocation",
+            table=tables.bans,
+            function=functions.ban_revoker,
+            removal_policy=removal,
+        )
         self._grant(config, functions, tables, parameters)
 
         auth = Auth(
@@ -100,6 +144,8 @@ class ChatmodStack(Stack):
             removal_policy=removal,
             issuer=config.auth.issuer,
             audience=config.auth.audience,
+            callback_urls=config.auth.callback_urls,
+            logout_urls=config.auth.logout_urls,
         )
         api = HttpApi(
             self,
@@ -114,6 +160,10 @@ class ChatmodStack(Stack):
             cors_origins=config.api.cors_origins,
             throttle_rate_limit=config.api.throttle_rate_limit,
             throttle_burst_limit=config.api.throttle_burst_limit,
+            before_publish_throttle=apigwv2.ThrottleSettings(
+                rate_limit=config.api.before_publish_throttle_rate_limit,
+                burst_limit=config.api.before_publish_throttle_burst_limit,
+            ),
             before_publish_secret_header=config.api.before_publish_secret_header,
             log_retention=retention,
             removal_policy=removal,
@@ -133,9 +183,13 @@ class ChatmodStack(Stack):
             before_publish=functions.before_publish,
             ingest_queue=ingest.queue,
             dead_letter_queue=ingest.dead_letter_queue,
+            ban_revoker=functions.ban_revoker,
+            ban_revocation_failures=revocation.failure_queue,
             api=api.api,
             alarm_email=config.alarms.email,
             before_publish_p99_ms=config.alarms.before_publish_p99_ms,
+            moderating_services=MODERATING_SERVICES,
+            failed_decision_rate_percent=config.alarms.failed_decision_rate_percent,
             removal_policy=removal,
         )
 
@@ -144,6 +198,7 @@ class ChatmodStack(Stack):
                 "IngestQueueName": ingest.queue.queue_name,
                 "IngestQueueUrl": ingest.queue.queue_url,
                 "DeadLetterQueueUrl": ingest.dead_letter_queue.queue_url,
+                "BanRevocationFailureQueueUrl": revocation.failure_queue.queue_url,
                 "AblySqsRoleArn": ably.sqs_role.role_arn,
                 "AblyExternalId": config.ably.external_id,
                 "ApiUrl": api.url,
@@ -188,23 +243,36 @@ class ChatmodStack(Stack):
     def _grant(
         config: StageConfig, functions: Functions, tables: Tables, parameters: Parameters
     ) -> None:
-        """Each function gets exactly the tables, parameters and APIs its handler uses."""
+        """Each function gets exactly the tables, parameters and APIs its handler calls."""
         secrets = config.secrets
         provider_keys = list(secrets.provider_keys.values())
         moderates = [functions.async_moderation, functions.before_publish, functions.publish]
 
         for function in functions.all.values():
             parameters.grant_read_policy(function)
-        # Strikes and bans are written wherever a message can be rejected.
-        for function in [*moderates, functions.moderator]:
-            tables.bans.grant_read_write_data(function)
-            tables.strikes.grant_read_write_data(function)
-            tables.grant_append_audit(function)
-        tables.bans.grant_read_data(functions.token)
-        tables.grant_query_audit(functions.moderator)
-        for function in (functions.async_moderation, functions.publish):
-            tables.idempotency.grant_read_write_data(function)
 
+        # The moderation pipeline (ban check, strike, ban, audit), the same on every path.
+        for function in moderates:
+            tables.grant(function, PIPELINE_READS, [tables.bans, tables.strikes])
+            tables.grant(function, PIPELINE_WRITES, [tables.bans, tables.strikes, tables.audit])
+        for function in (functions.async_moderation, functions.publish):
+            tables.grant(function, IDEMPOTENCY_ACTIONS, [tables.idempotency])
+        # /token only looks the caller's ban up.
+        tables.grant(functions.token, ["dynamodb:GetItem"], [tables.bans])
+        # Moderators ban, unban (which also clears strikes), list bans and read the audit log.
+        tables.grant(functions.moderator, MODERATOR_BANS_ACTIONS, [tables.bans])
+        tables.grant(functions.moderator, ["dynamodb:DeleteItem"], [tables.strikes])
+        tables.grant(functions.moderator, ["dynamodb:PutItem"], [tables.audit])
+        tables.grant(
+            functions.moderator,
+            ["dynamodb:Query"],
+            [tables.audit],
+            indexes=[constants.AUDIT_BY_TIME_INDEX],
+        )
+        # The ban-revoker audits each revocation; its stream reads come with its event source.
+        tables.grant(functions.ban_revoker, ["dynamodb:PutItem"], [tables.audit])
+
+        # before-publish holds no Ably key: it never calls Ably.
         parameters.grant_read_secrets(
             functions.async_moderation, [secrets.ably_api_key, *provider_keys]
         )
@@ -214,6 +282,7 @@ class ChatmodStack(Stack):
         parameters.grant_read_secrets(functions.publish, [secrets.ably_api_key, *provider_keys])
         parameters.grant_read_secrets(functions.token, [secrets.ably_api_key])
         parameters.grant_read_secrets(functions.moderator, [secrets.ably_api_key])
+        parameters.grant_read_secrets(functions.ban_revoker, [secrets.ably_api_key])
 
         if any(p.name == "comprehend" for p in config.moderation.providers):
             for function in moderates:

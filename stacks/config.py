@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from chatmod.policy import (
     PROVIDERS_WITH_KEYS,
@@ -26,6 +27,8 @@ from chatmod.policy import (
 STAGES_CONTEXT_KEY = "chatmod:stages"
 STAGE_CONTEXT_KEY = "stage"
 DEFAULT_STAGE = "dev"
+#: Set by ``make deploy`` (``-c chatmod:deploy=true``): placeholders stop synth instead of warning.
+DEPLOY_CONTEXT_KEY = "chatmod:deploy"
 
 # SSM parameter names: a path of letters, digits and . _ - / (SSM's own rule).
 ParameterName = Annotated[str, Field(pattern=r"^/[A-Za-z0-9_.\-/]{1,1010}$")]
@@ -40,6 +43,24 @@ LOG_RETENTION_DAYS: dict[int, str] = {
     3653: "TEN_YEARS",
 }  # fmt: skip
 
+
+#: What cdk.json holds until the operator fills a setting in; deploys refuse it.
+PLACEHOLDER = "REPLACE_ME"
+
+
+def _redirect_url(value: str) -> str:
+    """A Cognito callback or sign-out URL: https, or http://localhost while developing."""
+    parts = urlsplit(value)
+    if parts.fragment or "#" in value:
+        raise ValueError("must not contain a fragment (#...)")
+    if parts.scheme == "https" and parts.hostname:
+        return value
+    if parts.scheme == "http" and parts.hostname == "localhost":
+        return value
+    raise ValueError("must be an https:// URL, or http://localhost for development")
+
+
+RedirectUrl = Annotated[str, AfterValidator(_redirect_url)]
 
 # An Advanced-tier SSM String parameter holds 8 KB (Standard: 4 KB).
 POLICY_MAX_BYTES = 8192
@@ -73,11 +94,18 @@ class SecretsConfig(StrictModel):
 
 
 class AuthConfig(StrictModel):
-    """Who may call the API: a Cognito user pool made by the stack, or an external JWT issuer."""
+    """Who may call the API: a Cognito user pool made by the stack, or an external JWT issuer.
+
+    In ``cognito`` mode the chat front end signs in with the authorization-code
+    grant and PKCE; ``callbackUrls`` (at least one) and ``logoutUrls`` are where
+    Cognito may send the browser back to.
+    """
 
     mode: Literal["cognito", "jwt"] = "cognito"
     issuer: str | None = Field(default=None, pattern=r"^https://")
     audience: tuple[str, ...] = ()
+    callback_urls: tuple[RedirectUrl, ...] = ()
+    logout_urls: tuple[RedirectUrl, ...] = ()
     client_id_claim: str = Field(default="sub", min_length=1)
     moderator_claim: str = Field(default="cognito:groups", min_length=1)
     moderator_value: str = Field(default="moderators", min_length=1)
@@ -88,6 +116,8 @@ class AuthConfig(StrictModel):
             raise ValueError("mode 'jwt' needs 'issuer' (https URL) and a non-empty 'audience'")
         if self.mode == "cognito" and (self.issuer is not None or self.audience):
             raise ValueError("'issuer' and 'audience' apply only to mode 'jwt'")
+        if self.mode == "jwt" and (self.callback_urls or self.logout_urls):
+            raise ValueError("'callbackUrls' and 'logoutUrls' apply only to mode 'cognito'")
         return self
 
     @property
@@ -117,21 +147,34 @@ class IngestConfig(StrictModel):
 
 
 class ApiConfig(StrictModel):
-    """The HTTP API: CORS, stage throttling, and the before-publish secret header."""
+    """The HTTP API: CORS, throttling, and the before-publish secret header.
+
+    ``throttle*`` apply to every route by default; ``POST /before-publish`` (no JWT,
+    called by Ably once per chat message) has limits of its own, sized to the app's
+    message rate, so neither kind of traffic can use up the other's.
+    """
 
     cors_origins: tuple[str, ...] = ()
     throttle_rate_limit: float = Field(default=100, gt=0, le=10_000)
     throttle_burst_limit: int = Field(default=200, ge=1, le=5_000)
+    before_publish_throttle_rate_limit: float = Field(default=100, gt=0, le=10_000)
+    before_publish_throttle_burst_limit: int = Field(default=200, ge=1, le=5_000)
     before_publish_secret_header: str = Field(
         default="authorization", pattern=r"^[A-Za-z0-9-]{1,64}$"
     )
 
 
 class AlarmsConfig(StrictModel):
-    """Where alarms go and when before-publish is too slow."""
+    """Where alarms go, when before-publish is too slow, and how many failed decisions are too many.
+
+    ``failedDecisionRatePercent``: the share of moderation decisions over 5 minutes
+    that ended in ``Failed`` (no provider answered in time) at which an alarm fires.
+    With ``failedAction: publish`` those messages went out unmoderated.
+    """
 
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     before_publish_p99_ms: int = Field(default=800, ge=10, le=30_000)
+    failed_decision_rate_percent: float = Field(default=5, gt=0, le=100)
 
 
 class StageConfig(StrictModel):
@@ -153,6 +196,12 @@ class StageConfig(StrictModel):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> StageConfig:
+        if self.auth.mode == "cognito" and not self.auth.callback_urls:
+            # Checked here, not in AuthConfig, so that a stage without "auth" is told too.
+            raise ValueError(
+                "auth.callbackUrls: mode 'cognito' needs at least one entry (your chat app's "
+                "sign-in redirect, https:// or http://localhost)"
+            )
         if self.log_retention_days not in LOG_RETENTION_DAYS:
             allowed = ", ".join(str(d) for d in sorted(LOG_RETENTION_DAYS))
             raise ValueError(f"logRetentionDays must be one of {allowed}")
@@ -169,6 +218,20 @@ class StageConfig(StrictModel):
                 "secrets.providerKeys needs a parameter name for provider(s) " + ", ".join(missing)
             )
         return self
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        """The settings still holding ``REPLACE_ME`` (cdk.json keys), in file order."""
+        found = []
+        if PLACEHOLDER in self.ably.account_id:
+            found.append("ably.accountId")
+        if PLACEHOLDER in self.ably.app_id:
+            found.append("ably.appId")
+        if any(PLACEHOLDER in url for url in self.auth.callback_urls):
+            found.append("auth.callbackUrls")
+        if any(PLACEHOLDER in url for url in self.auth.logout_urls):
+            found.append("auth.logoutUrls")
+        return tuple(found)
 
     @property
     def runtime_policy(self) -> RuntimePolicy:
@@ -194,6 +257,30 @@ def _format_errors(stage: str, error: ValidationError) -> str:
             problem = f"{problem} (got {item['input']!r})"
         lines.append(f"  - {where}: {problem}")
     return "\n".join(lines)
+
+
+def is_deploy(context: Mapping[str, Any]) -> bool:
+    """Whether ``context`` says this synth is for a deploy (``-c chatmod:deploy=true``)."""
+    value = context.get(DEPLOY_CONTEXT_KEY)
+    return value is True or str(value).strip().lower() in ("true", "1", "yes")
+
+
+def check_deployable(stage: str, config: StageConfig) -> None:
+    """Refuse to deploy a stage whose cdk.json settings are still placeholders.
+
+    Synth only warns about them (a new checkout synthesizes as it comes); a deploy
+    with them would create roles Ably cannot assume and a sign-in that redirects nowhere.
+
+    Raises:
+        ConfigError: naming every setting still set to ``REPLACE_ME``.
+    """
+    if config.placeholders:
+        keys = ", ".join(config.placeholders)
+        raise ConfigError(
+            f"stage '{stage}' cannot be deployed: {keys} "
+            f"{'is' if len(config.placeholders) == 1 else 'are'} still {PLACEHOLDER} "
+            f"({STAGES_CONTEXT_KEY}.{stage} in cdk.json; see README, Deploy)"
+        )
 
 
 def load_stage_config(

@@ -1,4 +1,4 @@
-"""The five Lambda functions, built by one factory so common settings live in one place."""
+"""The Lambda functions, built by one factory so common settings live in one place."""
 
 from __future__ import annotations
 
@@ -76,18 +76,26 @@ MODERATOR = FunctionSpec(
     memory_mb=512,
     timeout=Duration.seconds(15),
 )
-ALL_SPECS = (ASYNC_MODERATION, BEFORE_PUBLISH, PUBLISH, TOKEN, MODERATOR)
+BAN_REVOKER = FunctionSpec(
+    "BanRevoker",
+    "ban-revoker",
+    constants.HANDLER_BAN_STREAM,
+    "bannedUsers stream: revokes the Ably tokens of users banned anew or for longer",
+    memory_mb=512,
+    timeout=Duration.seconds(30),
+)
+ALL_SPECS = (ASYNC_MODERATION, BEFORE_PUBLISH, PUBLISH, TOKEN, MODERATOR, BAN_REVOKER)
 
 
 class Functions(Construct):
-    """One shared dependency layer, one shared code asset, five functions with a role each.
+    """One shared dependency layer, one shared code asset, six functions with a role each.
 
     Each function's role starts with nothing but writing its own log group and
     sending traces; the stack grants the tables, parameters and queues it uses.
 
     Attributes:
         layer: the dependency layer (ably, Powertools, pydantic, httpx).
-        async_moderation, before_publish, publish, token, moderator: the functions.
+        async_moderation, before_publish, publish, token, moderator, ban_revoker: the functions.
     """
 
     def __init__(
@@ -122,6 +130,7 @@ class Functions(Construct):
         self.publish = self._build_function(PUBLISH)
         self.token = self._build_function(TOKEN)
         self.moderator = self._build_function(MODERATOR)
+        self.ban_revoker = self._build_function(BAN_REVOKER)
 
     @property
     def all(self) -> dict[str, lambda_.Function]:
@@ -132,6 +141,7 @@ class Functions(Construct):
             PUBLISH.service: self.publish,
             TOKEN.service: self.token,
             MODERATOR.service: self.moderator,
+            BAN_REVOKER.service: self.ban_revoker,
         }
 
     def _build_function(self, spec: FunctionSpec) -> lambda_.Function:
@@ -176,7 +186,8 @@ class Functions(Construct):
             role,
             "AwsSolutions-IAM5[Resource::*]",
             "Only actions without resource-level permissions use '*': X-Ray's "
-            "PutTraceSegments/PutTelemetryRecords (active tracing) and, when the comprehend "
-            "provider is configured, comprehend:DetectToxicContent.",
+            "PutTraceSegments/PutTelemetryRecords (active tracing), when the comprehend "
+            "provider is configured, comprehend:DetectToxicContent, and for the ban-revoker's "
+            "stream event source dynamodb:ListStreams (its stream reads name the stream ARN).",
         )
         return function

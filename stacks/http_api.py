@@ -16,6 +16,8 @@ from constructs import Construct
 from stacks.nag import acknowledge
 
 GET, POST, DELETE = apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST, apigwv2.HttpMethod.DELETE
+BEFORE_PUBLISH_PATH = "/before-publish"
+BEFORE_PUBLISH_ROUTE_KEY = f"POST {BEFORE_PUBLISH_PATH}"
 
 # JSON access log lines: enough to trace a request to the function's own logs.
 ACCESS_LOG_FIELDS = {
@@ -81,6 +83,7 @@ class HttpApi(Construct):
         cors_origins: tuple[str, ...],
         throttle_rate_limit: float,
         throttle_burst_limit: int,
+        before_publish_throttle: apigwv2.ThrottleSettings,
         before_publish_secret_header: str,
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
@@ -109,11 +112,12 @@ class HttpApi(Construct):
         )
         self._add_routes(routes, authorizer)
         before_publish = self.api.add_routes(
-            path="/before-publish",
+            path=BEFORE_PUBLISH_PATH,
             methods=[POST],
             integration=integrations.HttpLambdaIntegration("BeforePublish", routes.before_publish),
             authorizer=apigwv2.HttpNoneAuthorizer(),
         )
+        self._throttle_before_publish(before_publish, before_publish_throttle)
         for route in before_publish:
             acknowledge(
                 route,
@@ -122,6 +126,22 @@ class HttpApi(Construct):
                 f"secret in the '{before_publish_secret_header}' header, which the function "
                 "compares in constant time with the SSM SecureString before doing any work.",
             )
+
+    def _throttle_before_publish(
+        self, routes: list[apigwv2.HttpRoute], throttle: apigwv2.ThrottleSettings
+    ) -> None:
+        """Route-level limits for ``POST /before-publish``, overriding the stage's default."""
+        stage = self.stage.node.default_child
+        assert isinstance(stage, apigwv2.CfnStage)
+        stage.route_settings = {
+            BEFORE_PUBLISH_ROUTE_KEY: {
+                "ThrottlingRateLimit": throttle.rate_limit,
+                "ThrottlingBurstLimit": throttle.burst_limit,
+            }
+        }
+        # CloudFormation refuses settings for a route the stage does not have yet.
+        for route in routes:
+            self.stage.node.add_dependency(route)
 
     @property
     def url(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigatewayv2 as apigwv2
@@ -16,11 +16,57 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from chatmod.constants import METRICS_NAMESPACE
+
 PERIOD = Duration.minutes(1)
+# Failed decisions are judged over a few minutes: one slow provider call is not an incident.
+DECISION_RATE_PERIOD = Duration.minutes(5)
+# The ban-revoker should keep up with the bans stream within about a minute.
+BAN_STREAM_ITERATOR_AGE_MS = 60_000
+# The counters each moderation decision adds (dimension "service"), as the handlers emit them.
+DECISION_METRICS = ("Accepted", "Rejected", "Masked", "Failed")
+
+
+def decision_metric(service: str, name: str, period: Duration = PERIOD) -> cloudwatch.Metric:
+    """A decision counter of one function (``Accepted``, ``Rejected``, ``Masked``, ``Failed``)."""
+    return cloudwatch.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name=name,
+        dimensions_map={"service": service},
+        period=period,
+        statistic="Sum",
+    )
+
+
+def failed_decision_rate(service: str) -> cloudwatch.MathExpression:
+    """Failed decisions as a percentage of all of ``service``'s decisions (5-minute sums).
+
+    Each counter is filled with 0 where it has no data, so a provider outage, when
+    nothing but ``Failed`` is counted, reads 100 % rather than "no data"; with no
+    decisions at all the rate is 0.
+    """
+    # Ids unique per service, so that several rates can share one graph.
+    slug = service.replace("-", "_")
+    ids = {name: f"{name.lower()}_{slug}" for name in DECISION_METRICS}
+    total = " + ".join(f"FILL({ids[name]}, 0)" for name in DECISION_METRICS)
+    failed = f"FILL({ids['Failed']}, 0)"
+    return cloudwatch.MathExpression(
+        expression=f"IF(({total}) > 0, 100 * {failed} / ({total}), 0)",
+        using_metrics={
+            ids[name]: decision_metric(service, name, DECISION_RATE_PERIOD)
+            for name in DECISION_METRICS
+        },
+        label=f"{service} failed decisions (%)",
+        period=DECISION_RATE_PERIOD,
+    )
 
 
 class Monitoring(Construct):
-    """Alarms (DLQ, function errors and throttles, API 5xx, before-publish latency) and a dashboard.
+    """Alarms and a dashboard.
+
+    Alarms: DLQ not empty, function errors and throttles, API 5xx, before-publish
+    p99 latency, the failed-decision rate of each function that moderates, and the
+    ban-revoker falling behind the bans stream or giving records up to its failure queue.
 
     Attributes:
         topic: the SNS topic every alarm notifies (KMS-encrypted; email when configured).
@@ -38,9 +84,13 @@ class Monitoring(Construct):
         before_publish: lambda_.IFunction,
         ingest_queue: sqs.IQueue,
         dead_letter_queue: sqs.IQueue,
+        ban_revoker: lambda_.IFunction,
+        ban_revocation_failures: sqs.IQueue,
         api: apigwv2.IHttpApi,
         alarm_email: str | None,
         before_publish_p99_ms: int,
+        moderating_services: Sequence[str],
+        failed_decision_rate_percent: float,
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -53,6 +103,21 @@ class Monitoring(Construct):
             ),
             threshold=1,
             description="Ably messages could not be moderated and wait in the DLQ",
+        )
+        self._alarm(
+            "BanRevocationFailuresNotEmpty",
+            ban_revocation_failures.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic="Maximum"
+            ),
+            threshold=1,
+            description="banned users' Ably tokens could not be revoked (retries exhausted)",
+        )
+        self._alarm(
+            "BanRevokerIteratorAge",
+            ban_revoker.metric("IteratorAge", period=PERIOD, statistic="Maximum"),
+            threshold=BAN_STREAM_ITERATOR_AGE_MS,
+            evaluation_periods=3,
+            description="the ban-revoker is behind the bans stream: bans wait to revoke tokens",
         )
         for service, function in functions.items():
             name = "".join(part.title() for part in service.split("-"))
@@ -87,8 +152,28 @@ class Monitoring(Construct):
             evaluation_periods=3,
             description="before-publish is too slow for Ably's retry timeout",
         )
+        for service in moderating_services:
+            name = "".join(part.title() for part in service.split("-"))
+            self._alarm(
+                f"{name}FailedDecisionRate",
+                failed_decision_rate(service),
+                threshold=failed_decision_rate_percent,
+                description=(
+                    f"{service}: at least {failed_decision_rate_percent:g}% of moderation "
+                    "decisions in 5 minutes failed (no provider answered); with failedAction "
+                    "'publish' those messages went out unmoderated"
+                ),
+            )
         self.dashboard = self._build_dashboard(
-            stage, functions, before_publish, ingest_queue, dead_letter_queue, api
+            stage,
+            functions,
+            before_publish,
+            ingest_queue,
+            dead_letter_queue,
+            api,
+            moderating_services,
+            ban_revoker,
+            ban_revocation_failures,
         )
 
     def _build_topic(self, email: str | None, removal_policy: RemovalPolicy) -> sns.Topic:
@@ -138,6 +223,9 @@ class Monitoring(Construct):
         ingest_queue: sqs.IQueue,
         dead_letter_queue: sqs.IQueue,
         api: apigwv2.IHttpApi,
+        moderating_services: Sequence[str],
+        ban_revoker: lambda_.IFunction,
+        ban_revocation_failures: sqs.IQueue,
     ) -> cloudwatch.Dashboard:
         dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=f"chatmod-{stage}")
         fns = list(functions.values())
@@ -150,16 +238,35 @@ class Monitoring(Construct):
                 ],
             ),
             cloudwatch.GraphWidget(
-                title="Moderation decisions",
+                title="Moderation decisions (before-publish)",
+                left=[decision_metric("before-publish", name) for name in DECISION_METRICS],
+            ),
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Failed decisions (% of decisions, 5 min)",
+                left=[failed_decision_rate(service) for service in moderating_services],
+                left_y_axis=cloudwatch.YAxisProps(min=0, max=100),
+            ),
+            cloudwatch.GraphWidget(
+                title="Ban revocation",
                 left=[
+                    ban_revoker.metric("IteratorAge", period=PERIOD, statistic="Maximum"),
+                ],
+                right=[
                     cloudwatch.Metric(
-                        namespace="Chatmod",
+                        namespace=METRICS_NAMESPACE,
                         metric_name=name,
-                        dimensions_map={"service": "before-publish"},
+                        dimensions_map={"service": "ban-revoker"},
                         period=PERIOD,
                         statistic="Sum",
                     )
-                    for name in ("Accepted", "Rejected", "Masked", "Failed")
+                    for name in ("TokensRevoked", "TokenRevocationFailed")
+                ]
+                + [
+                    ban_revocation_failures.metric_approximate_number_of_messages_visible(
+                        period=PERIOD
+                    )
                 ],
             ),
         )

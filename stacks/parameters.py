@@ -67,8 +67,10 @@ class Parameters(Construct):
         )
 
     def grant_read_policy(self, grantee: iam.IGrantable) -> None:
-        """Let ``grantee`` read the policy parameter."""
-        self.policy.grant_read(grantee)
+        """Let ``grantee`` read the policy parameter (``GetParameter``: all Powertools calls)."""
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=["ssm:GetParameter"], resources=[self.policy.parameter_arn])
+        )
 
     def grant_read_secrets(self, grantee: iam.IGrantable, names: list[str]) -> None:
         """Let ``grantee`` read (and decrypt) exactly the SecureString parameters ``names``.
@@ -85,7 +87,7 @@ class Parameters(Construct):
             for name in sorted(set(names))
         ]
         grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(actions=["ssm:GetParameter", "ssm:GetParameters"], resources=arns)
+            iam.PolicyStatement(actions=["ssm:GetParameter"], resources=arns)
         )
         if self._secrets_key is not None:
             self._secrets_key.grant_decrypt(grantee)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -16,6 +18,8 @@ class Tables(Construct):
     Attributes:
         bans: ``bannedUsers`` — key ``clientId``; TTL attribute ``expiresAt`` (epoch
             seconds); permanent bans have no TTL. Only bans, so the table reads as a list.
+            Its stream (new and old images) lets every ban revoke the user's tokens,
+            whoever wrote it.
         strikes: recent strikes per ``clientId`` (the ban ladder's memory), expiring
             with the strike window.
         audit: every automated and manual action, per client id, newest first, and
@@ -32,6 +36,7 @@ class Tables(Construct):
             "BannedUsers",
             partition_key=constants.BANS_PARTITION_KEY,
             ttl_attribute=constants.BANS_TTL_ATTRIBUTE,
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
         )
         self.strikes = self._build_table(
             "Strikes",
@@ -59,22 +64,24 @@ class Tables(Construct):
             ttl_attribute=constants.IDEMPOTENCY_TTL_ATTRIBUTE,
         )
 
-    def grant_append_audit(self, grantee: iam.IGrantable) -> None:
-        """Let ``grantee`` add audit events, and nothing else (events are never rewritten)."""
-        grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(actions=["dynamodb:PutItem"], resources=[self.audit.table_arn])
-        )
+    def grant(
+        self,
+        grantee: iam.IGrantable,
+        actions: Sequence[str],
+        tables: Sequence[dynamodb.ITable],
+        *,
+        indexes: Sequence[str] = (),
+    ) -> None:
+        """Let ``grantee`` call exactly ``actions`` on ``tables`` (and their ``indexes``).
 
-    def grant_query_audit(self, grantee: iam.IGrantable) -> None:
-        """Let ``grantee`` query audit events per client id and through the ``byTime`` index."""
+        The stack names the actions each handler calls rather than using
+        ``grant_read_write_data``, which adds Scan, BatchWriteItem, DeleteItem and
+        the stream reads to every writer.
+        """
+        resources = [table.table_arn for table in tables]
+        resources += [f"{table.table_arn}/index/{index}" for table in tables for index in indexes]
         grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:Query", "dynamodb:GetItem"],
-                resources=[
-                    self.audit.table_arn,
-                    f"{self.audit.table_arn}/index/{constants.AUDIT_BY_TIME_INDEX}",
-                ],
-            )
+            iam.PolicyStatement(actions=sorted(actions), resources=resources)
         )
 
     def _build_table(
@@ -84,6 +91,7 @@ class Tables(Construct):
         partition_key: str,
         ttl_attribute: str,
         sort_key: str | None = None,
+        stream: dynamodb.StreamViewType | None = None,
     ) -> dynamodb.Table:
         return dynamodb.Table(
             self,
@@ -102,6 +110,7 @@ class Tables(Construct):
                 point_in_time_recovery_enabled=True
             ),
             time_to_live_attribute=ttl_attribute,
+            stream=stream,
             removal_policy=self._removal_policy,
             deletion_protection=self._removal_policy == RemovalPolicy.RETAIN,
         )

@@ -51,6 +51,7 @@ HANDLER_BEFORE_PUBLISH: Final = "chatmod.handlers.before_publish.lambda_handler"
 HANDLER_PUBLISH: Final = "chatmod.handlers.publish.lambda_handler"
 HANDLER_TOKEN: Final = "chatmod.handlers.token.lambda_handler"  # noqa: S105
 HANDLER_MODERATOR: Final = "chatmod.handlers.moderator.lambda_handler"
+HANDLER_BAN_STREAM: Final = "chatmod.handlers.ban_stream.lambda_handler"
 
 # Ably's AWS account, which assumes the roles chatmod creates for Ably rules.
 ABLY_AWS_ACCOUNT_ID: Final = "203461409171"

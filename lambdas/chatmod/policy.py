@@ -11,10 +11,20 @@ Field names are camelCase on the wire (they mirror Ably's rule settings, e.g.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 # Ably capability operations a role may be granted (Ably's capability docs).
@@ -54,6 +64,55 @@ class StrictModel(BaseModel):
         extra="forbid",
         frozen=True,
     )
+
+
+# --- provider URLs ----------------------------------------------------------------
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` is this machine: ``localhost``, 127.0.0.0/8 or ``::1``."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_provider_url(value: str, field: str) -> str:
+    """``value`` if it is an https URL (or http to a loopback host, for local stubs).
+
+    A provider URL carries the provider's API key or the message text, so plain
+    HTTP is refused except to this machine.
+
+    Raises:
+        ValueError: the URL is empty, not http(s), has no host, or is plain http
+            to another machine; the message names ``field``.
+    """
+    parts = urlsplit(value.strip())
+    try:
+        parts.port  # noqa: B018 (parsing the port is the check)
+    except ValueError:
+        raise ValueError(f"{field} has an invalid port") from None
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return value
+    if parts.scheme == "http" and host and is_loopback_host(host):
+        return value
+    raise ValueError(
+        f"{field} must be an https:// URL with a host (http:// only to localhost, "
+        "127.0.0.0/8 or ::1)"
+    )
+
+
+def _provider_url(value: str, info: ValidationInfo) -> str:
+    field = info.field_name or "url"
+    # Name the field as it is written in cdk.json and the policy parameter.
+    alias = {"base_url": "baseUrl"}.get(field, field)
+    return check_provider_url(value, alias)
+
+
+ProviderUrl = Annotated[str, AfterValidator(_provider_url)]
 
 
 # --- moderation providers -------------------------------------------------------
@@ -98,7 +157,7 @@ class HiveProviderConfig(StrictModel):
     """Hive text moderation; thresholds ``{class: severity 1..3}`` as in Ably's Hive rule."""
 
     name: Literal["hive"]
-    base_url: str = "https://api.thehive.ai"
+    base_url: ProviderUrl = "https://api.thehive.ai"
     thresholds: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(min_length=1)
 
 
@@ -106,7 +165,7 @@ class OpenAIProviderConfig(StrictModel):
     """OpenAI moderation; thresholds on ``category_scores`` (0..1)."""
 
     name: Literal["openai"]
-    base_url: str = "https://api.openai.com"
+    base_url: ProviderUrl = "https://api.openai.com"
     model: str = "omni-moderation-latest"
     thresholds: dict[str, Annotated[float, Field(gt=0, le=1)]] = Field(min_length=1)
 
@@ -123,7 +182,7 @@ class AzureProviderConfig(StrictModel):
     """Azure AI Content Safety ``text:analyze``; thresholds 0..7 per category."""
 
     name: Literal["azure"]
-    endpoint: str = Field(min_length=1)
+    endpoint: ProviderUrl
     thresholds: dict[str, Annotated[int, Field(ge=0, le=7)]] = Field(min_length=1)
 
 
@@ -131,7 +190,7 @@ class HttpModelProviderConfig(StrictModel):
     """The user's own model behind a URL that speaks the before-publish contract."""
 
     name: Literal["http"]
-    url: str = Field(min_length=1)
+    url: ProviderUrl
 
 
 ProviderConfig = Annotated[

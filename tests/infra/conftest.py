@@ -22,6 +22,9 @@ ALTERNATIVE = {
         "clientIdClaim": "uid",
         "moderatorClaim": "roles",
         "moderatorValue": "mod",
+        # dev's Cognito sign-in redirects do not apply to an external issuer.
+        "callbackUrls": None,
+        "logoutUrls": None,
     },
     "moderation": {
         "providers": [
@@ -30,7 +33,7 @@ ALTERNATIVE = {
             {"name": "comprehend", "thresholds": {"TOXICITY": 0.8}},
         ]
     },
-    "alarms": {"email": "oncall@example.com"},
+    "alarms": {"email": "oncall@example.com", "failedDecisionRatePercent": 12.5},
 }
 
 

@@ -72,6 +72,33 @@ def test_unknown_stage_names_the_known_ones():
         ),
         ({"auth": {"mode": "jwt"}}, r"auth: .*mode 'jwt' needs 'issuer'"),
         (
+            {"auth": {"callbackUrls": []}},
+            r"auth\.callbackUrls: mode 'cognito' needs at least one entry",
+        ),
+        ({"auth": None}, r"auth\.callbackUrls: mode 'cognito' needs at least one entry"),
+        (
+            {"auth": {"callbackUrls": ["http://chat.example.com/cb"]}},
+            r"auth\.callbackUrls\.0: .*https:// URL, or http://localhost",
+        ),
+        (
+            {"auth": {"logoutUrls": ["javascript:alert(1)"]}},
+            r"auth\.logoutUrls\.0: .*https:// URL, or http://localhost",
+        ),
+        (
+            {"auth": {"callbackUrls": ["https://chat.example.com/#cb"]}},
+            r"auth\.callbackUrls\.0: .*fragment",
+        ),
+        (
+            {
+                "auth": {
+                    "mode": "jwt",
+                    "issuer": "https://issuer.example.com/",
+                    "audience": ["chat"],
+                }
+            },
+            r"auth: .*'callbackUrls' and 'logoutUrls' apply only to mode 'cognito'",
+        ),
+        (
             {"ingest": {"batchSize": 50, "batchingWindowSeconds": 0}},
             r"ingest: .*batchSize over 10 needs batchingWindowSeconds",
         ),
@@ -79,12 +106,36 @@ def test_unknown_stage_names_the_known_ones():
             {"ingest": {"maxConcurrency": 1}},
             r"ingest\.maxConcurrency: .*greater than or equal to 2",
         ),
+        (
+            {"api": {"beforePublishThrottleRateLimit": 0}},
+            r"api\.beforePublishThrottleRateLimit: .*greater than 0",
+        ),
+        (
+            {"api": {"beforePublishThrottleBurstLimit": 9000}},
+            r"api\.beforePublishThrottleBurstLimit: .*less than or equal to 5000",
+        ),
         ({"logRetentionDays": 13}, r"logRetentionDays must be one of 1, 3, 5"),
         ({"removalPolicy": "snapshot"}, r"removalPolicy: .*'retain' or 'destroy'"),
         ({"secrets": {"ablyApiKey": "ably-key"}}, r"secrets\.ablyApiKey: .*pattern"),
         ({"ably": {"appId": None}}, r"ably\.appId: Field required"),
         ({"account": "12345"}, r"account: .*pattern"),
         ({"alarms": {"email": "not-an-email"}}, r"alarms\.email: .*pattern"),
+        (
+            {"alarms": {"failedDecisionRatePercent": 0}},
+            r"alarms\.failedDecisionRatePercent: .*greater than 0",
+        ),
+        (
+            {"alarms": {"failedDecisionRatePercent": 150}},
+            r"alarms\.failedDecisionRatePercent: .*less than or equal to 100",
+        ),
+        (
+            {"moderation": {"providers": [{"name": "http", "url": "ftp://models.example.com"}]}},
+            r"moderation\.providers\.0\.http\.url: .*url must be an https:// URL",
+        ),
+        (
+            {"moderation": {"providers": [{"name": "http", "url": "http://models.example.com"}]}},
+            r"moderation\.providers\.0\.http\.url: .*http:// only to localhost",
+        ),
     ],
 )
 def test_invalid_settings_stop_with_the_key_and_the_problem(overrides, message):

@@ -33,17 +33,35 @@ def deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-def make_app(
-    stage: str = "dev", overrides: dict[str, Any] | None = None, *, outdir: str | None = None
-) -> cdk.App:
-    """The app for ``stage`` (cdk.json settings plus ``overrides``), bundling skipped."""
+def app_context(
+    stage: str = "dev",
+    overrides: dict[str, Any] | None = None,
+    *,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The context ``cdk`` would pass for ``stage`` (plus ``overrides``), bundling skipped."""
     context = cdk_context()
     stages = context["chatmod:stages"]
     stages[stage] = deep_merge(stages.get(stage, stages["dev"]), overrides or {})
     context["stage"] = stage
     # No asset bundling in unit tests of the stack: keeps the suite fast and offline.
     context["aws:cdk:bundling-stacks"] = []
-    app = cdk.App(context=context, outdir=outdir)
+    context.update(extra or {})
+    return context
+
+
+def make_app(
+    stage: str = "dev",
+    overrides: dict[str, Any] | None = None,
+    *,
+    outdir: str | None = None,
+    context: dict[str, Any] | None = None,
+) -> cdk.App:
+    """The app for ``stage`` (cdk.json settings plus ``overrides``), bundling skipped.
+
+    ``context`` adds other context keys, as ``-c key=value`` would.
+    """
+    app = cdk.App(context=app_context(stage, overrides, extra=context), outdir=outdir)
     return build_app(app)
 
 

@@ -1,11 +1,18 @@
-"""Builders for the events Lambda receives: API Gateway HTTP API (v2), SQS, Ably envelopes."""
+"""Builders for the events Lambda receives: API Gateway HTTP API (v2), SQS, Ably envelopes,
+DynamoDB Streams (the bans table)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from boto3.dynamodb.types import TypeSerializer
+
+_serializer = TypeSerializer()
+_sequence_numbers = itertools.count(100000000000000000000)
 
 
 @dataclass
@@ -114,3 +121,80 @@ def before_publish_request(
         "ruleId": "rule1",
         "message": {"clientId": client_id, "text": text, "metadata": {}, "headers": {}},
     }
+
+
+def ban_item(
+    client_id: str,
+    *,
+    expires_at: int | None,
+    reason: str = "spam",
+    source: str = "auto",
+    created_at: int = 1_795_320_000,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A bans table item as ``BanStore`` writes it (no ``expiresAt``: a permanent ban)."""
+    item: dict[str, Any] = {
+        "clientId": client_id,
+        "reason": reason,
+        "source": source,
+        "createdAt": created_at,
+        **extra,
+    }
+    if expires_at is not None:
+        item["expiresAt"] = expires_at
+    return item
+
+
+def dynamodb_stream_record(
+    event_name: Literal["INSERT", "MODIFY", "REMOVE"],
+    *,
+    keys: dict[str, Any],
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    sequence_number: str | None = None,
+    table_arn: str = "arn:aws:dynamodb:eu-west-1:123456789012:table/chatmod-test-bans",
+) -> dict[str, Any]:
+    """One DynamoDB Streams record (view type NEW_AND_OLD_IMAGES, images in DynamoDB JSON)."""
+    body: dict[str, Any] = {
+        "ApproximateCreationDateTime": 1_795_320_000,
+        "Keys": {name: _serializer.serialize(value) for name, value in keys.items()},
+        "SequenceNumber": sequence_number or str(next(_sequence_numbers)),
+        "SizeBytes": 128,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
+    if old is not None:
+        body["OldImage"] = {name: _serializer.serialize(value) for name, value in old.items()}
+    if new is not None:
+        body["NewImage"] = {name: _serializer.serialize(value) for name, value in new.items()}
+    return {
+        "eventID": uuid.uuid4().hex,
+        "eventName": event_name,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "eu-west-1",
+        "dynamodb": body,
+        "eventSourceARN": f"{table_arn}/stream/2026-11-22T04:00:00.000",
+    }
+
+
+def ban_stream_record(
+    event_name: Literal["INSERT", "MODIFY", "REMOVE"],
+    client_id: str,
+    *,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    sequence_number: str | None = None,
+) -> dict[str, Any]:
+    """A bans table stream record for ``client_id`` with the item before and after the write."""
+    return dynamodb_stream_record(
+        event_name,
+        keys={"clientId": client_id},
+        old=old,
+        new=new,
+        sequence_number=sequence_number,
+    )
+
+
+def dynamodb_stream_event(*records: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB Streams event delivering ``records`` in order."""
+    return {"Records": list(records)}
