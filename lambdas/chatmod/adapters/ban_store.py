@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final
 
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import BotoCoreError, ClientError
@@ -61,19 +61,12 @@ from chatmod.errors import BadRequestError, ChatmodError, ServiceUnavailableErro
 from chatmod.observability import logger
 
 if TYPE_CHECKING:
-    from chatmod.adapters.ably_gateway import RevocationResult
     from chatmod.settings import Settings
 
 _STRIKES: Final = "strikes"
 _VERSION: Final = "version"
 _LIST_PAGE_LIMIT: Final = 20
 _deserializer = TypeDeserializer()
-
-
-class TokenRevoker(Protocol):
-    """What ``revoke_tokens`` needs of ``AblyGateway`` (kept abstract to avoid importing Ably)."""
-
-    def revoke_tokens(self, client_ids: Any, **kwargs: Any) -> RevocationResult: ...
 
 
 class BanStore:
@@ -93,7 +86,8 @@ class BanStore:
             bans_table: boto3 DynamoDB ``Table`` resource of the bans table.
             strikes_table: the strikes table; needed by ``record_strike`` and
                 ``unban(clear_strikes=True)`` only (the token path does without).
-            audit: where to record ban, unban, strike and revoke events; ``None``
+            audit: where to record ban and unban events (strikes write theirs in
+                ``commit_strike``); ``None``
                 records nothing.
             clock: epoch seconds (injectable for tests).
         """
@@ -413,50 +407,6 @@ class BanStore:
                 "ExpressionAttributeNames": {"#sk": constants.AUDIT_SORT_KEY},
             }
         }
-
-    def revoke_tokens(
-        self,
-        client_id: str,
-        gateway: TokenRevoker,
-        *,
-        actor: str = AUTO_SOURCE,
-        reason: str | None = None,
-        **revoke_options: Any,
-    ) -> RevocationResult:
-        """Revoke ``client_id``'s Ably tokens through ``gateway`` and audit the outcome.
-
-        Call after a ban when ``StrikeOutcome.revoke_tokens`` (or the moderator's
-        request) says so. Never raises for Ably errors: the result, and the audit
-        event, say whether it worked.
-
-        Args:
-            client_id: the user.
-            gateway: the ``AblyGateway``.
-            actor: who asked (``"auto"`` or a moderator's client id).
-            reason: why, for the audit log.
-            revoke_options: passed to ``gateway.revoke_tokens`` (``deadline``...).
-
-        Returns:
-            The gateway's ``RevocationResult``.
-        """
-        result = gateway.revoke_tokens([client_id], **revoke_options)
-        details: dict[str, Any] = {"revoked": result.ok}
-        if result.failed:
-            failure = result.failed[0]
-            details.update(
-                error=failure.message, ablyCode=failure.ably_code, ablyStatus=failure.http_status
-            )
-        self._record(
-            AuditEvent(
-                action="revoke",
-                actor=actor,
-                client_id=client_id,
-                reason=reason,
-                details=details,
-                at_ms=int(self._clock() * 1000),
-            )
-        )
-        return result
 
     # -- internals ----------------------------------------------------------------------
 

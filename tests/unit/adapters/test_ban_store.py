@@ -12,7 +12,6 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from chatmod import constants
-from chatmod.adapters.ably_gateway import RevocationFailure, RevocationResult
 from chatmod.adapters.audit_log import AuditLog
 from chatmod.adapters.ban_store import BanStore
 from chatmod.bans import Ban, StaleRecordError, StrikeOutcome, StrikeRef, plan_strike
@@ -501,35 +500,6 @@ def test_given_a_kept_ban_when_a_shorter_one_is_refused_then_no_ban_event(store,
     store.ban("alice", reason="short", source="auto", duration_seconds=60, now=NOW)
 
     assert actions(audit) == ["ban"]
-
-
-class _Gateway:
-    def __init__(self, result: RevocationResult) -> None:
-        self.result = result
-        self.calls: list[tuple[list[str], dict[str, Any]]] = []
-
-    def revoke_tokens(self, client_ids: Any, **kwargs: Any) -> RevocationResult:
-        self.calls.append((list(client_ids), kwargs))
-        return self.result
-
-
-def test_given_a_revocation_when_done_then_audited_with_its_outcome(store, audit):
-    ok = _Gateway(RevocationResult(revoked=("alice",), failed=()))
-    failed = _Gateway(
-        RevocationResult(revoked=(), failed=(RevocationFailure("alice", "no", 40160, 401),))
-    )
-
-    store.revoke_tokens("alice", ok, actor="auto", reason="banned", deadline=5.0)
-    result = store.revoke_tokens("alice", failed, actor="mod1")
-
-    assert ok.calls == [(["alice"], {"deadline": 5.0})]
-    assert not result.ok
-    events = sorted(audit.query("alice"), key=lambda e: e.actor)
-    assert [(e.action, e.actor, e.details["revoked"]) for e in events] == [
-        ("revoke", "auto", True),
-        ("revoke", "mod1", False),
-    ]
-    assert events[1].details["ablyCode"] == 40160
 
 
 def test_given_the_audit_table_fails_when_banning_then_the_ban_still_holds(tables, store):
