@@ -84,11 +84,11 @@ class BanStore:
 
         Args:
             bans_table: boto3 DynamoDB ``Table`` resource of the bans table.
-            strikes_table: the strikes table; needed by ``record_strike`` and
-                ``unban(clear_strikes=True)`` only (the token path does without).
-            audit: where to record ban and unban events (strikes write theirs in
-                ``commit_strike``); ``None``
-                records nothing.
+            strikes_table: the strikes table; needed by ``load_sender``,
+                ``commit_strike`` and ``unban(clear_strikes=True)`` only (the token
+                path does without).
+            audit: where to record ban and unban events, and the log whose items
+                ``commit_strike`` writes; ``None`` records nothing.
             clock: epoch seconds (injectable for tests).
         """
         self._bans = bans_table
