@@ -661,3 +661,18 @@ def test_given_a_message_with_a_sender_then_at_most_two_dynamodb_round_trips(
     invoke(before_publish_request(text, client_id="hank"))
 
     assert calls == expected
+
+
+def test_given_the_policy_is_edited_into_invalid_json_then_the_last_valid_policy_is_kept(
+    monkeypatch,
+):
+    monkeypatch.setenv("CHATMOD_PARAMETER_MAX_AGE_SECONDS", "0")
+    with configure(monkeypatch, RuntimePolicy()):
+        assert invoke(before_publish_request("shit"))[1]["action"] == "reject"
+        boto3.client("ssm").put_parameter(
+            Name="/chatmod/test/policy", Value="{not json", Type="String", Overwrite=True
+        )
+
+        status, body = invoke(before_publish_request("shit", client_id="ivan"))
+
+    assert (status, body["action"]) == (200, "reject")

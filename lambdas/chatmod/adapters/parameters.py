@@ -4,7 +4,8 @@ Every function reads its policy and its secrets (the Ably key, provider keys, th
 before-publish secret) here, with one cache: a value is re-read after
 ``parameter_max_age_seconds``, so a rotated key or a tuned policy reaches warm
 containers within that age. When SSM cannot answer in time, the last good value
-is served (and a warning logged), so an SSM outage does not stop moderation.
+is served (and a warning logged), so an SSM outage does not stop moderation; a
+policy edited into something invalid is logged and the last valid one kept.
 Values are decrypted in memory and never logged.
 """
 
@@ -29,6 +30,8 @@ READ_BUDGET_S: Final = 1.5
 
 _provider: SSMProvider | None = None
 _last_good: dict[str, str] = {}
+_last_valid_policy: dict[str, RuntimePolicy] = {}
+_parse_policy_cached: dict[str, RuntimePolicy] = {}
 _lock = threading.Lock()
 
 
@@ -48,10 +51,19 @@ def get_policy(settings: Settings, *, deadline: Deadline | None = None) -> Runti
         ServiceUnavailableError: the parameter is unreadable (and was never read),
             or not a valid policy.
     """
-    raw = _read(
-        settings.policy_parameter, settings, decrypt=False, deadline=deadline, what="policy"
-    )
-    return _parse_policy(raw, settings.policy_parameter)
+    name = settings.policy_parameter
+    raw = _read(name, settings, decrypt=False, deadline=deadline, what="policy")
+    try:
+        policy = _parse_policy(raw, name)
+    except ServiceUnavailableError:
+        last = _last_valid_policy.get(name)
+        if last is None:
+            raise
+        # An operator's typo must not stop moderation: keep the policy that worked.
+        logger.error("policy parameter is invalid: serving the last valid policy")
+        return last
+    _last_valid_policy[name] = policy
+    return policy
 
 
 def reset_parameter_cache() -> None:
@@ -60,6 +72,7 @@ def reset_parameter_cache() -> None:
     with _lock:
         _provider = None
         _last_good.clear()
+        _last_valid_policy.clear()
         _parse_policy_cached.clear()
 
 
@@ -83,7 +96,7 @@ def _read(
             logger.error(
                 "SSM parameter unreadable", extra={"parameter": name, "error": type(exc).__name__}
             )
-            # The message names the parameter, never its value.
+            # The answer says which kind failed; only the log names the parameter.
             raise ServiceUnavailableError(
                 f"could not read the {what} parameter", code="configuration_unavailable"
             ) from exc
@@ -105,9 +118,6 @@ def _ssm() -> SSMProvider:
     return _provider
 
 
-_parse_policy_cached: dict[str, RuntimePolicy] = {}
-
-
 def _parse_policy(raw: str, name: str) -> RuntimePolicy:
     # Parsing is the costly part of a warm read: parse each distinct value once.
     policy = _parse_policy_cached.get(raw)
@@ -116,9 +126,9 @@ def _parse_policy(raw: str, name: str) -> RuntimePolicy:
     try:
         policy = RuntimePolicy.model_validate_json(raw)
     except ValueError as exc:
+        logger.error("invalid policy parameter", extra={"parameter": name, "error": str(exc)})
         raise ServiceUnavailableError(
-            f"policy parameter {name} is not a valid policy: {exc}",
-            code="configuration_invalid",
+            "the policy parameter is not a valid policy", code="configuration_invalid"
         ) from exc
     if len(_parse_policy_cached) > 8:
         _parse_policy_cached.clear()
