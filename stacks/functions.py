@@ -114,7 +114,7 @@ class Functions(Construct):
             code=layer_code,
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
-            description="chatmod runtime dependencies (lambdas/requirements.txt)",
+            description="chatmod runtime dependencies (lambdas/requirements.lock)",
             removal_policy=RemovalPolicy.DESTROY,
         )
         self.async_moderation = self._build_function(ASYNC_MODERATION)
