@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,17 @@ PLATFORMS = {
     lambda_.Architecture.ARM_64.name: ("manylinux2014_aarch64", "manylinux_2_28_aarch64"),
     lambda_.Architecture.X86_64.name: ("manylinux2014_x86_64", "manylinux_2_28_x86_64"),
 }
+
+# Installed files no function reads at run time, removed from the layer to keep it lean:
+# console scripts (nothing runs them in Lambda), type stubs, SBOM documents (the lock is
+# the record of what the layer holds), and the Swagger UI assets that Powertools serves
+# only from ``enable_swagger()``, which chatmod never calls. Globs relative to ``python/``.
+PRUNED = (
+    "bin",
+    "**/*.pyi",
+    "*.dist-info/sboms",
+    "aws_lambda_powertools/event_handler/openapi/swagger_ui",
+)
 
 
 class BundlingError(RuntimeError):
@@ -98,7 +110,21 @@ class PipLayerBundler:
                 f"pip could not bundle {os.path.relpath(self._requirements, ROOT)} for Python "
                 f"{self._python_version} on {self._architecture.name}:\n{result.stderr.strip()}"
             )
+        prune(Path(output_dir) / "python")
         return True
+
+
+def prune(site: Path) -> list[Path]:
+    """Remove the :data:`PRUNED` paths under ``site``; returns what was removed."""
+    removed = []
+    for pattern in PRUNED:
+        for path in sorted(site.glob(pattern), reverse=True):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(path)
+    return removed
 
 
 def dependency_layer_code(
@@ -106,12 +132,13 @@ def dependency_layer_code(
 ) -> lambda_.Code:
     """Code for a dependency layer, bundled with pip from ``requirements`` for the platform.
 
-    The asset hash covers the lock file and the target platform, so an unchanged
-    layer is not rebuilt (and dev and prod share one bundle per synth).
+    The asset hash covers the lock file, the target platform and what is pruned, so an
+    unchanged layer is not rebuilt (and dev and prod share one bundle per synth).
     """
     digest = hashlib.sha256()
     digest.update(requirements.read_bytes())
     digest.update(f"{python_version}/{architecture.name}".encode())
+    digest.update("\0".join(PRUNED).encode())
     return lambda_.Code.from_asset(
         str(requirements.parent),
         asset_hash_type=AssetHashType.CUSTOM,

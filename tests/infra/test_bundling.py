@@ -14,6 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from stacks import locks
 from stacks.bundling import (
     LAYER_LOCK,
+    PRUNED,
     BundlingError,
     PipLayerBundler,
     pip_install_command,
@@ -21,12 +22,18 @@ from stacks.bundling import (
 from stacks.functions import ARCHITECTURE, runtime_python_version
 
 ELF_MACHINE_AARCH64 = 183
+# The unzipped layer's budget (it was 46 MB with boto3, botocore and the X-Ray SDK).
+LAYER_BUDGET_BYTES = 15_000_000
 
 
 def elf_machine(path: Path) -> int:
     header = path.read_bytes()[:20]
     assert header[:4] == b"\x7fELF", f"{path} is not an ELF file"
     return struct.unpack("<H", header[18:20])[0]
+
+
+def tree_size(root: Path) -> int:
+    return sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
 
 
 def installed_distributions(site: Path) -> dict[str, str]:
@@ -104,6 +111,9 @@ def test_layer_is_exactly_its_lock_for_arm64_python(tmp_path):
     assert installed_distributions(site) == locks.pinned(LAYER_LOCK)
     assert not set(installed_distributions(site)) & set(locks.RUNTIME_PROVIDED)
     assert not (site / "aws_xray_sdk").exists()
+    for pattern in PRUNED:
+        assert not list(site.glob(pattern)), pattern
+    assert tree_size(tmp_path) <= LAYER_BUDGET_BYTES, "the layer outgrew its budget"
     # Every native extension is built for this runtime's CPython on aarch64.
     extensions = list(site.rglob("*.so"))
     assert extensions, "pydantic_core at least is native"
@@ -122,3 +132,9 @@ def test_layer_is_exactly_its_lock_for_arm64_python(tmp_path):
     )  # fmt: skip
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.strip().startswith(str(site))
+
+
+def test_no_function_serves_the_pruned_swagger_ui():
+    sources = (Path(__file__).resolve().parents[2] / "lambdas" / "chatmod").rglob("*.py")
+
+    assert not any("enable_swagger" in source.read_text() for source in sources)
