@@ -72,6 +72,15 @@ class ChatmodStack(Stack):
             environment=self._environment(stage, config, tables, parameters),
             log_retention=retention,
             removal_policy=removal,
+            tracing_layer_code=(
+                bundling.dependency_layer_code(
+                    python_version=runtime_python_version(),
+                    architecture=ARCHITECTURE,
+                    requirements=bundling.TRACING_LAYER_LOCK,
+                )
+                if config.tracing.enabled
+                else None
+            ),
         )
         ingest = IngestQueue(
             self,

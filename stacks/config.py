@@ -134,6 +134,18 @@ class AlarmsConfig(StrictModel):
     before_publish_p99_ms: int = Field(default=800, ge=10, le=30_000)
 
 
+class TracingConfig(StrictModel):
+    """X-Ray tracing of the functions' own work (AWS SDK and HTTP calls), off by default.
+
+    With ``enabled``, every function gets a small tracing layer (the X-Ray SDK) and
+    Powertools' Tracer records subsegments; responses and errors are never captured,
+    so no message text reaches a trace. Lambda's active tracing (one segment per
+    sampled invocation, recorded by Lambda itself, no SDK) is on in every stage.
+    """
+
+    enabled: bool = False
+
+
 class StageConfig(StrictModel):
     """One deployment stage (dev, staging, prod…)."""
 
@@ -148,6 +160,7 @@ class StageConfig(StrictModel):
     ingest: IngestConfig = IngestConfig()
     api: ApiConfig = ApiConfig()
     alarms: AlarmsConfig = AlarmsConfig()
+    tracing: TracingConfig = TracingConfig()
     log_retention_days: int = 30
     removal_policy: Literal["retain", "destroy"] = "retain"
 

@@ -85,8 +85,15 @@ class Functions(Construct):
     Each function's role starts with nothing but writing its own log group and
     sending traces; the stack grants the tables, parameters and queues it uses.
 
+    Lambda active tracing is on for every function: Lambda records each sampled
+    invocation itself, with no SDK in the function. The X-Ray SDK (Powertools Tracer)
+    runs only when a ``tracing_layer_code`` is given (the stage's ``tracing.enabled``);
+    otherwise ``POWERTOOLS_TRACE_DISABLED=true`` and the handlers' tracer is a no-op.
+    Responses and errors are never captured into traces.
+
     Attributes:
         layer: the dependency layer (ably, Powertools, pydantic, httpx).
+        tracing_layer: the X-Ray SDK layer, or ``None`` when tracing is off.
         async_moderation, before_publish, publish, token, moderator: the functions.
     """
 
@@ -101,6 +108,7 @@ class Functions(Construct):
         environment: Mapping[str, str],
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
+        tracing_layer_code: lambda_.Code | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._stage = stage
@@ -116,6 +124,19 @@ class Functions(Construct):
             compatible_architectures=[ARCHITECTURE],
             description="chatmod runtime dependencies (lambdas/requirements.lock)",
             removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.tracing_layer = (
+            None
+            if tracing_layer_code is None
+            else lambda_.LayerVersion(
+                self,
+                "Tracing",
+                code=tracing_layer_code,
+                compatible_runtimes=[RUNTIME],
+                compatible_architectures=[ARCHITECTURE],
+                description="X-Ray SDK for Powertools Tracer (lambdas/requirements-tracing.lock)",
+                removal_policy=RemovalPolicy.DESTROY,
+            )
         )
         self.async_moderation = self._build_function(ASYNC_MODERATION)
         self.before_publish = self._build_function(BEFORE_PUBLISH)
@@ -157,7 +178,7 @@ class Functions(Construct):
             architecture=ARCHITECTURE,
             handler=spec.handler,
             code=self._code,
-            layers=[self.layer],
+            layers=[self.layer] if self.tracing_layer is None else [self.layer, self.tracing_layer],
             role=role,
             memory_size=spec.memory_mb,
             timeout=spec.timeout,
@@ -170,6 +191,7 @@ class Functions(Construct):
                 **self._environment,
                 constants.ENV_POWERTOOLS_SERVICE_NAME: spec.service,
                 constants.ENV_POWERTOOLS_METRICS_NAMESPACE: constants.METRICS_NAMESPACE,
+                **self._tracing_environment(),
             },
         )
         acknowledge(
@@ -180,3 +202,12 @@ class Functions(Construct):
             "provider is configured, comprehend:DetectToxicContent.",
         )
         return function
+
+    def _tracing_environment(self) -> dict[str, str]:
+        # Capture flags are off even when tracing is: a response or an error can carry
+        # message text, and traces are not where that may go.
+        return {
+            constants.ENV_POWERTOOLS_TRACE_DISABLED: str(self.tracing_layer is None).lower(),
+            constants.ENV_POWERTOOLS_TRACER_CAPTURE_RESPONSE: "false",
+            constants.ENV_POWERTOOLS_TRACER_CAPTURE_ERROR: "false",
+        }
