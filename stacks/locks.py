@@ -182,6 +182,22 @@ def pinned(lock: Path) -> dict[str, str]:
     return pins
 
 
+def entries(lock: Path) -> dict[str, str]:
+    """Each pinned package's lines in a lock file (``name==version``, hashes, ``# via``)."""
+    blocks: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in lock.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==", line)
+        if match:
+            current = blocks.setdefault(canonical(match.group(1)), [])
+            current.append(line)
+        elif current is not None and line.startswith(" "):
+            current.append(line)
+        else:
+            current = None
+    return {name: "\n".join(lines) + "\n" for name, lines in blocks.items()}
+
+
 def inputs_digest(lock: Lock) -> str:
     """sha256 over the lock's inputs (paths relative to the repo and contents)."""
     digest = hashlib.sha256()

@@ -88,3 +88,11 @@ def test_requirement_names_compare_canonically(tmp_path):
     (tmp_path / "x.in").write_text("# comment\nmoto[server]==5.2.5  # why\n-c other.lock\n")
 
     assert locks.direct_requirements(tmp_path / "x.in") == {"moto": "moto[server]==5.2.5"}
+
+
+def test_entries_give_each_pin_with_its_hashes():
+    entries = locks.entries(locks.DEV.path)
+
+    assert set(entries) == set(locks.pinned(locks.DEV.path))
+    assert entries["boto3"].startswith(f"boto3=={locks.pinned(locks.DEV.path)['boto3']} \\\n")
+    assert "--hash=sha256:" in entries["boto3"]
