@@ -161,6 +161,8 @@ class StageConfig(StrictModel):
     api: ApiConfig = ApiConfig()
     alarms: AlarmsConfig = AlarmsConfig()
     tracing: TracingConfig = TracingConfig()
+    # Lambda SnapStart on published versions, behind a `live` alias (see README).
+    snap_start: bool = False
     log_retention_days: int = 30
     removal_policy: Literal["retain", "destroy"] = "retain"
 

@@ -91,11 +91,17 @@ class Functions(Construct):
     otherwise ``POWERTOOLS_TRACE_DISABLED=true`` and the handlers' tracer is a no-op.
     Responses and errors are never captured into traces.
 
+    With ``snap_start`` (the stage's ``snapStart``), each function publishes a version
+    with Lambda SnapStart and gets a ``live`` alias on it; whatever invokes a function
+    (routes, the queue, Ably) must call :meth:`entry_point`, which is that alias.
+
     Attributes:
         layer: the dependency layer (ably, Powertools, pydantic, httpx).
         tracing_layer: the X-Ray SDK layer, or ``None`` when tracing is off.
         async_moderation, before_publish, publish, token, moderator: the functions.
     """
+
+    LIVE_ALIAS = "live"
 
     def __init__(
         self,
@@ -109,9 +115,12 @@ class Functions(Construct):
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
         tracing_layer_code: lambda_.Code | None = None,
+        snap_start: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         self._stage = stage
+        self._snap_start = snap_start
+        self._aliases: dict[str, lambda_.Alias] = {}
         self._code = code
         self._environment = dict(environment)
         self._log_retention = log_retention
@@ -155,6 +164,14 @@ class Functions(Construct):
             MODERATOR.service: self.moderator,
         }
 
+    def entry_point(self, function: lambda_.Function) -> lambda_.IFunction:
+        """What invokers must call: ``function``, or its ``live`` alias with SnapStart.
+
+        SnapStart applies only to published versions; an invocation of the unqualified
+        function would run ``$LATEST`` and initialize from scratch.
+        """
+        return self._aliases.get(function.node.id, function)
+
     def _build_function(self, spec: FunctionSpec) -> lambda_.Function:
         log_group = logs.LogGroup(
             self,
@@ -187,6 +204,11 @@ class Functions(Construct):
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if self._snap_start else None,
+            # A replaced version is deleted, so no stale snapshot stays cached (and billed).
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY)
+            if self._snap_start
+            else None,
             environment={
                 **self._environment,
                 constants.ENV_POWERTOOLS_SERVICE_NAME: spec.service,
@@ -201,6 +223,13 @@ class Functions(Construct):
             "PutTraceSegments/PutTelemetryRecords (active tracing) and, when the comprehend "
             "provider is configured, comprehend:DetectToxicContent.",
         )
+        if self._snap_start:
+            self._aliases[spec.construct_id] = lambda_.Alias(
+                self,
+                f"{spec.construct_id}Live",
+                alias_name=self.LIVE_ALIAS,
+                version=function.current_version,
+            )
         return function
 
     def _tracing_environment(self) -> dict[str, str]:
