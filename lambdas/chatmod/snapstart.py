@@ -11,11 +11,12 @@ chatmod holds entropy, connections or credentials from init: clients are made la
 
 from __future__ import annotations
 
-import random
-
 
 def reseed_random() -> None:
     """Reseed the ``random`` module from the operating system's entropy."""
+    # Imported here: only a restore needs it, and not every handler imports it (2-3 ms).
+    import random
+
     random.seed()
 
 
