@@ -11,22 +11,26 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install test test-fast lint synth synth-all bootstrap diff deploy bench clean
+.PHONY: help install lock test test-fast lint synth synth-all bootstrap diff deploy bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 install: $(VENV)/.installed node_modules/.installed ## Create .venv, install Python and npm dependencies
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt lambdas/requirements.txt pyproject.toml
+# Everything from the lock, hash-checked; then this project itself (editable, nothing resolved).
+$(VENV)/.installed: requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+lock: install ## Re-resolve every *.lock from its *.in (UPGRADE=1: newest versions allowed)
+	python -m stacks.locks $(if $(UPGRADE),--upgrade)
 
 test: install ## Run the whole test suite (unit, handlers, stack assertions, nag, bundling)
 	pytest
@@ -57,7 +61,7 @@ deploy: install ## Deploy a stage to the current AWS account: make deploy STAGE=
 	cdk deploy -c stage=$(STAGE) -c chatmod:deploy=true --output cdk.out/$(STAGE) --require-approval broadening
 
 bench: install ## Run the benchmarks and print their tables
-	python -m pip install --quiet -r bench/requirements.txt
+	python -m pip install --quiet --require-hashes --no-deps -r bench/requirements.lock
 	python -m bench
 
 clean: ## Remove build output (keeps .venv and node_modules)

@@ -109,7 +109,18 @@ class ChatmodStack(Stack):
             environment=self._environment(stage, config, tables, parameters),
             log_retention=retention,
             removal_policy=removal,
+            tracing_layer_code=(
+                bundling.dependency_layer_code(
+                    python_version=runtime_python_version(),
+                    architecture=ARCHITECTURE,
+                    requirements=bundling.TRACING_LAYER_LOCK,
+                )
+                if config.tracing.enabled
+                else None
+            ),
+            snap_start=config.snap_start,
         )
+        entry = functions.entry_point
         ingest = IngestQueue(
             self,
             "Ingest",
@@ -118,7 +129,7 @@ class ChatmodStack(Stack):
             max_receive_count=config.ingest.max_receive_count,
             removal_policy=removal,
         )
-        functions.async_moderation.add_event_source(
+        entry(functions.async_moderation).add_event_source(
             sources.SqsEventSource(
                 ingest.queue,
                 batch_size=config.ingest.batch_size,
@@ -131,7 +142,7 @@ class ChatmodStack(Stack):
             self,
             "BanRevocation",
             table=tables.bans,
-            function=functions.ban_revoker,
+            function=entry(functions.ban_revoker),
             removal_policy=removal,
         )
         self._grant(config, functions, tables, parameters)
@@ -151,10 +162,10 @@ class ChatmodStack(Stack):
             self,
             "Http",
             routes=Routes(
-                token=functions.token,
-                publish=functions.publish,
-                before_publish=functions.before_publish,
-                moderator=functions.moderator,
+                token=entry(functions.token),
+                publish=entry(functions.publish),
+                before_publish=entry(functions.before_publish),
+                moderator=entry(functions.moderator),
             ),
             authorizer=auth.authorizer,
             cors_origins=config.api.cors_origins,
@@ -173,7 +184,7 @@ class ChatmodStack(Stack):
             "AblyAccess",
             external_id=config.ably.external_id,
             ingest_queue=ingest.queue,
-            before_publish_function=functions.before_publish,
+            before_publish_function=entry(functions.before_publish),
         )
         monitoring = Monitoring(
             self,
@@ -203,8 +214,9 @@ class ChatmodStack(Stack):
                 "AblyExternalId": config.ably.external_id,
                 "ApiUrl": api.url,
                 "BeforePublishUrl": f"{api.url}before-publish",
-                "BeforePublishFunctionName": functions.before_publish.function_name,
-                "BeforePublishFunctionArn": functions.before_publish.function_arn,
+                # With SnapStart, the alias: "name:live" and its ARN (Ably must invoke it).
+                "BeforePublishFunctionName": entry(functions.before_publish).function_name,
+                "BeforePublishFunctionArn": entry(functions.before_publish).function_arn,
                 "BeforePublishInvokeRoleArn": ably.invoke_role.role_arn,
                 "PolicyParameterName": parameters.policy.parameter_name,
                 "AlarmTopicArn": monitoring.topic.topic_arn,

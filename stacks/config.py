@@ -177,6 +177,18 @@ class AlarmsConfig(StrictModel):
     failed_decision_rate_percent: float = Field(default=5, gt=0, le=100)
 
 
+class TracingConfig(StrictModel):
+    """X-Ray tracing of the functions' own work (AWS SDK and HTTP calls), off by default.
+
+    With ``enabled``, every function gets a small tracing layer (the X-Ray SDK) and
+    Powertools' Tracer records subsegments; responses and errors are never captured,
+    so no message text reaches a trace. Lambda's active tracing (one segment per
+    sampled invocation, recorded by Lambda itself, no SDK) is on in every stage.
+    """
+
+    enabled: bool = False
+
+
 class StageConfig(StrictModel):
     """One deployment stage (dev, staging, prod…)."""
 
@@ -191,6 +203,9 @@ class StageConfig(StrictModel):
     ingest: IngestConfig = IngestConfig()
     api: ApiConfig = ApiConfig()
     alarms: AlarmsConfig = AlarmsConfig()
+    tracing: TracingConfig = TracingConfig()
+    # Lambda SnapStart on published versions, behind a `live` alias (see README).
+    snap_start: bool = False
     log_retention_days: int = 30
     removal_policy: Literal["retain", "destroy"] = "retain"
 

@@ -93,10 +93,23 @@ class Functions(Construct):
     Each function's role starts with nothing but writing its own log group and
     sending traces; the stack grants the tables, parameters and queues it uses.
 
+    Lambda active tracing is on for every function: Lambda records each sampled
+    invocation itself, with no SDK in the function. The X-Ray SDK (Powertools Tracer)
+    runs only when a ``tracing_layer_code`` is given (the stage's ``tracing.enabled``);
+    otherwise ``POWERTOOLS_TRACE_DISABLED=true`` and the handlers' tracer is a no-op.
+    Responses and errors are never captured into traces.
+
+    With ``snap_start`` (the stage's ``snapStart``), each function publishes a version
+    with Lambda SnapStart and gets a ``live`` alias on it; whatever invokes a function
+    (routes, the queue, Ably) must call :meth:`entry_point`, which is that alias.
+
     Attributes:
         layer: the dependency layer (ably, Powertools, pydantic, httpx).
+        tracing_layer: the X-Ray SDK layer, or ``None`` when tracing is off.
         async_moderation, before_publish, publish, token, moderator, ban_revoker: the functions.
     """
+
+    LIVE_ALIAS = "live"
 
     def __init__(
         self,
@@ -109,9 +122,13 @@ class Functions(Construct):
         environment: Mapping[str, str],
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
+        tracing_layer_code: lambda_.Code | None = None,
+        snap_start: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         self._stage = stage
+        self._snap_start = snap_start
+        self._aliases: dict[str, lambda_.Alias] = {}
         self._code = code
         self._environment = dict(environment)
         self._log_retention = log_retention
@@ -122,8 +139,21 @@ class Functions(Construct):
             code=layer_code,
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
-            description="chatmod runtime dependencies (lambdas/requirements.txt)",
+            description="chatmod runtime dependencies (lambdas/requirements.lock)",
             removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.tracing_layer = (
+            None
+            if tracing_layer_code is None
+            else lambda_.LayerVersion(
+                self,
+                "Tracing",
+                code=tracing_layer_code,
+                compatible_runtimes=[RUNTIME],
+                compatible_architectures=[ARCHITECTURE],
+                description="X-Ray SDK for Powertools Tracer (lambdas/requirements-tracing.lock)",
+                removal_policy=RemovalPolicy.DESTROY,
+            )
         )
         self.async_moderation = self._build_function(ASYNC_MODERATION)
         self.before_publish = self._build_function(BEFORE_PUBLISH)
@@ -143,6 +173,14 @@ class Functions(Construct):
             MODERATOR.service: self.moderator,
             BAN_REVOKER.service: self.ban_revoker,
         }
+
+    def entry_point(self, function: lambda_.Function) -> lambda_.IFunction:
+        """What invokers must call: ``function``, or its ``live`` alias with SnapStart.
+
+        SnapStart applies only to published versions; an invocation of the unqualified
+        function would run ``$LATEST`` and initialize from scratch.
+        """
+        return self._aliases.get(function.node.id, function)
 
     def _build_function(self, spec: FunctionSpec) -> lambda_.Function:
         log_group = logs.LogGroup(
@@ -167,7 +205,7 @@ class Functions(Construct):
             architecture=ARCHITECTURE,
             handler=spec.handler,
             code=self._code,
-            layers=[self.layer],
+            layers=[self.layer] if self.tracing_layer is None else [self.layer, self.tracing_layer],
             role=role,
             memory_size=spec.memory_mb,
             timeout=spec.timeout,
@@ -176,10 +214,16 @@ class Functions(Construct):
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if self._snap_start else None,
+            # A replaced version is deleted, so no stale snapshot stays cached (and billed).
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY)
+            if self._snap_start
+            else None,
             environment={
                 **self._environment,
                 constants.ENV_POWERTOOLS_SERVICE_NAME: spec.service,
                 constants.ENV_POWERTOOLS_METRICS_NAMESPACE: constants.METRICS_NAMESPACE,
+                **self._tracing_environment(),
             },
         )
         acknowledge(
@@ -190,4 +234,20 @@ class Functions(Construct):
             "provider is configured, comprehend:DetectToxicContent, and for the ban-revoker's "
             "stream event source dynamodb:ListStreams (its stream reads name the stream ARN).",
         )
+        if self._snap_start:
+            self._aliases[spec.construct_id] = lambda_.Alias(
+                self,
+                f"{spec.construct_id}Live",
+                alias_name=self.LIVE_ALIAS,
+                version=function.current_version,
+            )
         return function
+
+    def _tracing_environment(self) -> dict[str, str]:
+        # Capture flags are off even when tracing is: a response or an error can carry
+        # message text, and traces are not where that may go.
+        return {
+            constants.ENV_POWERTOOLS_TRACE_DISABLED: str(self.tracing_layer is None).lower(),
+            constants.ENV_POWERTOOLS_TRACER_CAPTURE_RESPONSE: "false",
+            constants.ENV_POWERTOOLS_TRACER_CAPTURE_ERROR: "false",
+        }

@@ -18,7 +18,10 @@ SDK errors into them at the boundary.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class ChatmodError(Exception):
@@ -86,3 +89,16 @@ class UpstreamError(ChatmodError):
 class ServiceUnavailableError(ChatmodError):
     status = 503
     default_code = "unavailable"
+
+
+def validation_error(error: ValidationError) -> BadRequestError:
+    """A pydantic error as a 400 that names each field and problem (no input echoed).
+
+    Here rather than in ``chatmod.http`` so that entry points without an HTTP resolver
+    (before-publish) need not import one for it.
+    """
+    problems = [
+        {"field": ".".join(str(p) for p in item["loc"]) or "(body)", "problem": item["msg"]}
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+    return BadRequestError("the request body is invalid", details={"problems": problems})

@@ -8,7 +8,7 @@ from aws_cdk.assertions import Template
 from tests.support.cdk_app import synth_template
 
 # A stage exercising the non-default paths: an external JWT issuer, keyed and
-# AWS-native providers, a customer KMS key for secrets, and alarm email.
+# AWS-native providers, a customer KMS key for secrets, alarm email, and X-Ray SDK tracing.
 ALTERNATIVE = {
     "ably": {"accountId": "acct123", "appId": "app456"},
     "secrets": {
@@ -34,6 +34,7 @@ ALTERNATIVE = {
         ]
     },
     "alarms": {"email": "oncall@example.com", "failedDecisionRatePercent": 12.5},
+    "tracing": {"enabled": True},
 }
 
 

@@ -18,8 +18,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from chatmod.bans import StrikeRef
-from chatmod.errors import BadRequestError
-from chatmod.http import validation_error
+from chatmod.errors import BadRequestError, validation_error
 from chatmod.moderation.engine import Decision
 from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
 
