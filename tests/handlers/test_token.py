@@ -17,7 +17,7 @@ import pytest
 from moto import mock_aws
 
 from chatmod import constants
-from chatmod.adapters import aws
+from chatmod.adapters import ably_client, aws
 from chatmod.adapters.ban_store import BanStore
 from chatmod.adapters.parameters import reset_parameter_cache
 from chatmod.handlers import token
@@ -41,7 +41,6 @@ MODERATOR = {"sub": "mod1", "cognito:groups": "[moderators admins]"}
 
 def _reset_process_state() -> None:
     reset_process_state()
-    token._gateway = None
     token._ban_store = None
 
 
@@ -165,11 +164,11 @@ def test_given_a_policy_with_rooms_and_a_short_ttl_when_asking_then_both_are_app
 
 def test_given_two_requests_when_signed_then_nonces_differ_and_the_gateway_is_reused(configured):
     _, first, _ = call()
-    gateway = token._gateway
+    gateway = ably_client._gateway
     _, second, _ = call()
 
     assert first["nonce"] != second["nonce"]
-    assert token._gateway is gateway
+    assert ably_client._gateway is gateway
 
 
 def test_given_the_key_is_rotated_when_the_cache_expires_then_the_new_key_signs(configured):

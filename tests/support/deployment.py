@@ -13,6 +13,7 @@ from moto import mock_aws
 
 from chatmod import constants
 from chatmod.adapters import aws
+from chatmod.adapters.ably_client import reset_gateway
 from chatmod.adapters.parameters import reset_parameter_cache
 from chatmod.policy import RuntimePolicy
 from chatmod.runtime import reset_runtime
@@ -54,6 +55,7 @@ def reset_process_state() -> None:
     parameters.clear_caches()
     parameters_base.DEFAULT_PROVIDERS.clear()
     reset_parameter_cache()
+    reset_gateway()
     aws.table.cache_clear()
     aws.client.cache_clear()
     reset_runtime()

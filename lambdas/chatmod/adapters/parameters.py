@@ -79,12 +79,14 @@ def reset_parameter_cache() -> None:
 def _read(
     name: str, settings: Settings, *, decrypt: bool, deadline: Deadline | None, what: str
 ) -> str:
+    # The client is built (once per container) before the read's own budget starts.
+    provider = _ssm()
     budget = (deadline or Deadline(READ_BUDGET_S)).within(READ_BUDGET_S)
     try:
         value = str(
             aws.call_within(
                 budget,
-                _ssm().get,
+                provider.get,
                 name,
                 decrypt=decrypt,
                 max_age=settings.parameter_max_age_seconds,

@@ -8,9 +8,7 @@ SSM through Powertools' cache.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -18,10 +16,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chatmod.adapters import aws
-from chatmod.adapters.ably import AblyGateway, AblySettings
+from chatmod.adapters.ably_client import gateway_for
 from chatmod.adapters.ban_store import BanStore
-from chatmod.adapters.parameters import get_policy, get_secret
-from chatmod.errors import BannedError, ServiceUnavailableError, UnauthorizedError
+from chatmod.adapters.parameters import get_policy
+from chatmod.errors import BannedError, UnauthorizedError
 from chatmod.http import make_resolver
 from chatmod.observability import logger, metrics, tracer
 from chatmod.settings import Settings, get_settings
@@ -29,9 +27,8 @@ from chatmod.tokens import capability_for, identity_from_claims, token_ttl_ms
 
 app = make_resolver()
 
-# Built on first use and kept for the life of the process (warm invocations).
-_lock = threading.Lock()
-_gateway: tuple[str, AblyGateway] | None = None  # (sha256 of the key, gateway)
+# Built on first use and kept for the life of the process (warm invocations); the
+# gateway is the shared one, rebuilt when the key rotates (adapters.ably_client).
 _ban_store: tuple[str, BanStore] | None = None  # (bans table name, store)
 
 
@@ -59,7 +56,7 @@ def issue_token() -> Response[str]:
             "you are banned from this chat" + ("" if ban.permanent else " for now"),
             details={"reason": ban.reason, "bannedUntil": ban.banned_until_iso},
         )
-    token_request = ably_gateway(settings).create_token_request(
+    token_request = gateway_for(settings).create_token_request(
         identity.client_id,
         capability_for(identity, policy.tokens),
         token_ttl_ms(policy.tokens),
@@ -81,35 +78,6 @@ def ban_store(settings: Settings) -> BanStore:
     if cached is None or cached[0] != settings.bans_table:
         cached = (settings.bans_table, BanStore(aws.table(settings.bans_table), audit=None))
         _ban_store = cached
-    return cached[1]
-
-
-def ably_gateway(settings: Settings) -> AblyGateway:
-    """The process-wide gateway, rebuilt when the key in SSM changes (rotation).
-
-    Raises:
-        ServiceUnavailableError: the key parameter is unreadable or malformed.
-    """
-    global _gateway
-    api_key = get_secret(settings.ably_key_parameter, settings)
-    # Compare digests, so the cache holds no second copy of the key.
-    fingerprint = hashlib.sha256(api_key.encode()).hexdigest()
-    cached = _gateway
-    if cached is None or cached[0] != fingerprint:
-        with _lock:
-            cached = _gateway
-            if cached is None or cached[0] != fingerprint:
-                try:
-                    ably_settings = AblySettings.from_env(api_key)
-                except ValueError as exc:
-                    # The message never includes the value: it is the secret.
-                    raise ServiceUnavailableError(
-                        f"secret parameter {settings.ably_key_parameter} is not a valid Ably key",
-                        code="configuration_invalid",
-                    ) from exc
-                # The old gateway is dropped, not closed: another thread may hold it.
-                cached = (fingerprint, AblyGateway(ably_settings))
-                _gateway = cached
     return cached[1]
 
 
