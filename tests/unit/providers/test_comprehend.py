@@ -100,7 +100,7 @@ def test_given_text_then_one_call_with_segments_and_language(
         expected_params={"TextSegments": [{"Text": "you badword"}], "LanguageCode": "en"},
     )
 
-    result = provider.moderate("you badword", timeout=2)
+    result = provider.moderate("you badword", timeout=10)
 
     assert result.provider == "comprehend"
     assert result.scores == {"PROFANITY": 0.91, "INSULT": 0.2, "TOXICITY": 0.88}
@@ -123,7 +123,7 @@ def test_given_several_segments_then_scores_are_max_per_label_and_toxicity(
         },
     )
 
-    result = provider.moderate(text, timeout=2)
+    result = provider.moderate(text, timeout=10)
 
     assert result.scores == {"INSULT": 0.7, "SEXUAL": 0.1, "TOXICITY": 0.6}
 
@@ -135,7 +135,7 @@ def test_given_throttling_then_rate_limited(stubbed: tuple[ComprehendProvider, S
     )
 
     with pytest.raises(ProviderRateLimitedError) as caught:
-        provider.moderate("hello", timeout=2)
+        provider.moderate("hello", timeout=10)
     assert isinstance(caught.value, RateLimitedError)
     assert caught.value.retry_after is None
     assert caught.value.code == "ThrottlingException"
@@ -164,7 +164,7 @@ def test_given_client_errors_then_mapped(
     )
 
     with pytest.raises(expected, match=code):
-        provider.moderate("hello", timeout=2)
+        provider.moderate("hello", timeout=10)
 
 
 @pytest.mark.parametrize(
@@ -184,7 +184,7 @@ def test_given_answer_of_the_wrong_shape_then_response_error(
     stubber.add_response("detect_toxic_content", response)
 
     with pytest.raises(ProviderResponseError):
-        provider.moderate("hello", timeout=2)
+        provider.moderate("hello", timeout=10)
 
 
 def test_given_blank_text_then_nothing_is_sent(
@@ -192,7 +192,7 @@ def test_given_blank_text_then_nothing_is_sent(
 ) -> None:
     provider, _ = stubbed  # no response queued: a call would fail the test
 
-    assert provider.moderate(" \t\n", timeout=2).scores == {}
+    assert provider.moderate(" \t\n", timeout=10).scores == {}
 
 
 # --- segment packing ---------------------------------------------------------
@@ -269,7 +269,7 @@ def test_given_503_then_unavailable_and_botocore_did_not_retry(
     comprehend_server.script(aws_error(503, "ServiceUnavailableException"), aws_error(503, "x"))
 
     with pytest.raises(ProviderUnavailableError):
-        provider.moderate("hello", timeout=2)
+        provider.moderate("hello", timeout=10)
     assert len(comprehend_server.requests) == 1  # the policy retries, not botocore
 
 
@@ -279,7 +279,7 @@ def test_given_throttling_over_http_then_rate_limited(
     comprehend_server.script(aws_error(400, "ThrottlingException", "Rate exceeded"))
 
     with pytest.raises(ProviderRateLimitedError):
-        provider.moderate("hello", timeout=2)
+        provider.moderate("hello", timeout=10)
     assert len(comprehend_server.requests) == 1
 
 
@@ -289,14 +289,14 @@ def test_given_malformed_body_then_response_error(
     comprehend_server.script(Reply(body=b"<html>oops</html>"))
 
     with pytest.raises(ProviderResponseError):
-        provider.moderate("hello", timeout=2)
+        provider.moderate("hello", timeout=10)
 
 
 def test_given_nothing_listening_then_unavailable(refused_url: str, aws_env: None) -> None:
     provider = ComprehendProvider(region_name="us-east-1", endpoint_url=refused_url)
 
     with pytest.raises(ProviderUnavailableError) as caught:
-        provider.moderate("hello", timeout=2)
+        provider.moderate("hello", timeout=10)
     assert SECRET not in error_text(caught.value)
     provider._client.close()
 
@@ -312,7 +312,7 @@ def test_given_no_credentials_then_response_error(
     provider = ComprehendProvider(region_name="us-east-1", endpoint_url=comprehend_server.url)
 
     with pytest.raises(ProviderResponseError, match="credentials"):
-        provider.moderate("hello", timeout=2)
+        provider.moderate("hello", timeout=10)
     provider._client.close()
 
 
