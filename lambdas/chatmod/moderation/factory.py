@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Final
 
 from chatmod.moderation.blocklist import BlocklistProvider
 from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine
 from chatmod.moderation.providers import build_provider
 from chatmod.policy import (
+    PROVIDERS_WITH_KEYS,
     AzureProviderConfig,
     BlocklistProviderConfig,
     ComprehendProviderConfig,
@@ -19,9 +19,6 @@ from chatmod.policy import (
     OpenAIProviderConfig,
     ProviderConfig,
 )
-
-#: Providers that cannot work without a key (``http`` may run without one).
-KEYED_PROVIDERS: Final = frozenset({"hive", "openai", "azure"})
 
 
 class ProviderKeyMissingError(LookupError):
@@ -41,7 +38,7 @@ def key_parameters_for(
         parameter = key_parameters.get(config.name)
         if parameter is not None:
             needed[config.name] = parameter
-        elif config.name in KEYED_PROVIDERS:
+        elif config.name in PROVIDERS_WITH_KEYS:
             raise ProviderKeyMissingError(
                 f"provider {config.name} needs secrets.providerKeys.{config.name}"
             )
