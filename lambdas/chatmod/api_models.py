@@ -11,7 +11,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from chatmod.client_ids import MAX_CLIENT_ID_LENGTH, client_id_problem
+from chatmod.client_ids import MAX_CLIENT_ID_LENGTH, client_id_problem, is_well_formed
 
 #: As Amazon IVS Chat bounds a moderator's reason (DeleteMessage, DisconnectUser).
 MAX_REASON_LENGTH: Final = 256
@@ -31,9 +31,11 @@ def _usable_client_id(value: str) -> str:
     return value
 
 
-def _not_blank(value: str) -> str:
+def usable_text(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
+    if not is_well_formed(value):
+        raise ValueError("must not contain an unpaired UTF-16 surrogate")
     return value
 
 
@@ -47,10 +49,10 @@ Reason = Annotated[
     Field(
         min_length=1, max_length=MAX_REASON_LENGTH, description="Why (recorded in the audit log)."
     ),
-    AfterValidator(_not_blank),
+    AfterValidator(usable_text),
 ]
 Name = Annotated[
-    StrictStr, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_not_blank)
+    StrictStr, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(usable_text)
 ]
 
 

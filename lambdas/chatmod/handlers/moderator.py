@@ -304,12 +304,13 @@ def read_audit(
 
 def _reason(reason: str) -> str:
     """A reason from the query string: required, not blank (the body models check their own)."""
-    if not reason.strip():
+    try:
+        return models.usable_text(reason)
+    except ValueError as exc:
         raise BadRequestError(
             "the request is invalid: reason",
-            details={"problems": [{"field": "reason", "problem": "must not be blank"}]},
-        )
-    return reason
+            details={"problems": [{"field": "reason", "problem": str(exc)}]},
+        ) from None
 
 
 def _retraction_id(channel: str, message_id: str) -> str:
