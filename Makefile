@@ -11,7 +11,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install lock test test-fast lint synth synth-all bootstrap diff deploy bench clean
+.PHONY: help install lock test test-fast lint openapi synth synth-all bootstrap diff deploy bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ lint: install ## ruff (lint + format check) and mypy
 	ruff check .
 	ruff format --check .
 	mypy
+
+openapi: install ## Regenerate docs/openapi.json from the routes (tests fail while it is stale)
+	python -m chatmod.openapi --output docs/openapi.json
 
 synth: install ## Synthesize one stage with real bundling: make synth STAGE=prod
 	cdk synth -c stage=$(STAGE) --quiet --output cdk.out/$(STAGE)

@@ -56,6 +56,9 @@ HANDLER_TOKEN: Final = "chatmod.handlers.token.lambda_handler"  # noqa: S105
 HANDLER_MODERATOR: Final = "chatmod.handlers.moderator.lambda_handler"
 HANDLER_BAN_STREAM: Final = "chatmod.handlers.ban_stream.lambda_handler"
 
+# The name of the pub/sub moderation events chatmod publishes (e.g. a message retracted).
+MODERATION_EVENT_NAME: Final = "chatmod.moderation"
+
 # Ably's AWS account, which assumes the roles chatmod creates for Ably rules.
 ABLY_AWS_ACCOUNT_ID: Final = "203461409171"
 # The longest an Ably token chatmod asks for may live: tokens of a key with

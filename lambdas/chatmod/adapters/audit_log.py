@@ -23,8 +23,8 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from boto3.dynamodb.conditions import Key
@@ -43,6 +43,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "AuditLog",
+    "AuditPage",
     "iso_ms",
 ]
 
@@ -53,6 +54,22 @@ MAX_QUERY_LIMIT: Final = 1000
 _DAY_INDEX_KEY: Final = "day"
 #: Events are only added: an id that exists already fails loudly rather than overwrite.
 UNIQUE_EVENT_CONDITION: Final = "attribute_not_exists(#sk)"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """One page of ``AuditLog.page``.
+
+    Attributes:
+        events: newest first.
+        next_before: the id to pass as ``before`` for the next page; ``None``
+            when this page is the last.
+        oldest_day: the oldest UTC day the listing reads (to pass on as ``oldest_day``).
+    """
+
+    events: list[AuditEvent]
+    next_before: str | None
+    oldest_day: str
 
 
 class AuditLog:
@@ -139,7 +156,7 @@ class AuditLog:
         *,
         days: int = DEFAULT_QUERY_DAYS,
     ) -> list[AuditEvent]:
-        """The latest events, newest first.
+        """The latest events, newest first (the first page of ``page``).
 
         Args:
             client_id: only this user's events (one table Query); ``None`` for
@@ -154,35 +171,84 @@ class AuditLog:
             BadRequestError: ``limit`` or ``days`` is out of range.
             ServiceUnavailableError: DynamoDB refused or could not be reached.
         """
+        return self.page(client_id, limit, days=days).events
+
+    def page(
+        self,
+        client_id: str | None = None,
+        limit: int = 50,
+        *,
+        before: str | None = None,
+        oldest_day: str | None = None,
+        days: int = DEFAULT_QUERY_DAYS,
+    ) -> AuditPage:
+        """One page of events, newest first, and where the next page starts.
+
+        Pages are keyset-paginated on the event id (which sorts by time): the next
+        page holds the events older than the last one of this page, so events
+        recorded meanwhile never shift a page.
+
+        Args:
+            client_id: only this user's events (one table Query); ``None`` for
+                everyone's, read day by day through the ``byTime`` index.
+            limit: at most this many events (1..1000).
+            before: only events whose id sorts before this one (``AuditPage.next_before``).
+            oldest_day: without ``client_id``, the oldest UTC day (``YYYY-MM-DD``) to
+                read; default ``days`` back from today. Pass the page's
+                ``oldest_day`` on, so that the window does not slide while paging.
+            days: without ``client_id`` and ``oldest_day``, how many days back
+                (today included) to look.
+
+        Returns:
+            The events, and ``next_before`` when more may follow.
+
+        Raises:
+            BadRequestError: ``limit`` or ``days`` is out of range.
+            ServiceUnavailableError: DynamoDB refused or could not be reached.
+        """
         if not 1 <= limit <= MAX_QUERY_LIMIT:
             raise BadRequestError(f"limit must be between 1 and {MAX_QUERY_LIMIT}")
         if days < 1:
             raise BadRequestError("days must be at least 1")
+        today = datetime.fromtimestamp(self._clock(), tz=UTC).date()
+        oldest = (
+            date.fromisoformat(oldest_day)
+            if oldest_day is not None
+            else today - timedelta(days=days - 1)
+        )
+        wanted = limit + 1  # one more than the page: whether another page follows
         try:
             if client_id is not None:
-                items = self._query_all(
-                    {"KeyConditionExpression": Key(constants.AUDIT_PARTITION_KEY).eq(client_id)},
-                    limit,
-                )
+                condition = Key(constants.AUDIT_PARTITION_KEY).eq(client_id)
+                if before is not None:
+                    condition &= Key(constants.AUDIT_SORT_KEY).lt(before)
+                items = self._query_all({"KeyConditionExpression": condition}, wanted)
             else:
                 items = []
-                today = datetime.fromtimestamp(self._clock(), tz=UTC).date()
-                for back in range(days):
-                    day = (today - timedelta(days=back)).isoformat()
+                day = date.fromisoformat(before[:10]) if before is not None else today
+                while day >= oldest and len(items) < wanted:
+                    condition = Key(_DAY_INDEX_KEY).eq(day.isoformat())
+                    if before is not None and day.isoformat() == before[:10]:
+                        condition &= Key(constants.AUDIT_SORT_KEY).lt(before)
                     items += self._query_all(
                         {
                             "IndexName": constants.AUDIT_BY_TIME_INDEX,
-                            "KeyConditionExpression": Key(_DAY_INDEX_KEY).eq(day),
+                            "KeyConditionExpression": condition,
                         },
-                        limit - len(items),
+                        wanted - len(items),
                     )
-                    if len(items) >= limit:
-                        break
+                    day -= timedelta(days=1)
         except (ClientError, BotoCoreError) as exc:
             raise ServiceUnavailableError(
                 "the audit log could not be read", code="storage_unavailable"
             ) from exc
-        return [_from_item(item) for item in items[:limit]]
+        events = [_from_item(item) for item in items[:limit]]
+        more = len(items) > limit
+        return AuditPage(
+            events=events,
+            next_before=events[-1].event_id if more and events else None,
+            oldest_day=oldest.isoformat(),
+        )
 
     def _query_all(self, arguments: Mapping[str, Any], limit: int) -> list[dict[str, Any]]:
         """Up to ``limit`` items of one key, newest first, following pagination."""

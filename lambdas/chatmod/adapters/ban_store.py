@@ -264,6 +264,74 @@ class BanStore:
         active.sort(key=lambda ban: (ban.created_at, ban.client_id), reverse=True)
         return active[:limit]
 
+    def list_bans_page(
+        self,
+        limit: int = 50,
+        *,
+        after: str | None = None,
+        now: float | None = None,
+        max_reads: int = _LIST_PAGE_LIMIT,
+    ) -> tuple[list[Ban], str | None]:
+        """One page of the bans active at ``now``, in the table's scan order.
+
+        A filtered Scan that stops once it holds one ban more than the page (so it
+        knows whether another page follows) or after ``max_reads`` reads; expired
+        bans still in the table (TTL deletes lag) are skipped. The page itself is
+        sorted newest first; the listing as a whole follows DynamoDB's order.
+
+        Args:
+            limit: at most this many bans (1..1000).
+            after: the client id the previous page ended with (its second value).
+            now: epoch seconds; default the clock.
+            max_reads: Scan calls at most; a page may then hold fewer than ``limit``.
+
+        Returns:
+            The bans, and the client id to pass as ``after`` for the next page
+            (``None`` when none follows).
+
+        Raises:
+            BadRequestError: ``limit`` is out of range, or ``after`` is no client id.
+            ServiceUnavailableError: DynamoDB refused or could not be reached.
+        """
+        if not 1 <= limit <= 1000:
+            raise BadRequestError("limit must be between 1 and 1000")
+        now_s = int(self._now(now))
+        arguments: dict[str, Any] = {
+            "FilterExpression": "attribute_not_exists(#exp) OR #exp > :now",
+            "ExpressionAttributeNames": {"#exp": constants.BANS_TTL_ATTRIBUTE},
+            "ExpressionAttributeValues": {":now": now_s},
+            # Read a little more than the page: the filter drops expired bans.
+            "Limit": min(1000, max(2 * (limit + 1), 25)),
+        }
+        if after is not None:
+            arguments["ExclusiveStartKey"] = {
+                constants.BANS_PARTITION_KEY: require_client_id(after)
+            }
+        bans: list[Ban] = []
+        resume: str | None = None
+        try:
+            for _ in range(max_reads):
+                page = self._bans.scan(**arguments)
+                bans += (
+                    ban
+                    for ban in (_ban_from_item(item) for item in page.get("Items", []))
+                    if ban.active(now_s)
+                )
+                last = page.get("LastEvaluatedKey")
+                if len(bans) > limit or last is None:
+                    break
+                arguments["ExclusiveStartKey"] = last
+                resume = str(last[constants.BANS_PARTITION_KEY])
+            else:
+                # Out of reads: the page is short, the next one resumes the scan.
+                return _newest_first(bans), resume
+        except (ClientError, BotoCoreError) as exc:
+            raise _unavailable("the ban store could not be read") from exc
+        if len(bans) > limit:
+            # Scan order: the next page starts after the last ban shown.
+            return _newest_first(bans[:limit]), bans[limit - 1].client_id
+        return _newest_first(bans), None
+
     # -- the moderation pipeline's port ------------------------------------------------
 
     def load_sender(self, client_id: str, *, deadline: Deadline) -> SenderRecord:
@@ -528,6 +596,10 @@ class BanStore:
                 "audit event lost",
                 extra={"action": event.action, "clientId": event.client_id, "error": exc.code},
             )
+
+
+def _newest_first(bans: list[Ban]) -> list[Ban]:
+    return sorted(bans, key=lambda ban: (ban.created_at, ban.client_id), reverse=True)
 
 
 # -- item mapping ---------------------------------------------------------------------
