@@ -1,7 +1,7 @@
 """Every entry point exists, imports, and answers clearly until its behaviour lands.
 
-``/token`` and ``/before-publish`` are built: see ``test_token.py`` and
-``test_before_publish.py``.
+``/token``, ``/before-publish`` and ``/messages`` are built: see ``test_token.py``,
+``test_before_publish.py`` and ``test_publish.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from chatmod.handlers import async_moderation, moderator, publish, token
+from chatmod.handlers import async_moderation, moderator, token
 from tests.support.events import (
     FakeLambdaContext,
     ably_envelope,
@@ -24,7 +24,6 @@ CLAIMS = {"sub": "alice", "cognito:groups": "[moderators]"}
 @pytest.mark.parametrize(
     ("module", "method", "path"),
     [
-        (publish, "POST", "/messages"),
         (moderator, "GET", "/moderation/bans"),
         (moderator, "POST", "/moderation/bans"),
         (moderator, "DELETE", "/moderation/bans/alice"),
