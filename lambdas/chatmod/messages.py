@@ -72,7 +72,7 @@ class ChatMessage(BaseModel):
 class ChannelMessage(BaseModel):
     """A pub/sub message for a channel."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     channel: StrictStr = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     name: StrictStr | None = None

@@ -17,7 +17,7 @@ an answer, and publishes what was accepted:
 A request is idempotent: ids derive from the sender, the ``Idempotency-Key``
 header (else API Gateway's request id) and the body, so a retried request is one
 strike at most and one message in Ably (Chat ``idempotencyKey``, pub/sub message
-id). Published messages carry the ``x-chatmod-judged`` header
+id). Messages chatmod judged carry the ``x-chatmod-judged`` header
 (``chatmod.judged``), so a before-publish rule on the same room accepts them
 without judging them twice.
 
@@ -106,12 +106,22 @@ def publish_message() -> Response[str]:
     result = runtime.pipeline.run(_submission(request, identity, ids), deadline)
     text = _text_to_publish(result, request)
     masked = result.verdict is Verdict.MASK
+    # Only a judgement is signed: a message published for want of one (failedAction
+    # "publish") is left to a before-publish rule, whose providers may be back.
+    target = request.room if isinstance(request, ChatMessage) else request.channel
+    judged = (
+        _judged(runtime.settings, target, identity.client_id, text, deadline)
+        if result.verdict in (Verdict.ACCEPT, Verdict.MASK)
+        else None
+    )
     if isinstance(request, ChatMessage):
         answer: dict[str, Any] = {
-            "serial": _send_chat(runtime.settings, request, identity, ids, text, deadline)
+            "serial": _send_chat(runtime.settings, request, identity, ids, text, judged, deadline)
         }
     else:
-        answer = {"id": _publish(runtime.settings, request, identity, ids, text, masked, deadline)}
+        answer = {
+            "id": _publish(runtime.settings, request, identity, ids, text, masked, judged, deadline)
+        }
     if masked:
         answer["masked"] = True
     metrics.add_metric(name="MessagePublished", unit=MetricUnit.Count, value=1)
@@ -184,11 +194,11 @@ def _send_chat(
     identity: Identity,
     ids: MessageIds,
     text: str,
+    judged: str | None,
     deadline: Deadline,
 ) -> str:
     headers: dict[str, Any] = dict(request.headers or {})
     headers.pop(JUDGED_HEADER, None)  # only chatmod's own may travel
-    judged = _judged(settings, request.room, identity.client_id, text, deadline)
     if judged is not None:
         headers[JUDGED_HEADER] = judged
     sent = gateway_for(settings).send_chat_message(
@@ -210,9 +220,9 @@ def _publish(
     ids: MessageIds,
     text: str,
     masked: bool,
+    judged: str | None,
     deadline: Deadline,
 ) -> str:
-    judged = _judged(settings, request.channel, identity.client_id, text, deadline)
     published = gateway_for(settings).publish(
         request.channel,
         request.name,
