@@ -291,7 +291,12 @@ class ChatmodStack(Stack):
         parameters.grant_read_secrets(
             functions.before_publish, [secrets.before_publish_secret, *provider_keys]
         )
-        parameters.grant_read_secrets(functions.publish, [secrets.ably_api_key, *provider_keys])
+        # publish signs what it judged with the before-publish secret (x-chatmod-judged),
+        # so a before-publish rule on the same room does not judge it twice.
+        parameters.grant_read_secrets(
+            functions.publish,
+            [secrets.ably_api_key, secrets.before_publish_secret, *provider_keys],
+        )
         parameters.grant_read_secrets(functions.token, [secrets.ably_api_key])
         parameters.grant_read_secrets(functions.moderator, [secrets.ably_api_key])
         parameters.grant_read_secrets(functions.ban_revoker, [secrets.ably_api_key])

@@ -14,10 +14,15 @@ import pytest
 from chatmod.adapters import aws
 from chatmod.adapters import parameters as parameters_adapter
 from chatmod.handlers import before_publish
+from chatmod.judged import judged_header
 from chatmod.observability import logger
 from chatmod.policy import ModerationPolicy, RuntimePolicy
 from chatmod.runtime import get_runtime
-from tests.support.deployment import BEFORE_PUBLISH_SECRET, moto_deployment
+from tests.support.deployment import (
+    BEFORE_PUBLISH_SECRET,
+    BEFORE_PUBLISH_SECRET_PARAMETER,
+    moto_deployment,
+)
 from tests.support.dynamodb import ChatmodTables
 from tests.support.events import FakeLambdaContext, before_publish_request, http_event
 from tests.support.fake_providers import (  # noqa: F401  (fixtures)
@@ -674,5 +679,87 @@ def test_given_the_policy_is_edited_into_invalid_json_then_the_last_valid_policy
         )
 
         status, body = invoke(before_publish_request("shit", client_id="ivan"))
+
+    assert (status, body["action"]) == (200, "reject")
+
+
+# --- messages POST /messages already judged (x-chatmod-judged) ---------------------------
+
+
+def judged_request(
+    text: str,
+    *,
+    signed_text: str | None = None,
+    signed_client: str = "ivan",
+    signed_room: str = "lobby",
+    secret: str = BEFORE_PUBLISH_SECRET,
+    age_s: float = 0.0,
+) -> dict[str, Any]:
+    """A before-publish request from ivan in lobby carrying a judged header signed as told."""
+    request = before_publish_request(text, client_id="ivan")
+    request["message"]["headers"] = {
+        "x-chatmod-judged": judged_header(
+            secret,
+            room=signed_room,
+            client_id=signed_client,
+            text=text if signed_text is None else signed_text,
+            now=time.time() - age_s,
+        )
+    }
+    return request
+
+
+@pytest.mark.parametrize("transport", ["lambda", "http"])
+def test_given_a_valid_judged_header_then_accepted_without_moderation(
+    deployment, monkeypatch, transport
+):
+    invoke(before_publish_request("warm-up"))
+    calls = dynamodb_calls(monkeypatch)
+    # Text the blocklist rejects: only the header can let it through.
+    request = judged_request("shit")
+
+    answer = invoke(via_http(request) if transport == "http" else request)
+
+    assert answer == (200, {"action": "accept"})
+    assert calls == []  # no ban lookup, no strike: the pipeline did not run
+    assert "Item" not in deployment.strikes.get_item(Key={"clientId": "ivan"})
+
+
+@pytest.mark.parametrize(
+    "signed",
+    [
+        {"secret": "a-forged-secret-of-the-right-size"},
+        {"signed_text": "hello"},
+        {"signed_client": "someone-else"},
+        {"signed_room": "other-room"},
+        {"age_s": 600},
+    ],
+    ids=["forged", "other-text", "other-sender", "other-room", "stale"],
+)
+def test_given_a_judged_header_that_does_not_verify_then_moderated_as_usual(deployment, signed):
+    request_ = judged_request("shit", **signed)
+
+    status, body = invoke(request_)
+
+    assert status == 200
+    assert body["action"] == "reject"
+    assert body["rejectionDetail"]["reason"] == "flagged by blocklist"
+    assert len(deployment.strikes.get_item(Key={"clientId": "ivan"})["Item"]["strikes"]) == 1
+
+
+@pytest.mark.parametrize("value", ["true", "1", "", "v1..", "v1.123.abc", 1, None])
+def test_given_a_bare_or_malformed_judged_header_then_moderated_as_usual(deployment, value):
+    request = before_publish_request("shit", client_id="ivan")
+    request["message"]["headers"] = {"x-chatmod-judged": value}
+
+    status, body = invoke(request)
+
+    assert (status, body["action"]) == (200, "reject")
+
+
+def test_given_a_judged_header_and_an_unreadable_secret_then_moderated_as_usual(deployment):
+    boto3.client("ssm").delete_parameter(Name=BEFORE_PUBLISH_SECRET_PARAMETER)
+
+    status, body = invoke(judged_request("shit"))  # Lambda transport: no secret check
 
     assert (status, body["action"]) == (200, "reject")

@@ -1,16 +1,14 @@
 """Every entry point exists, imports, and answers clearly until its behaviour lands.
 
-``/token`` and ``/before-publish`` are built: see ``test_token.py`` and
-``test_before_publish.py``.
+``/token``, ``/before-publish`` and ``/messages`` are built: see ``test_token.py``,
+``test_before_publish.py`` and ``test_publish.py``.
 """
 
 from __future__ import annotations
 
 import json
 
-import pytest
-
-from chatmod.handlers import async_moderation, publish, token
+from chatmod.handlers import async_moderation, token
 from tests.support.events import (
     FakeLambdaContext,
     ably_envelope,
@@ -19,24 +17,6 @@ from tests.support.events import (
 )
 
 CLAIMS = {"sub": "alice", "cognito:groups": "[moderators]"}
-
-
-@pytest.mark.parametrize(
-    ("module", "method", "path"),
-    [
-        (publish, "POST", "/messages"),
-    ],
-)
-def test_given_an_unbuilt_route_when_called_then_501_json(module, method, path):
-    event = http_event(method, path, body={}, claims=CLAIMS)
-
-    response = module.lambda_handler(event, FakeLambdaContext())
-
-    assert response["statusCode"] == 501
-    body = json.loads(response["body"])
-    assert body["error"] == "not_implemented"
-    assert body["message"]
-    assert response["headers"]["Content-Type"] == "application/json"
 
 
 def test_given_an_unknown_route_when_called_then_404_json_naming_it():

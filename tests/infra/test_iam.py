@@ -50,7 +50,13 @@ PIPELINE = {
 
 DEV: dict[str, dict[str, set[str]]] = {
     "before-publish": {**PIPELINE, BEFORE_PUBLISH_SECRET: GET_PARAMETER},
-    "publish": {**PIPELINE, "idempotency": IDEMPOTENCY, ABLY_KEY: GET_PARAMETER},
+    # Reads the before-publish secret to sign x-chatmod-judged (no double moderation).
+    "publish": {
+        **PIPELINE,
+        "idempotency": IDEMPOTENCY,
+        ABLY_KEY: GET_PARAMETER,
+        BEFORE_PUBLISH_SECRET: GET_PARAMETER,
+    },
     "async-moderation": {
         **PIPELINE,
         "idempotency": IDEMPOTENCY,

@@ -47,8 +47,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             logger.append_keys(ruleId=body["ruleId"])  # named even when the rest is malformed
         request = contract.parse_request(body)
         logger.append_keys(room=request.room, clientId=request.message.client_id)
-        result = get_runtime(deadline).pipeline.run(contract.submission_for(request), deadline)
-        answer = contract.answer_for(result, request)
+        if _judged_by_chatmod(request, deadline):
+            answer: dict[str, Any] | None = contract.accept()
+        else:
+            result = get_runtime(deadline).pipeline.run(contract.submission_for(request), deadline)
+            answer = contract.answer_for(result, request)
         if answer is None:
             raise ServiceUnavailableError(
                 "no moderation decision could be reached; Ably applies the rule's failed action",
@@ -66,6 +69,29 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         "headers": {"content-type": "application/json"},
         "body": json.dumps(answer, separators=(",", ":"), ensure_ascii=False),
     }
+
+
+def _judged_by_chatmod(request: contract.BeforePublishRequest, deadline: Deadline) -> bool:
+    """A message ``POST /messages`` judged and published: accepted without a second judgement.
+
+    Only a header that verifies (``chatmod.judged``) counts; a forged, stale or
+    mismatched one, or an unreadable secret, means the message is moderated as usual.
+    """
+    if contract.judged_header_of(request) is None:
+        return False  # the common case reads no secret
+    settings = get_settings()
+    try:
+        secret = get_secret(settings.before_publish_secret_parameter, settings, deadline=deadline)
+    except ServiceUnavailableError as error:
+        logger.warning("judged header not checked: secret unreadable", extra={"error": error.code})
+        return False
+    if not contract.is_judged_by_chatmod(request, secret, now=time.time()):
+        logger.warning("judged header did not verify: moderating the message")
+        metrics.add_metric(name="JudgedHeaderInvalid", unit=MetricUnit.Count, value=1)
+        return False
+    logger.info("accepted without moderation: already judged by POST /messages")
+    metrics.add_metric(name="AcceptedJudged", unit=MetricUnit.Count, value=1)
+    return True
 
 
 def _transport_body(event: Any, deadline: Deadline) -> object:
