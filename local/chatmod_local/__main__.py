@@ -1,0 +1,80 @@
+"""``make local`` (``python -m chatmod_local``): start chatmod on loopback until Ctrl-C."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+from chatmod_local.system import LocalConfig, LocalSystem
+
+
+def banner(info: dict[str, Any], started_s: float) -> str:
+    """What a newcomer needs: where things are, and tokens to call the API with."""
+    api = info["apiUrl"]
+    lines = [
+        f"chatmod is running locally (stage {info['stage']}, up in {started_s:.1f} s)",
+        "",
+        f"  HTTP API      {api}   (discovery: GET {api}/_local)",
+        f"  Ably          {info['ablyUrl'] or 'real Ably (ABLY_API_KEY)'}",
+    ]
+    if info["ablyKey"]:
+        lines.append(f"  Ably key      {info['ablyKey']}")
+    lines += [
+        f"  AWS (moto)    {info['awsUrl']}",
+        f"  before-publish secret  {info['beforePublishSecret']}",
+        "",
+        "  bearer tokens (12 h):",
+    ]
+    for name, token in info["tokens"].items():
+        lines.append(f"    {name:<10} {token}")
+    alice = info["tokens"]["alice"]
+    lines += [
+        "",
+        "  try:",
+        f"    curl -s -H 'authorization: Bearer {alice[:16]}…' {api}/token",
+        f'    curl -s -X POST {api}/messages -H "authorization: Bearer $ALICE" \\',
+        '         -H \'content-type: application/json\' -d \'{"room": "lobby", "text": "hi"}\'',
+        "    make demo      (a scripted conversation against this system)",
+        "",
+        "Ctrl-C stops everything.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start, print the banner, serve until SIGINT/SIGTERM, stop cleanly."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    config = LocalConfig.from_env()
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    started = time.monotonic()
+    try:
+        system = LocalSystem(config).start()
+    except OSError as exc:
+        print(
+            f"could not start: {exc} (is another `make local` running? "
+            f"set CHATMOD_LOCAL_PORT to use another port)",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        print(banner(system.info(), time.monotonic() - started), flush=True)
+        stopping.wait()
+        print("\nstopping…", flush=True)
+    finally:
+        system.stop()
+    print("stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""Embedded AWS: a moto server on loopback holding the tables, queues and parameters of the stack.
+
+Every resource is created from the synthesized template (keys, indexes, TTL,
+streams, redrive policies, the policy parameter's value); only the SecureString
+secrets, which CloudFormation cannot create either, get local development values.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import httpx
+from moto.server import ThreadedMotoServer
+
+from chatmod import constants
+from chatmod_local.template import StackTemplate, short_name
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+# moto accepts any credentials; these keep boto3 from looking for real ones.
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+
+log = logging.getLogger(__name__)
+
+
+class MotoServer:
+    """moto's threaded server on ``host:port`` (0 = a free port)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        self._url: str | None = None
+
+    def start(self) -> MotoServer:
+        """Serve in a background thread; returns self."""
+        # werkzeug logs every request moto serves: noise next to the handlers' own logs.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self._url = f"http://{host}:{port}"
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and forget every resource (moto's backends are process-wide)."""
+        if self._url is not None:
+            try:
+                httpx.post(f"{self._url}/moto-api/reset", timeout=5)
+            except httpx.HTTPError:  # pragma: no cover - best effort
+                log.warning("could not reset moto's state")
+        self._server.stop()
+        self._url = None
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        if self._url is None:
+            raise RuntimeError("the moto server is not started")
+        return self._url
+
+
+def client(service: str, endpoint_url: str) -> Any:
+    """A boto3 client for the local endpoint, with local credentials and region."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint_url,
+        region_name=REGION,
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+@dataclass
+class LocalResources:
+    """What was created: physical ids and ARNs by logical id, queue URLs, stream ARNs."""
+
+    endpoint_url: str
+    physical_ids: dict[str, str] = field(default_factory=dict)
+    arns: dict[str, str] = field(default_factory=dict)
+    stream_arns: dict[str, str] = field(default_factory=dict)
+    queue_urls: dict[str, str] = field(default_factory=dict)
+
+    def resolve(self, value: Any) -> Any:
+        """A template value with ``Ref``, ``Fn::GetAtt`` and ``Fn::Join`` resolved locally.
+
+        Raises:
+            ValueError: an intrinsic the local resources cannot answer.
+        """
+        if isinstance(value, Mapping):
+            if "Ref" in value:
+                name = value["Ref"]
+                pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws"}
+                if name in pseudo:
+                    return pseudo[name]
+                if name in self.physical_ids:
+                    return self.physical_ids[name]
+                raise ValueError(f"no local resource for Ref {name}")
+            if "Fn::GetAtt" in value:
+                logical_id, attribute = value["Fn::GetAtt"]
+                if attribute == "Arn" and logical_id in self.arns:
+                    return self.arns[logical_id]
+                if attribute == "StreamArn" and logical_id in self.stream_arns:
+                    return self.stream_arns[logical_id]
+                if attribute == "QueueUrl" and logical_id in self.queue_urls:
+                    return self.queue_urls[logical_id]
+                raise ValueError(f"no local value for Fn::GetAtt {logical_id}.{attribute}")
+            if "Fn::Join" in value:
+                separator, parts = value["Fn::Join"]
+                return str(separator).join(str(self.resolve(part)) for part in parts)
+            raise ValueError(f"unsupported intrinsic {sorted(value)}")
+        return value
+
+
+def create_resources(template: StackTemplate, endpoint_url: str) -> LocalResources:
+    """Create the template's tables, queues and parameters on ``endpoint_url``.
+
+    Args:
+        template: the synthesized stage.
+        endpoint_url: the moto server.
+
+    Returns:
+        The local names, ARNs and URLs, for resolving the functions' environment.
+    """
+    resources = LocalResources(endpoint_url)
+    prefix = f"chatmod-{template.stage}"
+    dynamodb = client("dynamodb", endpoint_url)
+    for logical_id, props in template.of_type("AWS::DynamoDB::Table"):
+        name = props.get("TableName") or f"{prefix}-{short_name(logical_id)}"
+        request: dict[str, Any] = {
+            "TableName": name,
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if props.get("GlobalSecondaryIndexes"):
+            request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if props.get("StreamSpecification"):
+            request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+        table = dynamodb.create_table(**request)["TableDescription"]
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        resources.physical_ids[logical_id] = name
+        resources.arns[logical_id] = table["TableArn"]
+        if table.get("LatestStreamArn"):
+            resources.stream_arns[logical_id] = table["LatestStreamArn"]
+
+    sqs = client("sqs", endpoint_url)
+    queues = dict(template.of_type("AWS::SQS::Queue"))
+    # Dead-letter queues first: a redrive policy names its target's ARN.
+    ordered = sorted(queues, key=lambda logical_id: "RedrivePolicy" in queues[logical_id])
+    for logical_id in ordered:
+        props = queues[logical_id]
+        name = props.get("QueueName") or f"{prefix}-{short_name(logical_id)}"
+        attributes: dict[str, str] = {}
+        for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds"):
+            if key in props:
+                attributes[key] = str(props[key])
+        if "RedrivePolicy" in props:
+            policy = dict(props["RedrivePolicy"])
+            policy["deadLetterTargetArn"] = resources.resolve(policy["deadLetterTargetArn"])
+            attributes["RedrivePolicy"] = json.dumps(policy)
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        resources.physical_ids[logical_id] = url  # Ref of a queue is its URL
+        resources.queue_urls[logical_id] = url
+        resources.arns[logical_id] = arn
+
+    ssm = client("ssm", endpoint_url)
+    for logical_id, props in template.of_type("AWS::SSM::Parameter"):
+        name = props["Name"]
+        ssm.put_parameter(Name=name, Value=props["Value"], Type=props["Type"], Overwrite=True)
+        resources.physical_ids[logical_id] = name
+    return resources
+
+
+def put_secrets(endpoint_url: str, secrets: Mapping[str, str]) -> None:
+    """The SecureString parameters an operator creates out of band, with local values."""
+    ssm = client("ssm", endpoint_url)
+    for name, value in secrets.items():
+        ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
+
+
+def function_environment(template: StackTemplate, resources: LocalResources) -> dict[str, str]:
+    """The environment every function shares, resolved to the local resources.
+
+    The handlers run in one process, so they share one environment: the stack
+    gives every function the same variables but ``POWERTOOLS_SERVICE_NAME``.
+
+    Raises:
+        ValueError: two functions disagree on a variable (the stack changed shape).
+    """
+    merged: dict[str, str] = {}
+    for logical_id, props in template.of_type("AWS::Lambda::Function"):
+        variables = (props.get("Environment") or {}).get("Variables") or {}
+        for name, raw in variables.items():
+            if name == constants.ENV_POWERTOOLS_SERVICE_NAME:
+                continue
+            value = str(resources.resolve(raw))
+            if merged.setdefault(name, value) != value:
+                raise ValueError(f"{logical_id} sets {name} differently from another function")
+    return merged
+
+
+def secret_parameters(environment: Mapping[str, str]) -> list[str]:
+    """The SecureString names the functions read (created out of band on AWS)."""
+    names = [
+        environment[constants.ENV_ABLY_KEY_PARAMETER],
+        environment[constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER],
+    ]
+    for item in environment.get(constants.ENV_PROVIDER_KEY_PARAMETERS, "").split(","):
+        if "=" in item:
+            names.append(item.split("=", 1)[1].strip())
+    return names

@@ -1,0 +1,340 @@
+"""The whole system on one machine, composed from the synthesized stack.
+
+:class:`LocalSystem` starts moto (tables, queues, parameters from the template),
+the Ably emulator (or real Ably with ``ABLY_API_KEY``), the HTTP API hosting the
+stack's functions, the queue poller (ingest queue → async moderation) and the
+stream poller (bans table → ban-revoker), and sets the environment the stack
+gives the functions, resolved to the local resources. Nothing in ``chatmod``
+knows it runs locally.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chatmod import constants
+from chatmod_local.api import LocalHttpApi
+from chatmod_local.aws import (
+    CREDENTIALS,
+    REGION,
+    LocalResources,
+    MotoServer,
+    client,
+    create_resources,
+    function_environment,
+    put_secrets,
+    secret_parameters,
+)
+from chatmod_local.functions import LocalFunction, functions_of
+from chatmod_local.jwt import LocalJwtIssuer
+from chatmod_local.pollers import QueuePoller, StreamPoller
+from chatmod_local.template import StackTemplate, load_template
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 8787
+ENV_PORT = "CHATMOD_LOCAL_PORT"
+ENV_ABLY_PORT = "CHATMOD_LOCAL_ABLY_PORT"
+ENV_AWS_PORT = "CHATMOD_LOCAL_AWS_PORT"
+ENV_STAGE = "CHATMOD_LOCAL_STAGE"
+ENV_REAL_ABLY_KEY = "ABLY_API_KEY"
+USERS = ("alice", "bob")
+MODERATOR = "moderator"
+# Local-only settings the stack leaves at their defaults: policy edits show within
+# 2 s rather than 60, and metrics are not printed (no CloudWatch to read them).
+LOCAL_ENVIRONMENT = {
+    constants.ENV_PARAMETER_MAX_AGE: "2",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    constants.ENV_POWERTOOLS_SERVICE_NAME: "chatmod-local",
+}
+
+
+@dataclass(frozen=True)
+class LocalConfig:
+    """Where things listen; 0 = a free port. ``ably_api_key``: use real Ably instead."""
+
+    stage: str = "dev"
+    api_port: int = DEFAULT_PORT
+    ably_port: int = 0
+    aws_port: int = 0
+    ably_api_key: str | None = None
+    cache_dir: Path | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
+        """From ``CHATMOD_LOCAL_PORT``, ``CHATMOD_LOCAL_ABLY_PORT``, ``CHATMOD_LOCAL_AWS_PORT``,
+        ``CHATMOD_LOCAL_STAGE`` and ``ABLY_API_KEY``."""
+        env = os.environ if environ is None else environ
+        return cls(
+            stage=env.get(ENV_STAGE) or "dev",
+            api_port=int(env.get(ENV_PORT) or DEFAULT_PORT),
+            ably_port=int(env.get(ENV_ABLY_PORT) or 0),
+            aws_port=int(env.get(ENV_AWS_PORT) or 0),
+            ably_api_key=env.get(ENV_REAL_ABLY_KEY) or None,
+        )
+
+
+@dataclass
+class LocalSystem:
+    """chatmod on loopback. ``start()``, then ``info()``; ``stop()`` undoes everything."""
+
+    config: LocalConfig = field(default_factory=LocalConfig)
+    template: StackTemplate | None = None
+    resources: LocalResources | None = None
+    api: LocalHttpApi | None = None
+    emulator: Any = None  # chatmod_local.ably_emulator.AblyEmulator, or None with real Ably
+    queue_poller: QueuePoller | None = None
+    stream_poller: StreamPoller | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+    ingest_queue_url: str = ""
+    dead_letter_queue_url: str | None = None
+    ably_key: str = field(default="", repr=False)
+    before_publish_secret: str = field(default="", repr=False)
+    tokens: dict[str, str] = field(default_factory=dict, repr=False)
+    _moto: MotoServer | None = None
+    _saved_environ: dict[str, str | None] = field(default_factory=dict)
+
+    def start(self) -> LocalSystem:
+        """Bring everything up; on failure, tear down what started and re-raise."""
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        config = self.config
+        self.template = template = load_template(config.stage, cache_dir=config.cache_dir)
+        self._moto = MotoServer(port=config.aws_port).start()
+        self.resources = resources = create_resources(template, self._moto.url)
+        environment = function_environment(template, resources)
+        self.before_publish_secret = secrets.token_hex(32)
+        self.ably_key = config.ably_api_key or (
+            f"local.{secrets.token_hex(3)}:{secrets.token_urlsafe(24)}"
+        )
+        local_secrets = {name: f"local-dev-{name}" for name in secret_parameters(environment)}
+        local_secrets[environment[constants.ENV_ABLY_KEY_PARAMETER]] = self.ably_key
+        local_secrets[environment[constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER]] = (
+            self.before_publish_secret
+        )
+        put_secrets(self._moto.url, local_secrets)
+
+        functions = functions_of(template)
+        issuer = LocalJwtIssuer()
+        self.tokens = _user_tokens(issuer, _policy_identity(template))
+        self.api = LocalHttpApi(
+            routes=template.routes(),
+            functions=functions,
+            issuer=issuer,
+            discovery=self.info,
+            port=config.api_port,
+        )
+        async_fn = functions[template.function_by_handler(constants.HANDLER_ASYNC_MODERATION)]
+        queue_mapping = template.event_source(async_fn.logical_id, "AWS::SQS::Queue")
+        queue_id = queue_mapping["EventSourceArn"]["Fn::GetAtt"][0]
+        self.ingest_queue_url = resources.queue_urls[queue_id]
+        redrive = template.properties(queue_id).get("RedrivePolicy")
+        if redrive:
+            dlq_id = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            self.dead_letter_queue_url = resources.queue_urls[dlq_id]
+
+        environment.update(
+            {
+                constants.ENV_AWS_ENDPOINT_URL: self._moto.url,
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                **CREDENTIALS,
+                **LOCAL_ENVIRONMENT,
+            }
+        )
+        if config.ably_api_key is None:
+            self.emulator = self._start_emulator()
+            environment[constants.ENV_ABLY_REST_HOST] = f"{self.emulator.host}:{self.emulator.port}"
+            environment[constants.ENV_ABLY_TLS] = "false"
+        self.environment = environment
+        self._apply_environment(environment)
+
+        self.api.start()
+        self.queue_poller = QueuePoller(
+            endpoint_url=self._moto.url,
+            queue_url=self.ingest_queue_url,
+            queue_arn=resources.arns[queue_id],
+            function=async_fn,
+            batch_size=int(queue_mapping.get("BatchSize", 10)),
+        ).start()  # type: ignore[assignment]
+        self.stream_poller = self._stream_poller(functions)
+
+    def _start_emulator(self) -> Any:
+        from chatmod_local.ably_emulator import AblyEmulator, BeforePublishRule
+
+        assert self.api is not None
+        sqs = client("sqs", self._endpoint)
+        queue_url = self.ingest_queue_url
+        header = self.environment_header()
+
+        def forward(body: str) -> None:
+            sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+
+        key_name, _, key_secret = self.ably_key.partition(":")
+        return AblyEmulator(
+            keys={key_name: key_secret},
+            port=self.config.ably_port,
+            on_channel_message=forward,
+            before_publish=BeforePublishRule(
+                url=f"{self.api.url}/before-publish",
+                headers={header: f"Bearer {self.before_publish_secret}"},
+            ),
+        ).start()
+
+    def environment_header(self) -> str:
+        """The header Ably's before-publish rule sends the secret in."""
+        assert self.template is not None
+        for _, props in self.template.of_type("AWS::Lambda::Function"):
+            variables = (props.get("Environment") or {}).get("Variables") or {}
+            name = variables.get(constants.ENV_BEFORE_PUBLISH_SECRET_HEADER)
+            if isinstance(name, str):
+                return name
+        return "authorization"
+
+    def _stream_poller(self, functions: Mapping[str, LocalFunction]) -> StreamPoller:
+        assert self.template is not None
+        assert self.resources is not None
+        assert self._moto is not None
+        revoker = functions[self.template.function_by_handler(constants.HANDLER_BAN_STREAM)]
+        mapping = self.template.event_source(revoker.logical_id, "AWS::DynamoDB::Table")
+        table_id = mapping["EventSourceArn"]["Fn::GetAtt"][0]
+        destination = (mapping.get("DestinationConfig") or {}).get("OnFailure") or {}
+        failure_queue = None
+        if destination.get("Destination"):
+            failure_queue = self.resources.queue_urls.get(
+                destination["Destination"]["Fn::GetAtt"][0]
+            )
+        poller = StreamPoller(
+            endpoint_url=self._moto.url,
+            stream_arn=self.resources.stream_arns[table_id],
+            function=revoker,
+            mapping=mapping,
+            failure_queue_url=failure_queue,
+        )
+        poller.start()
+        return poller
+
+    @property
+    def _endpoint(self) -> str:
+        assert self._moto is not None
+        return self._moto.url
+
+    @property
+    def aws_url(self) -> str:
+        """The moto server's URL."""
+        return self._endpoint
+
+    def info(self) -> dict[str, Any]:
+        """The discovery document ``GET /_local`` answers."""
+        assert self.api is not None
+        return {
+            "apiUrl": self.api.url,
+            "ablyUrl": self.emulator.url if self.emulator is not None else None,
+            "ablyKey": self.ably_key if self.emulator is not None else None,
+            "beforePublishSecret": self.before_publish_secret,
+            "tokens": dict(self.tokens),
+            "awsUrl": self._endpoint,
+            "stage": self.config.stage,
+            "ingestQueueUrl": self.ingest_queue_url,
+            "deadLetterQueueUrl": self.dead_letter_queue_url,
+        }
+
+    def stop(self) -> None:
+        """Stop pollers, servers and moto; restore the process environment and caches."""
+        for part in (self.queue_poller, self.stream_poller, self.api, self.emulator):
+            if part is not None:
+                try:
+                    part.stop()
+                except Exception:  # keep stopping the rest
+                    log.exception("could not stop %s", type(part).__name__)
+        self.queue_poller = self.stream_poller = None
+        self.api = self.emulator = None
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
+        self._restore_environment()
+
+    def _apply_environment(self, environment: Mapping[str, str]) -> None:
+        for name, value in environment.items():
+            self._saved_environ.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+        reset_process_caches()
+
+    def _restore_environment(self) -> None:
+        for name, value in self._saved_environ.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_environ.clear()
+        reset_process_caches()
+
+
+def reset_process_caches() -> None:
+    """Forget what a warm container caches (settings, parameters, clients, runtime)."""
+    from aws_lambda_powertools.utilities import parameters
+    from aws_lambda_powertools.utilities.parameters import base as parameters_base
+
+    from chatmod.adapters import aws
+    from chatmod.adapters.ably_client import reset_gateway
+    from chatmod.adapters.parameters import reset_parameter_cache
+    from chatmod.runtime import reset_runtime
+    from chatmod.settings import get_settings
+
+    get_settings.cache_clear()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]
+    parameters_base.DEFAULT_PROVIDERS.clear()  # type: ignore[attr-defined]
+    reset_parameter_cache()
+    reset_gateway()
+    aws.table.cache_clear()
+    aws.client.cache_clear()
+    reset_runtime()
+
+
+def _policy_identity(template: StackTemplate) -> dict[str, str]:
+    for _, props in template.of_type("AWS::SSM::Parameter"):
+        try:
+            identity = json.loads(props["Value"]).get("identity")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(identity, dict):
+            return {str(k): str(v) for k, v in identity.items()}
+    return {}
+
+
+def _user_tokens(issuer: LocalJwtIssuer, identity: Mapping[str, str]) -> dict[str, str]:
+    """Bearer tokens for the local users and the moderator, as the policy reads identities."""
+    client_id_claim = identity.get("clientIdClaim", "sub")
+    moderator_claim = identity.get("moderatorClaim", "cognito:groups")
+    moderator_value = identity.get("moderatorValue", "moderators")
+    tokens = {}
+    for name in (*USERS, MODERATOR):
+        extra: dict[str, Any] = {client_id_claim: name}
+        if name == MODERATOR:
+            extra[moderator_claim] = [moderator_value]
+        tokens[name] = issuer.issue(name, extra=extra)
+    return tokens
+
+
+@contextmanager
+def running(config: LocalConfig | None = None) -> Iterator[LocalSystem]:
+    """A started system, stopped on exit."""
+    system = LocalSystem(config or LocalConfig()).start()
+    try:
+        yield system
+    finally:
+        system.stop()
