@@ -67,6 +67,7 @@ class LocalConfig:
     aws_port: int = 0
     ably_api_key: str | None = None
     cache_dir: Path | None = None
+    policy_overrides: Mapping[str, Any] | None = None  # merged into the policy parameter
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
@@ -127,6 +128,8 @@ class LocalSystem:
             self.before_publish_secret
         )
         put_secrets(self._moto.url, local_secrets)
+        if config.policy_overrides:
+            self.update_policy(config.policy_overrides, environment)
 
         functions = functions_of(template)
         issuer = LocalJwtIssuer()
@@ -228,6 +231,18 @@ class LocalSystem:
         poller.start()
         return poller
 
+    def update_policy(
+        self, overrides: Mapping[str, Any], environment: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Merge ``overrides`` into the policy parameter, as an operator would; returns it."""
+        env = environment or self.environment
+        name = env[constants.ENV_POLICY_PARAMETER]
+        ssm = client("ssm", self._endpoint)
+        policy = json.loads(ssm.get_parameter(Name=name)["Parameter"]["Value"])
+        merged = deep_merge(policy, overrides)
+        ssm.put_parameter(Name=name, Value=json.dumps(merged), Type="String", Overwrite=True)
+        return merged
+
     @property
     def _endpoint(self) -> str:
         assert self._moto is not None
@@ -303,6 +318,17 @@ def reset_process_caches() -> None:
     aws.table.cache_clear()
     aws.client.cache_clear()
     reset_runtime()
+
+
+def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``overrides`` merged in, objects recursively."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _policy_identity(template: StackTemplate) -> dict[str, str]:
