@@ -1,5 +1,7 @@
-"""chatmod on one machine: embedded AWS (moto), an Ably emulator, the HTTP API and pollers.
+"""chatmod local mode: the whole system on one machine, standing in for Ably and AWS.
 
-A development tool, never deployed: ``lambdas/`` does not import it. The handlers
-run unchanged; local mode differs by configuration only (endpoints, keys).
+Embedded AWS (moto), an Ably emulator, the HTTP API hosting the stack's
+functions, and pollers for the queue and the bans stream. A development tool,
+never deployed: ``lambdas/`` never imports this package. The handlers run
+unchanged; local mode differs by configuration only (endpoints, keys).
 """

@@ -9,7 +9,9 @@ from chatmod.adapters.ably import AblyGateway
 from tests.contract.conftest import ROOT, NodeRunner
 from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, AblyStub
 
-CAPABILITY = {"*": ["publish", "subscribe", "history"]}
+# What a chat user needs to send, read and edit or delete their own messages
+# (https://ably.com/docs/chat/setup): the emulator enforces capabilities.
+CAPABILITY = {"*": ["publish", "subscribe", "history", "message-update-own", "message-delete-own"]}
 HOUR_MS = 3_600_000
 
 
