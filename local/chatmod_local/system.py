@@ -46,6 +46,7 @@ ENV_ABLY_PORT = "CHATMOD_LOCAL_ABLY_PORT"
 ENV_AWS_PORT = "CHATMOD_LOCAL_AWS_PORT"
 ENV_STAGE = "CHATMOD_LOCAL_STAGE"
 ENV_REAL_ABLY_KEY = "ABLY_API_KEY"
+ENV_BEFORE_PUBLISH_ROOMS = "CHATMOD_LOCAL_BEFORE_PUBLISH_ROOMS"
 USERS = ("alice", "bob")
 MODERATOR = "moderator"
 # Local-only settings the stack leaves at their defaults: policy edits show within
@@ -68,11 +69,14 @@ class LocalConfig:
     ably_api_key: str | None = None
     cache_dir: Path | None = None
     policy_overrides: Mapping[str, Any] | None = None  # merged into the policy parameter
+    # Which rooms the emulator's before-publish rule covers (regex; None = every room),
+    # as the room filter of the rule in Ably's dashboard.
+    before_publish_rooms: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
         """From ``CHATMOD_LOCAL_PORT``, ``CHATMOD_LOCAL_ABLY_PORT``, ``CHATMOD_LOCAL_AWS_PORT``,
-        ``CHATMOD_LOCAL_STAGE`` and ``ABLY_API_KEY``."""
+        ``CHATMOD_LOCAL_STAGE``, ``CHATMOD_LOCAL_BEFORE_PUBLISH_ROOMS`` and ``ABLY_API_KEY``."""
         env = os.environ if environ is None else environ
         return cls(
             stage=env.get(ENV_STAGE) or "dev",
@@ -80,6 +84,7 @@ class LocalConfig:
             ably_port=int(env.get(ENV_ABLY_PORT) or 0),
             aws_port=int(env.get(ENV_AWS_PORT) or 0),
             ably_api_key=env.get(ENV_REAL_ABLY_KEY) or None,
+            before_publish_rooms=env.get(ENV_BEFORE_PUBLISH_ROOMS) or None,
         )
 
 
@@ -100,6 +105,8 @@ class LocalSystem:
     ably_key: str = field(default="", repr=False)
     before_publish_secret: str = field(default="", repr=False)
     tokens: dict[str, str] = field(default_factory=dict, repr=False)
+    issuer: LocalJwtIssuer | None = field(default=None, repr=False)
+    _identity: dict[str, str] = field(default_factory=dict)
     _moto: MotoServer | None = None
     _saved_environ: dict[str, str | None] = field(default_factory=dict)
 
@@ -132,8 +139,11 @@ class LocalSystem:
             self.update_policy(config.policy_overrides, environment)
 
         functions = functions_of(template)
-        issuer = LocalJwtIssuer()
-        self.tokens = _user_tokens(issuer, _policy_identity(template))
+        self.issuer = issuer = LocalJwtIssuer()
+        self._identity = _policy_identity(template)
+        self.tokens = {
+            name: self.token_for(name, moderator=name == MODERATOR) for name in (*USERS, MODERATOR)
+        }
         self.api = LocalHttpApi(
             routes=template.routes(),
             functions=functions,
@@ -195,6 +205,7 @@ class LocalSystem:
             before_publish=BeforePublishRule(
                 url=f"{self.api.url}/before-publish",
                 headers={header: f"Bearer {self.before_publish_secret}"},
+                room_filter=self.config.before_publish_rooms,
             ),
         ).start()
 
@@ -230,6 +241,16 @@ class LocalSystem:
         )
         poller.start()
         return poller
+
+    def token_for(self, client_id: str, *, moderator: bool = False) -> str:
+        """A bearer token for ``client_id``, with the claims the policy reads identities from."""
+        assert self.issuer is not None
+        identity = self._identity
+        extra: dict[str, Any] = {identity.get("clientIdClaim", "sub"): client_id}
+        if moderator:
+            claim = identity.get("moderatorClaim", "cognito:groups")
+            extra[claim] = [identity.get("moderatorValue", "moderators")]
+        return self.issuer.issue(client_id, extra=extra)
 
     def update_policy(
         self, overrides: Mapping[str, Any], environment: Mapping[str, str] | None = None
@@ -340,20 +361,6 @@ def _policy_identity(template: StackTemplate) -> dict[str, str]:
         if isinstance(identity, dict):
             return {str(k): str(v) for k, v in identity.items()}
     return {}
-
-
-def _user_tokens(issuer: LocalJwtIssuer, identity: Mapping[str, str]) -> dict[str, str]:
-    """Bearer tokens for the local users and the moderator, as the policy reads identities."""
-    client_id_claim = identity.get("clientIdClaim", "sub")
-    moderator_claim = identity.get("moderatorClaim", "cognito:groups")
-    moderator_value = identity.get("moderatorValue", "moderators")
-    tokens = {}
-    for name in (*USERS, MODERATOR):
-        extra: dict[str, Any] = {client_id_claim: name}
-        if name == MODERATOR:
-            extra[moderator_claim] = [moderator_value]
-        tokens[name] = issuer.issue(name, extra=extra)
-    return tokens
 
 
 @contextmanager

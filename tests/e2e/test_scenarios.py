@@ -1,0 +1,68 @@
+"""The product's stories end to end: strikes to a ban, revocation, unban, before-publish."""
+
+from __future__ import annotations
+
+from chatmod_local.client import wait_for
+from chatmod_local.system import LocalSystem
+
+
+def test_strikes_escalate_to_a_ban_that_refuses_tokens_and_revokes_them(
+    system: LocalSystem, new_user, moderator, ably_user
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a user with an Ably token (ladder: warn, 120s, ...)
+    user = new_user()
+    client_id = user.get("/token").json()["clientId"]
+    ably_user(user)
+    assert not system.emulator.revoked(client_id)
+    # When two of their messages are rejected
+    first = user.post("/messages", {"room": "e2e-ladder", "text": "fuck this"})
+    second = user.post("/messages", {"room": "e2e-ladder", "text": "shit game"})
+    assert (first.status_code, second.status_code) == (422, 422)
+    # Then they are banned: messages and new tokens are refused
+    reply = user.post("/messages", {"room": "e2e-ladder", "text": "hello"})
+    assert reply.status_code == 403
+    assert reply.json()["error"] == "banned"
+    reply = user.get("/token")
+    assert reply.status_code == 403
+    assert reply.json()["bannedUntil"]
+    # And the ban-revoker (bans table stream) revokes the tokens they hold
+    assert wait_for(lambda: system.emulator.revoked(client_id), timeout=10)
+    events = moderator.get("/moderation/audit", params={"clientId": client_id}).json()["events"]
+    assert {"reject", "strike", "ban", "revoke"} <= {event["action"] for event in events}
+
+
+def test_moderator_unban_restores_access(new_user, moderator) -> None:  # type: ignore[no-untyped-def]
+    # Given a user a moderator banned
+    user = new_user()
+    client_id = user.get("/token").json()["clientId"]
+    assert (
+        moderator.post("/moderation/bans", {"clientId": client_id, "reason": "spam"}).status_code
+        == 201
+    )
+    assert user.get("/token").status_code == 403
+    assert user.post("/messages", {"room": "e2e-unban", "text": "hi"}).status_code == 403
+    # When the moderator unbans them
+    reply = moderator.delete(f"/moderation/bans/{client_id}", params={"reason": "appeal"})
+    assert reply.status_code == 204
+    # Then they get tokens and publish again
+    assert user.get("/token").status_code == 200
+    assert user.post("/messages", {"room": "e2e-unban", "text": "thanks"}).status_code == 201
+
+
+def test_a_client_publishing_to_ably_sees_a_before_publish_rejection_as_42213(
+    system: LocalSystem, new_user, ably_user
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a client of the emulator in a room the before-publish rule covers
+    client = ably_user(new_user())
+    # When it sends a clean message and a flagged one
+    accepted = client.send_chat("bp-room", "good game")
+    rejected = client.send_chat("bp-room", "you bastard")
+    # Then the first is published, the second refused with Ably's 42213 and chatmod's reason
+    assert accepted.status_code in (200, 201)
+    assert rejected.status_code == 422
+    error = rejected.json()["error"]
+    assert error["code"] == 42213
+    assert error["detail"]["category"] == "profanity"
+    texts = [m["text"] for m in system.emulator.chat_messages("bp-room")]
+    assert "good game" in texts
+    assert "you bastard" not in texts
