@@ -1,7 +1,7 @@
 """Every entry point exists, imports, and answers clearly until its behaviour lands.
 
-``/token`` and ``/before-publish`` are built: see ``test_token.py`` and
-``test_before_publish.py``.
+``/token``, ``/before-publish`` and the async consumer are built: see
+``test_token.py``, ``test_before_publish.py`` and ``test_async_moderation.py``.
 """
 
 from __future__ import annotations
@@ -10,13 +10,8 @@ import json
 
 import pytest
 
-from chatmod.handlers import async_moderation, moderator, publish, token
-from tests.support.events import (
-    FakeLambdaContext,
-    ably_envelope,
-    http_event,
-    sqs_event,
-)
+from chatmod.handlers import moderator, publish, token
+from tests.support.events import FakeLambdaContext, http_event
 
 CLAIMS = {"sub": "alice", "cognito:groups": "[moderators]"}
 
@@ -52,15 +47,4 @@ def test_given_an_unknown_route_when_called_then_404_json_naming_it():
         "error": "not_found",
         "message": "no such route",
         "route": "GET /nope",
-    }
-
-
-def test_given_async_unbuilt_when_batch_arrives_then_every_record_is_kept_for_redelivery():
-    body = ably_envelope("lobby::$chat", {"id": "m1", "clientId": "alice", "data": "hi"})
-    event = sqs_event(body, body)
-
-    response = async_moderation.lambda_handler(event, FakeLambdaContext())
-
-    assert response == {
-        "batchItemFailures": [{"itemIdentifier": "msg-0"}, {"itemIdentifier": "msg-1"}]
     }
