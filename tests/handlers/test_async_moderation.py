@@ -716,3 +716,46 @@ def test_conservation_every_input_is_accepted_rejected_with_an_audit_event_or_fa
     assert summary["failed"] == 2
     assert summary["poison"] == 2
     assert summary["removed"] == 4  # rude chat, rude pub/sub, banned, gone (audited as such)
+
+
+def test_given_a_record_redelivered_for_one_failed_message_then_the_others_are_not_redone(
+    tables, ably_stub
+):
+    done, flaky = chat_in_stub(ably_stub, "shit", "ann"), chat_in_stub(ably_stub, "shit", "ben")
+    path = f"/chat/v4/rooms/{ROOM}/messages/{quote(flaky['serial'], safe='')}/delete"
+    ably_stub.enqueue("POST", path, *[Reply.error(500, 50000)] * 3)
+    body = ably_envelope(CHAT, done, flaky)
+
+    first, second = handle(body), handle(body)
+
+    assert failed(first) == ["msg-0"]
+    assert failed(second) == []
+    done_path = f"/chat/v4/rooms/{ROOM}/messages/{quote(done['serial'], safe='')}/delete"
+    assert len(ably_stub.requests_to(done_path, "POST")) == 1  # not repeated
+    assert sorted(e["clientId"] for e in audit(tables, "delete")) == ["ann", "ben"]
+    assert sorted(e["clientId"] for e in audit(tables, "strike")) == ["ann", "ben"]
+
+
+def test_given_text_over_the_limit_then_the_message_is_removed_without_a_strike(
+    monkeypatch, ably_stub
+):
+    policy = RuntimePolicy(moderation=ModerationPolicy(max_text_length=10))
+    with deployed(monkeypatch, ably_stub, policy) as tables:
+        response = handle(ably_envelope(CHAT, chat_in_stub(ably_stub, "hello " * 5)))
+        (deleted,) = audit(tables, "delete")
+        strikes = audit(tables, "strike")
+
+    assert failed(response) == []
+    assert deleted["reason"] == "text_too_long"
+    assert strikes == []
+
+
+def test_given_a_lone_surrogate_in_the_text_then_it_is_still_moderated(tables, ably_stub):
+    message = chat_in_stub(ably_stub, "shit")
+    body = ably_envelope(CHAT, message).replace('\\"shit\\"', '\\"shit \\\\ud800\\"')
+    assert "ud800" in body
+
+    response = handle(body)
+
+    assert failed(response) == []
+    assert len(audit(tables, "delete")) == 1
