@@ -40,7 +40,7 @@ from chatmod.audit import SYSTEM_ACTOR, AuditAction, AuditEvent
 from chatmod.bans import AUTO_SOURCE
 from chatmod.deadline import Deadline
 from chatmod.errors import ChatmodError, ServiceUnavailableError, UpstreamError
-from chatmod.moderation.engine import Decision, Outcome
+from chatmod.moderation.engine import Decision
 from chatmod.moderation.envelope import (
     AblyMessage,
     PoisonMessage,
@@ -224,7 +224,7 @@ class AsyncModerator:
             result = self._pipeline.run(message.submission(), deadline)
         except TextTooLongError as exc:
             # Refused on every other path; here it is out already, so it goes.
-            self._remove(message, "rejected", exc.code, None, deadline)
+            self._remove(message, "reject", exc.code, None, deadline)
             return MessageFate(Fate.REMOVED, message.key, exc.code)
         return self._apply(message, result, deadline)
 
@@ -247,8 +247,8 @@ class AsyncModerator:
                 return MessageFate(Fate.FAILED, message.key, "strike_not_recorded")
             return MessageFate(Fate.REMOVED, message.key, reason)
         # FAILED: no decision, or a pass from a sender whose ban could not be read.
-        engine_failed = decision is None or decision.outcome is Outcome.FAILED
-        if result.store_failed and not engine_failed:
+        if result.store_failed:
+            # Unlike a caller waiting for an answer, the queue can ask again later.
             return MessageFate(Fate.FAILED, message.key, "ban_store_unavailable")
         if result.failed_action == "publish":
             return MessageFate(Fate.ACCEPTED, message.key, "unmoderated")
