@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from chatmod.policy import (
     PROVIDERS_WITH_KEYS,
+    AsyncPolicy,
     BanPolicy,
     IdentityPolicy,
     ModerationPolicy,
@@ -200,6 +201,7 @@ class StageConfig(StrictModel):
     moderation: ModerationPolicy = ModerationPolicy()
     bans: BanPolicy = BanPolicy()
     tokens: TokenPolicy = TokenPolicy()
+    async_moderation: AsyncPolicy = Field(default=AsyncPolicy(), alias="async")
     ingest: IngestConfig = IngestConfig()
     api: ApiConfig = ApiConfig()
     alarms: AlarmsConfig = AlarmsConfig()
@@ -256,6 +258,7 @@ class StageConfig(StrictModel):
             bans=self.bans,
             tokens=self.tokens,
             identity=self.auth.identity,
+            **{"async": self.async_moderation},
         )
 
 

@@ -10,6 +10,7 @@ the EMF line without a custom-metric dimension for every category a provider has
 
 from __future__ import annotations
 
+import threading
 from typing import Final
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
@@ -28,18 +29,25 @@ METRIC_FOR: Final = {
 }
 
 
+# Powertools' metric set is a plain dict: the async consumer records decisions from
+# several threads, and an unguarded first value of a metric (or the flush at 100
+# values) could be lost.
+_metrics_lock = threading.Lock()
+
+
 def record(submission: Submission, result: PipelineResult) -> None:
-    """Log and count ``result`` (the pipeline's observer)."""
+    """Log and count ``result`` (the pipeline's observer); safe from several threads."""
     decision = result.decision
     provider = (decision.provider if decision else None) or ("bans" if result.ban else "none")
     categories = ",".join(decision.categories) if decision else ""
-    _count(METRIC_FOR[result.verdict], provider=provider, category=categories or "none")
-    if result.verdict is Verdict.REJECT and submission.client_id and result.strike is None:
-        metrics.add_metric(name="StrikeNotRecorded", unit=MetricUnit.Count, value=1)
-    if decision is not None:
-        metrics.add_metric(
-            name="DecisionLatency", unit=MetricUnit.Milliseconds, value=decision.elapsed_ms
-        )
+    with _metrics_lock:
+        _count(METRIC_FOR[result.verdict], provider=provider, category=categories or "none")
+        if result.verdict is Verdict.REJECT and submission.client_id and result.strike is None:
+            metrics.add_metric(name="StrikeNotRecorded", unit=MetricUnit.Count, value=1)
+        if decision is not None:
+            metrics.add_metric(
+                name="DecisionLatency", unit=MetricUnit.Milliseconds, value=decision.elapsed_ms
+            )
     strike = result.strike
     logger.info(
         "moderation decision",

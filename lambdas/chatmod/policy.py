@@ -318,6 +318,39 @@ class IdentityPolicy(StrictModel):
     moderator_value: str = Field(default="moderators", min_length=1)
 
 
+# --- async moderation ------------------------------------------------------------
+
+_TEXT_PATH = re.compile(r"^[^.\s]+(\.[^.\s]+)*$")
+
+
+class AsyncPolicy(StrictModel):
+    """How the async consumer reads pub/sub messages and how much it does at once.
+
+    ``textPath`` is where the text is in a pub/sub message whose ``data`` is a JSON
+    object: dot-separated keys (``"text"``, ``"payload.body"``). A message whose
+    ``data`` is a string is moderated whole; chat messages always carry ``text``.
+    ``maxConcurrency`` bounds the messages of one SQS batch moderated at once.
+    """
+
+    text_path: str = Field(default="text", min_length=1, max_length=200)
+    max_concurrency: int = Field(default=16, ge=1, le=64)
+
+    @field_validator("text_path")
+    @classmethod
+    def _dotted_keys(cls, value: str) -> str:
+        if not _TEXT_PATH.match(value):
+            raise ValueError(
+                f"textPath {value!r} must be dot-separated keys without spaces, e.g. 'text' "
+                "or 'payload.body'"
+            )
+        return value
+
+    @property
+    def text_keys(self) -> tuple[str, ...]:
+        """``text_path`` split into its keys."""
+        return tuple(self.text_path.split("."))
+
+
 class RuntimePolicy(StrictModel):
     """Everything the functions read from the policy parameter."""
 
@@ -325,6 +358,8 @@ class RuntimePolicy(StrictModel):
     bans: BanPolicy = BanPolicy()
     tokens: TokenPolicy = TokenPolicy()
     identity: IdentityPolicy = IdentityPolicy()
+    # "async" on the wire: a Python keyword, so the attribute has a longer name.
+    async_moderation: AsyncPolicy = Field(default=AsyncPolicy(), alias="async")
 
     def to_json(self) -> str:
         """The JSON stored in the policy parameter (camelCase, defaults included)."""

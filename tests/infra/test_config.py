@@ -136,6 +136,8 @@ def test_unknown_stage_names_the_known_ones():
             {"moderation": {"providers": [{"name": "http", "url": "http://models.example.com"}]}},
             r"moderation\.providers\.0\.http\.url: .*http:// only to localhost",
         ),
+        ({"async": {"textPath": "a..b"}}, r"async\.textPath: .*dot-separated keys"),
+        ({"async": {"maxConcurrency": 0}}, r"async\.maxConcurrency: "),
     ],
 )
 def test_invalid_settings_stop_with_the_key_and_the_problem(overrides, message):
@@ -171,6 +173,15 @@ def test_runtime_policy_round_trips_through_its_parameter_json():
 
     assert policy == config.runtime_policy
     assert policy.moderation.providers[0].name == "blocklist"
+
+
+def test_the_stage_async_settings_reach_the_runtime_policy():
+    _, config = load({"async": {"textPath": "payload.body", "maxConcurrency": 4}})
+
+    policy = config.runtime_policy
+
+    assert policy.async_moderation.text_keys == ("payload", "body")
+    assert policy.async_moderation.max_concurrency == 4
 
 
 @pytest.mark.parametrize(

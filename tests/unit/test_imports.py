@@ -86,3 +86,9 @@ def test_validation_error_names_fields_without_echoing_input():
         {"field": "text", "problem": "Input should be a valid string"}
     ]
     assert "42" not in json.dumps(error.to_body())
+
+
+def test_the_async_handler_imports_neither_the_ably_sdk_nor_idempotency_until_used():
+    heavy = ["ably", "aws_lambda_powertools.utilities.idempotency"]
+
+    assert modules_after("import chatmod.handlers.async_moderation", heavy) == []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pydantic import ValidationError
 
-from chatmod.policy import ModerationPolicy, RuntimePolicy, is_loopback_host
+from chatmod.policy import AsyncPolicy, ModerationPolicy, RuntimePolicy, is_loopback_host
 
 THRESHOLDS = {"hive": {"hate": 2}, "openai": {"hate": 0.5}, "azure": {"Hate": 2}, "http": None}
 URL_FIELD = {"hive": "baseUrl", "openai": "baseUrl", "azure": "endpoint", "http": "url"}
@@ -87,3 +89,21 @@ def test_a_bad_url_edited_into_the_policy_parameter_is_refused_when_read():
 )
 def test_loopback_hosts(host, loopback):
     assert is_loopback_host(host) is loopback
+
+
+@pytest.mark.parametrize("path", ["text", "payload.body", "a.b.c"])
+def test_an_async_text_path_of_dotted_keys_is_kept(path):
+    policy = RuntimePolicy.model_validate({"async": {"textPath": path}})
+
+    assert policy.async_moderation.text_keys == tuple(path.split("."))
+    assert json.loads(policy.to_json())["async"]["textPath"] == path
+
+
+@pytest.mark.parametrize("path", ["", "a..b", ".a", "a.", "has space"])
+def test_a_malformed_async_text_path_is_refused_naming_the_field(path):
+    with pytest.raises(ValidationError, match="textPath"):
+        RuntimePolicy.model_validate({"async": {"textPath": path}})
+
+
+def test_the_async_defaults_read_text_with_bounded_concurrency():
+    assert RuntimePolicy().async_moderation == AsyncPolicy(text_path="text", max_concurrency=16)
