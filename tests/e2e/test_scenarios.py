@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from chatmod_local.client import wait_for
 from chatmod_local.system import LocalSystem
 
@@ -66,3 +68,30 @@ def test_a_client_publishing_to_ably_sees_a_before_publish_rejection_as_42213(
     texts = [m["text"] for m in system.emulator.chat_messages("bp-room")]
     assert "good game" in texts
     assert "you bastard" not in texts
+
+
+def test_async_path_soft_deletes_a_flagged_chat_message_published_to_ably(
+    system: LocalSystem, new_user, ably_user, moderator
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a room no before-publish rule covers, and a client of the emulator
+    user = new_user()
+    client = ably_user(user)
+    # When it publishes a clean and a flagged chat message straight to Ably
+    clean = client.send_chat("async-room", "nice weather")
+    flagged = client.send_chat("async-room", "this is bullshit")
+    assert (clean.status_code, flagged.status_code) == (200, 200)
+    serial = flagged.json()["serial"]
+
+    # Then the rule's envelope reaches the queue, the async function judges it,
+    # and the flagged message is soft-deleted in Ably
+    def deleted() -> bool:
+        messages = {m["serial"]: m for m in system.emulator.chat_messages("async-room")}
+        return messages[serial]["action"] == "message.delete"
+
+    assert wait_for(deleted, timeout=15)
+    messages = {m["serial"]: m for m in system.emulator.chat_messages("async-room")}
+    assert messages[clean.json()["serial"]]["action"] == "message.create"
+    # And it counts as a strike, audited with the real serial
+    client_id = user.get("/token").json()["clientId"]
+    events = moderator.get("/moderation/audit", params={"clientId": client_id}).json()["events"]
+    assert any(e["action"] == "reject" and serial in json.dumps(e) for e in events)
