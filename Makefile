@@ -11,7 +11,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install lock test test-fast lint openapi synth synth-all bootstrap diff deploy bench clean
+.PHONY: help install lock local demo load test test-fast lint openapi synth synth-all bootstrap diff deploy bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,10 +29,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+local: install ## Start chatmod on localhost (embedded AWS + Ably emulator) until Ctrl-C
+	python -m chatmod_local
+
+demo: install ## Play a scripted conversation against `make local` (or a system of its own)
+	python -m chatmod_local.demo
+
+load: install ## Load run on loopback: make load CLIENTS=50 DURATION=30
+	python -m bench.load_bench --clients $(or $(CLIENTS),50) --duration $(or $(DURATION),30)
+
 lock: install ## Re-resolve every *.lock from its *.in (UPGRADE=1: newest versions allowed)
 	python -m stacks.locks $(if $(UPGRADE),--upgrade)
 
-test: install ## Run the whole test suite (unit, handlers, stack assertions, nag, bundling)
+test: install ## Run the whole test suite (unit, handlers, e2e, stack assertions, nag, bundling)
 	pytest
 
 test-fast: install ## The suite without the real pip bundling test
@@ -68,4 +77,4 @@ bench: install ## Run the benchmarks and print their tables
 	python -m bench
 
 clean: ## Remove build output (keeps .venv and node_modules)
-	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out .chatmod-local .pytest_cache .mypy_cache .ruff_cache

@@ -52,7 +52,12 @@ class LoadResult:
 
 
 def _client(
-    index: int, info: dict[str, Any], until: float, result: LoadResult, lock: threading.Lock
+    index: int,
+    info: dict[str, Any],
+    until: float,
+    result: LoadResult,
+    lock: threading.Lock,
+    flagged_every: int | None,
 ) -> None:
     room = f"load-{index}"
     users = ("alice", "bob")
@@ -70,7 +75,8 @@ def _client(
                     reply = user.get("/token")
                     kind, expected = "token", 200
                 else:
-                    text = PROFANE if n % 10 == 4 else f"message {n} from client {index}"
+                    flagged = flagged_every is not None and n % flagged_every == flagged_every - 1
+                    text = PROFANE if flagged else f"message {n} from client {index}"
                     reply = user.post("/messages", {"room": room, "text": text})
                     kind, expected = "message", 201
             except httpx.HTTPError as exc:
@@ -108,13 +114,21 @@ def room_history(http: httpx.Client, info: dict[str, Any], room: str) -> set[str
     return found
 
 
-def run_load(info: dict[str, Any], *, clients: int, duration_s: float) -> LoadResult:
-    """Drive the system in ``info`` (its ``/_local`` document) and account for every message."""
+def run_load(
+    info: dict[str, Any], *, clients: int, duration_s: float, flagged_every: int | None = 10
+) -> LoadResult:
+    """Drive the system in ``info`` (its ``/_local`` document) and account for every message.
+
+    ``flagged_every``: one message in that many is profane (masked by the dev
+    policy); None sends clean messages only (for a policy that rejects).
+    """
     result = LoadResult(duration_s=duration_s)
     lock = threading.Lock()
     until = time.monotonic() + duration_s
     threads = [
-        threading.Thread(target=_client, args=(i, info, until, result, lock), daemon=True)
+        threading.Thread(
+            target=_client, args=(i, info, until, result, lock, flagged_every), daemon=True
+        )
         for i in range(clients)
     ]
     started = time.monotonic()

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import httpx
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from chatmod import constants
 from chatmod_local.template import StackTemplate, short_name
@@ -28,20 +35,48 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 log = logging.getLogger(__name__)
 
 
+class _CachedDispatcher(DomainDispatcherApplication):
+    """moto's dispatcher, remembering which backend serves which host.
+
+    moto matches every request's host against hundreds of URL patterns while
+    holding one lock; the answer never changes, so under concurrent load the
+    lookup, not the backends, was the bottleneck.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(create_backend_app)
+        self._backends: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        if host not in self._backends:
+            self._backends[host] = super().get_backend_for_host(host)
+        return self._backends[host]
+
+
 class MotoServer:
-    """moto's threaded server on ``host:port`` (0 = a free port)."""
+    """A moto server (all services, threaded) on ``host:port`` (0 = a free port)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        self._host = host
+        self._port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
         self._url: str | None = None
 
     def start(self) -> MotoServer:
         """Serve in a background thread; returns self."""
         # werkzeug logs every request moto serves: noise next to the handlers' own logs.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self._url = f"http://{host}:{port}"
+        self._server = make_server(
+            self._host, self._port, _CachedDispatcher(), True, request_handler=MotoRequestHandler
+        )
+        self._server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="chatmod-local-moto", daemon=True
+        )
+        self._thread.start()
+        host, port = self._server.server_address[:2]
+        self._url = f"http://{host!s}:{port}"
         return self
 
     def stop(self) -> None:
@@ -51,7 +86,12 @@ class MotoServer:
                 httpx.post(f"{self._url}/moto-api/reset", timeout=5)
             except httpx.HTTPError:  # pragma: no cover - best effort
                 log.warning("could not reset moto's state")
-        self._server.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
         self._url = None
 
     @property

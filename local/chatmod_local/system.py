@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from chatmod import constants
 from chatmod_local.api import LocalHttpApi
 from chatmod_local.aws import (
@@ -108,6 +110,7 @@ class LocalSystem:
     issuer: LocalJwtIssuer | None = field(default=None, repr=False)
     _identity: dict[str, str] = field(default_factory=dict)
     _moto: MotoServer | None = None
+    _rule_http: httpx.Client | None = None
     _saved_environ: dict[str, str | None] = field(default_factory=dict)
 
     def start(self) -> LocalSystem:
@@ -198,6 +201,8 @@ class LocalSystem:
             sqs.send_message(QueueUrl=queue_url, MessageBody=body)
 
         key_name, _, key_secret = self.ably_key.partition(":")
+        # One pooled client for the rule's calls (a new client per call costs an SSL context).
+        self._rule_http = httpx.Client(timeout=5.0)
         return AblyEmulator(
             keys={key_name: key_secret},
             port=self.config.ably_port,
@@ -207,6 +212,7 @@ class LocalSystem:
                 headers={header: f"Bearer {self.before_publish_secret}"},
                 room_filter=self.config.before_publish_rooms,
             ),
+            http_client=self._rule_http,
         ).start()
 
     def environment_header(self) -> str:
@@ -299,6 +305,9 @@ class LocalSystem:
                     log.exception("could not stop %s", type(part).__name__)
         self.queue_poller = self.stream_poller = None
         self.api = self.emulator = None
+        if self._rule_http is not None:
+            self._rule_http.close()
+            self._rule_http = None
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
