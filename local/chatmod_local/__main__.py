@@ -35,10 +35,11 @@ def banner(info: dict[str, Any], started_s: float) -> str:
     lines += [
         "",
         "  try:",
-        f"    curl -s -H 'authorization: Bearer {alice[:16]}…' {api}/token",
-        f'    curl -s -X POST {api}/messages -H "authorization: Bearer $ALICE" \\',
+        f"    ALICE={alice}",
+        f'    curl -s {api}/token -H "authorization: Bearer $ALICE"',
+        f'    curl -s {api}/messages -H "authorization: Bearer $ALICE" \\',
         '         -H \'content-type: application/json\' -d \'{"room": "lobby", "text": "hi"}\'',
-        "    make demo      (a scripted conversation against this system)",
+        "    make demo      (in another terminal: a scripted conversation against this system)",
         "",
         "Ctrl-C stops everything.",
     ]
