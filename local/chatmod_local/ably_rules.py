@@ -76,7 +76,10 @@ class BeforePublishRule:
         if self.max_retries < 0:
             raise ValueError("max_retries must be >= 0")
         if self.room_filter is not None:
-            re.compile(self.room_filter)
+            try:
+                re.compile(self.room_filter)
+            except re.error as exc:
+                raise ValueError(f"room_filter is not a valid regex: {exc}") from exc
 
     def applies_to(self, room: str) -> bool:
         """Whether the rule moderates ``room`` (its filter searches the bare room name)."""
