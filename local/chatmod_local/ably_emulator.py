@@ -321,7 +321,7 @@ class AblyEmulator:
             return [_copy(m) for m in self.state.rooms.get(room, {}).values()]
 
     def revoked(self, client_id: str) -> bool:
-        """Whether tokens of ``client_id`` issued now would already be revoked-before."""
+        """Whether ``revokeTokens`` has targeted ``clientId:<client_id>``."""
         with self._lock:
             return any(e["target"] == f"clientId:{client_id}" for e in self.state.revocations)
 

@@ -18,6 +18,7 @@ from ably.sync import AblyRestSync
 
 from chatmod.adapters.ably import AblyGateway, AblySettings
 from chatmod_local.ably_emulator import AblyEmulator, BeforePublishRule
+from chatmod_local.ably_rules import CHANNEL_RULE_ID
 from chatmod_local.ably_wire import resource_matches
 from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, FAKE_KEY_SECRET
 from tests.support.fake_providers import FakeServer, Reply, model_responder
@@ -300,6 +301,25 @@ def test_given_skip_rule_extras_then_the_message_is_stored_but_not_forwarded(
 
     assert [m["name"] for m in emulator.messages("room::events")] == ["moderation"]
     assert forwarded == []
+
+
+@pytest.mark.parametrize(
+    ("skip_rule", "forwarded_count"),
+    [("*", 0), ([CHANNEL_RULE_ID], 0), (["some-other-rule"], 1)],
+    ids=["all", "this-rule", "another-rule"],
+)
+def test_given_skip_rule_ids_then_only_a_listed_rule_is_skipped(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    forwarded: list[str],
+    skip_rule: Any,
+    forwarded_count: int,
+) -> None:
+    client = client_for("svc", {"*": ["publish", "privileged-headers"]})
+    body = {"name": "e", "data": "x", "extras": {"privileged": {"skipRule": skip_rule}}}
+
+    client.request("POST", "/channels/events/messages", "3", None, body)
+
+    assert len(forwarded) == forwarded_count
 
 
 def test_given_chat_messages_then_the_rule_forwards_them_on_the_chat_channel(
