@@ -119,6 +119,7 @@ MESSAGE_UPDATE = 1
 MESSAGE_DELETE = 2
 
 ChannelMessageSink = Callable[[str], None]
+_Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]
 
 
 @dataclass
@@ -148,7 +149,7 @@ class EmulatorState:
     channels: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     revocations: list[dict[str, Any]] = field(default_factory=list)
     # (method, raw path, idempotencyKey) → the answer given the first time.
-    idempotent_answers: dict[tuple[str, str, str], tuple[int, Any]] = field(default_factory=dict)
+    idempotent_answers: dict[tuple[str, str, str], _Answer] = field(default_factory=dict)
     sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def next_serial(self) -> str:
@@ -196,7 +197,6 @@ class _Call:
         return self.caller.basic
 
 
-_Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]
 _Handler_t = Callable[[_Call], _Answer]
 
 
@@ -321,7 +321,7 @@ class AblyEmulator:
             return [_copy(m) for m in self.state.rooms.get(room, {}).values()]
 
     def revoked(self, client_id: str) -> bool:
-        """Whether tokens of ``client_id`` issued now would already be revoked-before."""
+        """Whether ``revokeTokens`` has targeted ``clientId:<client_id>``."""
         with self._lock:
             return any(e["target"] == f"clientId:{client_id}" for e in self.state.revocations)
 

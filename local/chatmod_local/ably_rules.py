@@ -2,15 +2,17 @@
 
 - Channel rule (Ably's SQS integration, enveloped JSON): each message published on a
   channel is delivered as ``{source: "channel.message", appId, channel, site, ruleId,
-  messages: [...]}``; messages carrying ``extras.privileged.skipRule`` are not
-  delivered (https://ably.com/docs/integrations/webhooks#skipping,
-  chatmod ARCHITECTURE §2). Chat messages appear on ``<room>::$chat`` as
+  messages: [...]}`` (chatmod ARCHITECTURE §2); a message whose
+  ``extras.privileged.skipRule`` is ``"*"`` or lists this rule's id is not delivered
+  (https://ably.com/docs/platform/integrations/skip-integrations). Chat messages
+  appear on ``<room>::$chat`` as
   ``name: "chat.message"`` with ``data`` ``{text, metadata}`` JSON-encoded
   (``encoding: "json"``), ``extras.headers`` and a numeric ``action``
   (0 create, 1 update, 2 delete: ably-js ``src/common/lib/types/message.ts``
   ``actions``; @ably/chat ``src/core/message-parser.ts`` reads these fields).
-- Before-publish rule (Ably Chat custom moderation,
-  https://ably.com/docs/chat/moderation/custom): Ably POSTs ``{source, appId, room,
+- Before-publish rule (Ably Chat custom moderation: Ably's docs page "Custom
+  Moderation", kept in the project's shared reference as
+  ``ably-chat-custom-moderation.txt``, and ARCHITECTURE §2): Ably POSTs ``{source, appId, room,
   site, ruleId, message: {clientId, text, metadata, headers}}`` and expects 200 with
   ``{action: "accept"|"reject", rejectionDetail?, message?}``; other 4xx → the
   rule's failed action at once; 429 → retried only when the rule says so; 5xx and
@@ -76,7 +78,10 @@ class BeforePublishRule:
         if self.max_retries < 0:
             raise ValueError("max_retries must be >= 0")
         if self.room_filter is not None:
-            re.compile(self.room_filter)
+            try:
+                re.compile(self.room_filter)
+            except re.error as exc:
+                raise ValueError(f"room_filter is not a valid regex: {exc}") from exc
 
     def applies_to(self, room: str) -> bool:
         """Whether the rule moderates ``room`` (its filter searches the bare room name)."""
@@ -224,10 +229,14 @@ def _decision(
 
 
 def skips_rules(message: Mapping[str, Any]) -> bool:
-    """Whether a message asks integration rules to skip it (``extras.privileged.skipRule``)."""
+    """Whether a message asks the channel rule to skip it.
+
+    ``extras.privileged.skipRule`` is ``"*"`` (every rule) or a list of rule ids.
+    """
     extras = message.get("extras")
     privileged = extras.get("privileged") if isinstance(extras, dict) else None
-    return isinstance(privileged, dict) and bool(privileged.get("skipRule"))
+    skip = privileged.get("skipRule") if isinstance(privileged, dict) else None
+    return skip == "*" or (isinstance(skip, list) and CHANNEL_RULE_ID in skip)
 
 
 def channel_envelope(*, app_id: str, channel: str, messages: list[dict[str, Any]]) -> str:
