@@ -154,18 +154,21 @@ class LocalResources:
         return value
 
 
-def create_resources(template: StackTemplate, endpoint_url: str) -> LocalResources:
+def create_resources(
+    template: StackTemplate, endpoint_url: str, *, prefix: str | None = None
+) -> LocalResources:
     """Create the template's tables, queues and parameters on ``endpoint_url``.
 
     Args:
         template: the synthesized stage.
         endpoint_url: the moto server.
+        prefix: of the table and queue names (default ``chatmod-<stage>``).
 
     Returns:
         The local names, ARNs and URLs, for resolving the functions' environment.
     """
     resources = LocalResources(endpoint_url)
-    prefix = f"chatmod-{template.stage}"
+    prefix = prefix or f"chatmod-{template.stage}"
     dynamodb = client("dynamodb", endpoint_url)
     for logical_id, props in template.of_type("AWS::DynamoDB::Table"):
         name = props.get("TableName") or f"{prefix}-{short_name(logical_id)}"

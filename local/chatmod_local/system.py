@@ -126,7 +126,12 @@ class LocalSystem:
         config = self.config
         self.template = template = load_template(config.stage, cache_dir=config.cache_dir)
         self._moto = MotoServer(port=config.aws_port).start()
-        self.resources = resources = create_resources(template, self._moto.url)
+        # A fresh name per run: handlers cache clients per table name, as warm
+        # containers do, so a second system in one process must not reuse names.
+        run = secrets.token_hex(3)
+        self.resources = resources = create_resources(
+            template, self._moto.url, prefix=f"chatmod-{config.stage}-{run}"
+        )
         environment = function_environment(template, resources)
         self.before_publish_secret = secrets.token_hex(32)
         self.ably_key = config.ably_api_key or (
@@ -195,7 +200,7 @@ class LocalSystem:
         assert self.api is not None
         sqs = client("sqs", self._endpoint)
         queue_url = self.ingest_queue_url
-        header = self.environment_header()
+        header = self.before_publish_header()
 
         def forward(body: str) -> None:
             sqs.send_message(QueueUrl=queue_url, MessageBody=body)
@@ -209,13 +214,19 @@ class LocalSystem:
             on_channel_message=forward,
             before_publish=BeforePublishRule(
                 url=f"{self.api.url}/before-publish",
-                headers={header: f"Bearer {self.before_publish_secret}"},
+                headers={header: self.before_publish_header_value()},
                 room_filter=self.config.before_publish_rooms,
             ),
             http_client=self._rule_http,
         ).start()
 
-    def environment_header(self) -> str:
+    def before_publish_header_value(self) -> str:
+        """What the rule sends: ``Bearer <secret>`` in ``authorization``, else the bare secret."""
+        if self.before_publish_header().lower() == "authorization":
+            return f"Bearer {self.before_publish_secret}"
+        return self.before_publish_secret
+
+    def before_publish_header(self) -> str:
         """The header Ably's before-publish rule sends the secret in."""
         assert self.template is not None
         for _, props in self.template.of_type("AWS::Lambda::Function"):
@@ -288,6 +299,7 @@ class LocalSystem:
             "ablyUrl": self.emulator.url if self.emulator is not None else None,
             "ablyKey": self.ably_key if self.emulator is not None else None,
             "beforePublishSecret": self.before_publish_secret,
+            "beforePublishHeader": self.before_publish_header(),
             "tokens": dict(self.tokens),
             "awsUrl": self._endpoint,
             "stage": self.config.stage,
@@ -337,6 +349,7 @@ def reset_process_caches() -> None:
     from chatmod.adapters import aws
     from chatmod.adapters.ably_client import reset_gateway
     from chatmod.adapters.parameters import reset_parameter_cache
+    from chatmod.handlers.async_moderation import reset_removal_guard
     from chatmod.runtime import reset_runtime
     from chatmod.settings import get_settings
 
@@ -348,6 +361,7 @@ def reset_process_caches() -> None:
     aws.table.cache_clear()
     aws.client.cache_clear()
     reset_runtime()
+    reset_removal_guard()
 
 
 def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
-"""One local system for the end-to-end tests: moto, the Ably emulator, the HTTP API, pollers.
+"""One local system per end-to-end test module: moto, the Ably emulator, the HTTP API, pollers.
 
-Started once for the package on free ports, in this process (threads), and
-stopped at the end; the process environment and chatmod's caches are restored.
+Started on free ports, in this process (threads), and stopped when the module
+is done (so no other suite sees it); the environment and chatmod's caches are restored.
 The policy rejects instead of masking (so strikes climb the ladder), and the
 emulator's before-publish rule covers rooms named ``bp-*`` only, so chat messages
 in other rooms reach the async path unjudged, as with a rule filtered by room.
@@ -27,7 +27,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def system() -> Iterator[LocalSystem]:
     local = LocalSystem(
         LocalConfig(
