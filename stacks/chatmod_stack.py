@@ -285,8 +285,11 @@ class ChatmodStack(Stack):
         tables.grant(functions.ban_revoker, ["dynamodb:PutItem"], [tables.audit])
 
         # before-publish holds no Ably key: it never calls Ably.
+        # async-moderation reads the before-publish secret only to verify x-chatmod-judged
+        # (a message POST /messages judged is not judged again after it is published).
         parameters.grant_read_secrets(
-            functions.async_moderation, [secrets.ably_api_key, *provider_keys]
+            functions.async_moderation,
+            [secrets.ably_api_key, secrets.before_publish_secret, *provider_keys],
         )
         parameters.grant_read_secrets(
             functions.before_publish, [secrets.before_publish_secret, *provider_keys]

@@ -57,10 +57,12 @@ DEV: dict[str, dict[str, set[str]]] = {
         ABLY_KEY: GET_PARAMETER,
         BEFORE_PUBLISH_SECRET: GET_PARAMETER,
     },
+    # Reads the before-publish secret to verify x-chatmod-judged (no double moderation).
     "async-moderation": {
         **PIPELINE,
         "idempotency": IDEMPOTENCY,
         ABLY_KEY: GET_PARAMETER,
+        BEFORE_PUBLISH_SECRET: GET_PARAMETER,
         "sqs:ingest": {
             "sqs:ChangeMessageVisibility",
             "sqs:DeleteMessage",
