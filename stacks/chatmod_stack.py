@@ -267,8 +267,9 @@ class ChatmodStack(Stack):
         for function in moderates:
             tables.grant(function, PIPELINE_READS, [tables.bans, tables.strikes])
             tables.grant(function, PIPELINE_WRITES, [tables.bans, tables.strikes, tables.audit])
-        for function in (functions.async_moderation, functions.publish):
-            tables.grant(function, IDEMPOTENCY_ACTIONS, [tables.idempotency])
+        # Only the async consumer keeps idempotency records (one removal per message);
+        # POST /messages derives its ids from the request instead.
+        tables.grant(functions.async_moderation, IDEMPOTENCY_ACTIONS, [tables.idempotency])
         # /token only looks the caller's ban up.
         tables.grant(functions.token, ["dynamodb:GetItem"], [tables.bans])
         # Moderators ban, unban (which also clears strikes), list bans and read the audit log.

@@ -53,7 +53,6 @@ DEV: dict[str, dict[str, set[str]]] = {
     # Reads the before-publish secret to sign x-chatmod-judged (no double moderation).
     "publish": {
         **PIPELINE,
-        "idempotency": IDEMPOTENCY,
         ABLY_KEY: GET_PARAMETER,
         BEFORE_PUBLISH_SECRET: GET_PARAMETER,
     },
