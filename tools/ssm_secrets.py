@@ -111,6 +111,8 @@ def put_secrets(
         SecretsError: a value has the wrong shape (nothing after it is written).
     """
     results: dict[str, str] = {}
+    # Every value is read and checked before the first write: a typo writes nothing.
+    pending: list[tuple[Secret, str, bool]] = []
     for secret in required_secrets(config):
         exists = _exists(ssm, secret.parameter)
         if exists and not overwrite:
@@ -123,6 +125,8 @@ def put_secrets(
             value = secrets.token_urlsafe(GENERATED_SECRET_BYTES)
             out(f"generated a before-publish secret for {secret.parameter}")
         check_value(secret, value, config)
+        pending.append((secret, value, exists))
+    for secret, value, exists in pending:
         request: dict[str, Any] = {
             "Name": secret.parameter,
             "Value": value,
