@@ -48,8 +48,15 @@ def aws() -> Iterator[boto3.Session]:
     with mock_aws():
         session = boto3.Session(region_name=REGION)
         template = {
-            "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
-            "Outputs": {key: {"Value": value} for key, value in OUTPUTS.items()},
+            "Resources": {
+                "Ingest": {"Type": "AWS::SQS::Queue"},
+                "DeadLetters": {"Type": "AWS::SQS::Queue"},
+            },
+            "Outputs": {
+                **{key: {"Value": value} for key, value in OUTPUTS.items()},
+                "IngestQueueUrl": {"Value": {"Ref": "Ingest"}},
+                "DeadLetterQueueUrl": {"Value": {"Ref": "DeadLetters"}},
+            },
         }
         session.client("cloudformation").create_stack(
             StackName=f"chatmod-{STAGE}", TemplateBody=json.dumps(template)

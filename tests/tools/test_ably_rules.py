@@ -295,3 +295,19 @@ def test_a_snapstart_alias_is_still_recognised_as_the_same_function():
 
 def _json_blocks(lines: list[str]) -> list[str]:
     return [line for line in lines if line.startswith("{")]
+
+
+def test_make_ably_rules_refuses_placeholder_ably_ids(aws, capsys, monkeypatch):
+    # Given cdk.json's dev stage still has REPLACE_ME Ably ids
+    from tools.ably_rules import main
+
+    monkeypatch.setenv("ABLY_ACCESS_TOKEN", "a-token-that-must-not-be-printed")
+
+    # When `make ably-rules STAGE=dev` runs
+    code = main(["--stage", "dev"])
+
+    # Then it stops before any request, saying what to set, without the token
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "ably.accountId" in err
+    assert "a-token-that-must-not-be-printed" not in err

@@ -99,3 +99,23 @@ def test_a_message_that_cannot_be_sent_stays_in_the_dlq(queues):
     # the DLQ still holds it (invisible until its visibility timeout ends)
     attributes = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["All"])["Attributes"]
     assert int(attributes["ApproximateNumberOfMessagesNotVisible"]) == 1
+
+
+def test_make_redrive_moves_the_stacks_dlq_into_its_ingest_queue(aws, capsys):
+    # Given the deployed stage's DLQ holds two messages
+    from tools.redrive import main
+    from tools.stage import stack_outputs
+
+    outputs = stack_outputs("dev", aws.client("cloudformation"))
+    sqs = aws.client("sqs")
+    for n in range(2):
+        sqs.send_message(QueueUrl=outputs["DeadLetterQueueUrl"], MessageBody=f"m{n}")
+
+    # When `make redrive STAGE=dev` runs (dry run first)
+    assert main(["--stage", "dev", "--dry-run"]) == 0
+    assert "about 2 message(s)" in capsys.readouterr().out
+    assert main(["--stage", "dev"]) == 0
+
+    # Then they are in the ingest queue
+    assert "moved 2 message(s)" in capsys.readouterr().out
+    assert len(bodies(sqs, outputs["IngestQueueUrl"])) == 2

@@ -147,3 +147,18 @@ def test_the_stage_kms_key_encrypts_the_parameters(aws):
     put_secrets(config, STAGE, ssm, environ={}, prompt=lambda _: next(answers), out=lambda _: None)
 
     assert {call["KeyId"] for call in calls} == {KMS_KEY}
+
+
+def test_make_secrets_reads_the_environment_and_prints_no_value(aws, capsys, monkeypatch):
+    from tools.ssm_secrets import main
+
+    # cdk.json's dev appId is still REPLACE_ME: any app's key is accepted
+    monkeypatch.setenv("CHATMOD_ABLY_API_KEY", ABLY_KEY)
+    monkeypatch.setenv("CHATMOD_BEFORE_PUBLISH_SECRET", "y" * 40)
+
+    assert main(["--stage", "dev"]) == 0
+
+    out = capsys.readouterr().out
+    assert "created  /chatmod/dev/ably-api-key" in out
+    assert ABLY_KEY not in out
+    assert "y" * 40 not in out
