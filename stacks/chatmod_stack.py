@@ -208,6 +208,7 @@ class ChatmodStack(Stack):
             {
                 "IngestQueueName": ingest.queue.queue_name,
                 "IngestQueueUrl": ingest.queue.queue_url,
+                "IngestQueueArn": ingest.queue.queue_arn,
                 "DeadLetterQueueUrl": ingest.dead_letter_queue.queue_url,
                 "BanRevocationFailureQueueUrl": revocation.failure_queue.queue_url,
                 "AblySqsRoleArn": ably.sqs_role.role_arn,
