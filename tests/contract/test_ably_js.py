@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from chatmod.adapters.ably import AblyGateway
 from tests.contract.conftest import ROOT, NodeRunner
-from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, AblyStub
+from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, AblyStub, BeforePublishRule
+from tests.support.fake_providers import FakeServer, model_responder
 
-CAPABILITY = {"*": ["publish", "subscribe", "history"]}
+# What a chat user needs to send, read and edit or delete their own messages
+# (https://ably.com/docs/chat/setup): the emulator enforces capabilities.
+CAPABILITY = {"*": ["publish", "subscribe", "history", "message-update-own", "message-delete-own"]}
 HOUR_MS = 3_600_000
 
 
@@ -134,3 +139,53 @@ def test_revoke_tokens_needs_the_key(
     assert entry["appliesAt"] >= entry["issuedBefore"]
     revocations = ably_stub.requests_to(f"/keys/{FAKE_KEY_NAME}/revokeTokens")
     assert [r.header("Authorization").split()[0] for r in revocations] == ["Bearer", "Basic"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "code", "detail"),
+    [
+        (
+            {"action": "reject", "rejectionDetail": {"reason": "insult"}},
+            42213,
+            {"reason": "insult"},
+        ),
+        (None, 42211, None),  # the rule answers no decision; its failed action is reject
+    ],
+    ids=["rejected", "rule-failed"],
+)
+def test_chat_send_refused_by_the_before_publish_rule(
+    ably_stub: AblyStub,
+    gateway: AblyGateway,
+    run_node: NodeRunner,
+    answer: dict[str, Any] | None,
+    code: int,
+    detail: dict[str, str] | None,
+) -> None:
+    def decide(request: dict[str, Any]) -> dict[str, Any]:
+        if request["message"]["text"] == "bad":
+            return answer if answer is not None else {"malformed": True}
+        return {"action": "accept"}
+
+    with FakeServer(model_responder(decide)) as rule_server:
+        ably_stub.before_publish = BeforePublishRule(
+            url=rule_server.url, headers={"authorization": "Bearer s"}
+        )
+        out = run_node(
+            "chat_rejected.mjs",
+            {
+                "tokenRequests": token_requests(gateway, "alice"),
+                "room": "lobby",
+                "rejectedText": "bad",
+                "acceptedText": "fine",
+            },
+        )
+
+    rejected = out["rejected"]
+    assert rejected["isErrorInfo"] is True
+    assert (rejected["code"], rejected["statusCode"]) == (code, 422)
+    if detail is not None:
+        assert rejected["detail"] == detail
+    else:
+        assert rejected["detail"]["reason"].startswith("moderation failed")
+    assert out["accepted"]["text"] == "fine"
+    assert [m["text"] for m in ably_stub.chat_messages("lobby")] == ["fine"]

@@ -13,7 +13,9 @@ from ably.sync.util.exceptions import AblyException
 from chatmod.adapters.ably import AblyGateway, new_idempotency_key
 from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, AblyStub
 
-CAPABILITY = {"*": ["publish", "subscribe", "history"]}
+# What a chat user needs to send, read and edit or delete their own messages
+# (https://ably.com/docs/chat/setup): the emulator enforces capabilities.
+CAPABILITY = {"*": ["publish", "subscribe", "history", "message-update-own", "message-delete-own"]}
 
 
 def token_client(ably_stub: AblyStub, auth_callback: Callable[[Any], Any]) -> AblyRestSync:

@@ -30,7 +30,12 @@ export function tokenRequestsCallback(tokenRequests) {
 }
 
 export function errorInfo(error) {
-  return { message: String(error?.message), code: error?.code, statusCode: error?.statusCode };
+  return {
+    message: String(error?.message),
+    code: error?.code,
+    statusCode: error?.statusCode,
+    detail: error?.detail ?? null,
+  };
 }
 
 export async function run(main) {

@@ -1,0 +1,865 @@
+"""An Ably emulator for local development: the REST subset chatmod and its clients use.
+
+This is **not Ably**. It is a loopback server that answers the Ably REST calls
+chatmod and chat clients make, closely enough that the real clients work against
+it: the contract tests (``tests/contract``) drive npm ``ably`` 2.28 and
+``@ably/chat`` 1.4 under node, and ably-python, against it. It keeps everything
+in memory, has no realtime (WebSocket) side, no presence, no persistence.
+
+What it serves (shapes from the real clients' source):
+
+- Auth — ``POST /keys/{keyName}/requestToken`` checks the TokenRequest mac, its
+  timestamp and single-use nonce (ably-js ``src/common/lib/client/auth.ts``); the
+  token it issues is then required as ``Authorization: Bearer`` (or the key as
+  Basic), checked for expiry (40142), revocation (40141) and its **capability**
+  on every call (40160, ``ably_wire.permits``). ``POST /keys/{keyName}/revokeTokens``
+  needs Basic auth (40162, ably-js ``src/common/lib/client/rest.ts``) and answers
+  a ``TokenRevocationResult`` batch.
+- Chat REST v4 — @ably/chat 1.4 ``src/core/chat-api.ts`` (paths, ``X-Ably-Version:
+  4``, ``?idempotencyKey=``) and ``src/core/rest-types.ts`` (every answer a whole
+  ``RestMessage``): send, history, get, update, soft delete.
+- Pub/sub REST — ``POST``/``GET /channels/{channel}/messages`` (ably-js
+  ``restchannel.ts``: publish answers ``{serials}``; ``paginatedresource.ts``:
+  ``Link`` headers), ``GET /time``.
+- Integration rules (``ably_rules``) — every message published on a channel
+  (pub/sub, and chat create/update/delete on ``<room>::$chat``) is handed to
+  ``on_channel_message`` in Ably's SQS envelope, unless it carries
+  ``extras.privileged.skipRule``; chat sends go through the ``before_publish`` rule
+  first, with Ably's retry and failed-action semantics. A rejection answers 422
+  with 42213 and the rule's ``rejectionDetail`` as the error's ``detail``; a rule
+  that could not decide with failed action ``reject`` answers 422 with 42211
+  (@ably/chat ``src/core/errors.ts``: rejected by a before-publish rule).
+
+It speaks JSON only: clients must set ``useBinaryProtocol: false``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import itertools
+import json
+import logging
+import re
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlencode
+
+import httpx
+
+from chatmod_local.ably_rules import (
+    BeforePublishRule,
+    RuleOutcome,
+    before_publish_request,
+    channel_envelope,
+    chat_channel_message,
+    envelope_message,
+    invoke_before_publish,
+    skips_rules,
+)
+from chatmod_local.ably_wire import (
+    BAD_REQUEST,
+    CHAT_CHANNEL_SUFFIX,
+    FULL_CAPABILITY,
+    INVALID_CREDENTIALS,
+    INVALID_PARAMETER_VALUE,
+    NONCE_REPLAYED,
+    NOT_FOUND,
+    OPERATION_NOT_PERMITTED,
+    REJECTED_BY_MODERATION,
+    REJECTED_BY_RULE,
+    REVOKE_NEEDS_KEY,
+    TIMESTAMP_NOT_CURRENT,
+    TOKEN_EXPIRED,
+    TOKEN_REVOKED,
+    TOKEN_UNRECOGNISED,
+    RecordedRequest,
+    Reply,
+    ably_error_body,
+    b64_or_none,
+    error_headers,
+    now_ms,
+    parse_capability,
+    permits,
+    sign_token_request,
+)
+
+__all__ = [
+    "AblyEmulator",
+    "BeforePublishRule",
+    "EmulatorState",
+    "IssuedToken",
+    "RecordedRequest",
+    "Reply",
+    "RuleOutcome",
+    "ably_error_body",
+    "now_ms",
+    "sign_token_request",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TOKEN_TTL_MS = 60 * 60 * 1000
+# Ably refuses TokenRequests whose timestamp is too far from its clock.
+TOKEN_REQUEST_CLOCK_SKEW_MS = 10 * 60 * 1000
+MAX_REVOCATION_TARGETS = 100
+# History pages: Ably's default and largest page sizes.
+DEFAULT_HISTORY_LIMIT = 100
+MAX_HISTORY_LIMIT = 1000
+# The wire numbers of message actions (ably-js src/common/lib/types/message.ts).
+MESSAGE_CREATE = 0
+MESSAGE_UPDATE = 1
+MESSAGE_DELETE = 2
+
+ChannelMessageSink = Callable[[str], None]
+_Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]
+
+
+@dataclass
+class IssuedToken:
+    """A token the emulator issued at ``requestToken``."""
+
+    token: str
+    key_name: str
+    client_id: str | None
+    capability: str
+    issued: int
+    expires: int
+
+
+@dataclass
+class EmulatorState:
+    """What the emulator remembers: keys, tokens, chat rooms, channels, revocations.
+
+    ``rooms`` maps a room to its messages (serial → ``RestMessage``, in send
+    order); ``channels`` maps a channel to its messages (id → wire message).
+    """
+
+    keys: dict[str, str]
+    tokens: dict[str, IssuedToken] = field(default_factory=dict)
+    nonces: set[tuple[str, str]] = field(default_factory=set)
+    rooms: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    channels: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    revocations: list[dict[str, Any]] = field(default_factory=list)
+    # (method, raw path, idempotencyKey) → the answer given the first time.
+    idempotent_answers: dict[tuple[str, str, str], _Answer] = field(default_factory=dict)
+    sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def next_serial(self) -> str:
+        """A serial shaped like Ably's (``<time>-<seq>@<node>:<index>``), increasing."""
+        seq = next(self.sequence)
+        return f"{now_ms():014d}-{seq:03d}@emulator01:{seq % 1000:03d}"
+
+    def revoked(self, token: IssuedToken) -> bool:
+        """Whether a revocation applies to ``token`` (its client id, issued before, in force)."""
+        now = now_ms()
+        target = f"clientId:{token.client_id}"
+        return any(
+            entry["target"] == target
+            and token.issued < entry["issuedBefore"]
+            and entry["appliesAt"] <= now
+            for entry in self.revocations
+        )
+
+
+@dataclass(frozen=True)
+class _Caller:
+    client_id: str | None
+    basic: bool
+    capability: Mapping[str, frozenset[str]]
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A request the default handlers act on, with its caller resolved."""
+
+    request: RecordedRequest
+    segments: list[str]  # decoded path segments
+    caller: _Caller
+    # Channel messages to hand to the channel rule once the state lock is released.
+    outbox: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # The chat message as the before-publish rule left it (text, metadata, headers).
+    moderated: Mapping[str, Any] | None = None
+
+    @property
+    def client_id(self) -> str | None:
+        return self.caller.client_id
+
+    @property
+    def basic(self) -> bool:
+        return self.caller.basic
+
+
+_Handler_t = Callable[[_Call], _Answer]
+
+
+class AblyEmulator:
+    """A threaded HTTP server that speaks the Ably REST subset described in the module doc.
+
+    Args:
+        keys: API keys it accepts, keyName (``"app.keyid"``) → secret; each has the
+            capability ``{"*":["*"]}``.
+        host: the address to bind.
+        port: the port to bind; 0 picks a free one.
+        on_channel_message: receives the enveloped JSON (Ably's SQS rule body) of
+            each message published on a channel, except those with
+            ``extras.privileged.skipRule``; called outside the state lock, its
+            exceptions are logged and never reach the publisher.
+        before_publish: the chat before-publish rule, if any.
+        app_id: the ``appId`` of rule bodies; by default the first key's app id.
+        http_client: the httpx client the before-publish rule is called with
+            (default: a new client per call).
+    """
+
+    def __init__(
+        self,
+        *,
+        keys: Mapping[str, str],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        on_channel_message: ChannelMessageSink | None = None,
+        before_publish: BeforePublishRule | None = None,
+        app_id: str | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        if not keys:
+            raise ValueError("the emulator needs at least one key")
+        self.state = EmulatorState(keys=dict(keys))
+        self.on_channel_message = on_channel_message
+        self.before_publish = before_publish
+        self.app_id = app_id or next(iter(keys)).split(".", 1)[0]
+        self._http_client = http_client
+        self._host = host
+        self._requested_port = port
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        room = r"/chat/v4/rooms/[^/]+/messages"
+        self._routes: list[tuple[str, re.Pattern[str], _Handler_t]] = [
+            ("POST", re.compile(r"/keys/[^/]+/requestToken"), self._request_token),
+            ("POST", re.compile(r"/keys/[^/]+/revokeTokens"), self._revoke_tokens),
+            ("POST", re.compile(room), self._chat_send),
+            ("GET", re.compile(room), self._chat_history),
+            ("GET", re.compile(room + r"/[^/]+"), self._chat_get),
+            ("PUT", re.compile(room + r"/[^/]+"), self._chat_update),
+            ("POST", re.compile(room + r"/[^/]+/delete"), self._chat_delete),
+            ("POST", re.compile(r"/channels/[^/]+/messages"), self._publish),
+            ("GET", re.compile(r"/channels/[^/]+/messages"), self._channel_history),
+            ("GET", re.compile(r"/time"), self._time),
+        ]
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def start(self) -> AblyEmulator:
+        """Bind the port and serve in a daemon thread; returns self."""
+        owner = self
+
+        class Handler(_HttpHandler):
+            emulator = owner
+
+        server = ThreadingHTTPServer((self._host, self._requested_port), Handler)
+        server.daemon_threads = True
+        server.block_on_close = False
+        server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(0.05,), name="ably-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> AblyEmulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def host(self) -> str:
+        """The bound address."""
+        return self._host
+
+    @property
+    def port(self) -> int:
+        """The bound port (the chosen one when started with port 0)."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """``http://<host>:<port>``."""
+        return f"http://{self._host}:{self.port}"
+
+    # -- read access -----------------------------------------------------------
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """The messages published on a pub/sub channel, oldest first (copies)."""
+        with self._lock:
+            return [_copy(m) for m in self.state.channels.get(channel, {}).values()]
+
+    def chat_messages(self, room: str) -> list[dict[str, Any]]:
+        """The chat messages of a room (bare name) as ``RestMessage``s, oldest first (copies)."""
+        with self._lock:
+            return [_copy(m) for m in self.state.rooms.get(room, {}).values()]
+
+    def revoked(self, client_id: str) -> bool:
+        """Whether ``revokeTokens`` has targeted ``clientId:<client_id>``."""
+        with self._lock:
+            return any(e["target"] == f"clientId:{client_id}" for e in self.state.revocations)
+
+    def expire_tokens(self) -> None:
+        """Make every issued token expired, as if an hour had passed."""
+        with self._lock:
+            for token in self.state.tokens.values():
+                token.expires = now_ms() - 1
+
+    # -- dispatch ------------------------------------------------------------------
+
+    def _intercept(self, request: RecordedRequest) -> Reply | None:
+        """A hook run first for each request: a reply replaces the default answer.
+
+        The emulator answers everything itself; the test stub overrides this to
+        record requests and play scripted replies.
+        """
+        return None
+
+    def _default(self, request: RecordedRequest) -> _Answer:
+        for method, pattern, handler in self._routes:
+            if method == request.method and pattern.fullmatch(request.raw_path):
+                segments = [unquote(part) for part in request.raw_path.split("/")[1:]]
+                if handler == self._request_token:
+                    caller = _Caller(None, basic=False, capability={})
+                else:
+                    auth = self._authenticate(request)
+                    if isinstance(auth, tuple):
+                        return auth
+                    caller = auth
+                call = _Call(request, segments, caller)
+                if handler == self._chat_send:
+                    answer = self._moderated_send(call)
+                else:
+                    with self._lock:
+                        answer = self._idempotently(handler, call)
+                self._deliver(call.outbox)
+                return answer
+        return _error(404, NOT_FOUND, f"no route for {request.method} {request.path}")
+
+    def _idempotently(self, handler: _Handler_t, call: _Call) -> _Answer:
+        # @ably/chat adds ?idempotencyKey= to send, update and delete so that a
+        # retried request is applied once: the same key gets the same answer.
+        key = call.request.param("idempotencyKey")
+        if key is None or call.request.method == "GET":
+            return handler(call)
+        scope = (call.request.method, call.request.raw_path, key)
+        if scope in self.state.idempotent_answers:
+            return self.state.idempotent_answers[scope]
+        answer = handler(call)
+        if 200 <= answer[0] < 300:
+            self.state.idempotent_answers[scope] = answer
+        return answer
+
+    def _deliver(self, outbox: list[tuple[str, dict[str, Any]]]) -> None:
+        """Hand published messages to the channel rule, outside the lock, never failing."""
+        sink = self.on_channel_message
+        if sink is None:
+            return
+        for channel, message in outbox:
+            if skips_rules(message):
+                continue
+            body = channel_envelope(
+                app_id=self.app_id, channel=channel, messages=[envelope_message(message)]
+            )
+            try:
+                sink(body)
+            except Exception:
+                logger.exception("on_channel_message failed for a message on %r", channel)
+
+    def _authenticate(self, request: RecordedRequest) -> _Caller | _Answer:
+        """Who the request acts as and what it may do, or an error answer."""
+        authorization = request.header("authorization") or ""
+        scheme, _, credentials = authorization.partition(" ")
+        header_client_id = _decode_client_id(request.header("x-ably-clientid"))
+        if scheme.lower() == "basic":
+            try:
+                key_name, _, secret = base64.b64decode(credentials).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return _error(401, INVALID_CREDENTIALS, "malformed basic credentials")
+            if self.state.keys.get(key_name) != secret:
+                return _error(401, INVALID_CREDENTIALS, "invalid credentials")
+            return _Caller(header_client_id, True, parse_capability(FULL_CAPABILITY))
+        if scheme.lower() == "bearer":
+            with self._lock:
+                token = self.state.tokens.get(credentials) or self.state.tokens.get(
+                    b64_or_none(credentials) or ""
+                )
+                revoked = token is not None and self.state.revoked(token)
+            if token is None:
+                return _error(401, TOKEN_UNRECOGNISED, "token unrecognised")
+            if token.expires < now_ms():
+                return _error(401, TOKEN_EXPIRED, "token expired")
+            if revoked:
+                return _error(401, TOKEN_REVOKED, "token revoked")
+            capability = parse_capability(token.capability)
+            if token.client_id not in (None, "*"):
+                return _Caller(token.client_id, False, capability)
+            return _Caller(header_client_id, False, capability)
+        return _error(401, INVALID_CREDENTIALS, "no credentials")
+
+    @staticmethod
+    def _forbidden(call: _Call, resource: str, *operations: str) -> _Answer | None:
+        """401/40160 unless the caller's capability grants one of ``operations`` on ``resource``."""
+        if any(permits(call.caller.capability, resource, op) for op in operations):
+            return None
+        wanted = " or ".join(operations)
+        return _error(
+            401,
+            OPERATION_NOT_PERMITTED,
+            f"Unable to perform channel operation (operation not permitted with provided "
+            f"capability): {wanted} on {resource!r}",
+        )
+
+    # -- tokens (default handlers are called under the lock) -------------------------
+
+    def _request_token(self, call: _Call) -> _Answer:
+        key_name = call.segments[1]
+        try:
+            body = call.request.json()
+        except ValueError:
+            return _error(400, BAD_REQUEST, "TokenRequest is not JSON")
+        if not isinstance(body, dict):
+            return _error(400, BAD_REQUEST, "TokenRequest must be an object")
+        secret = self.state.keys.get(key_name)
+        if secret is None or body.get("keyName") != key_name:
+            return _error(404, NOT_FOUND, "no such key")
+        if not hmac.compare_digest(str(body.get("mac", "")), sign_token_request(secret, body)):
+            return _error(401, INVALID_CREDENTIALS, "invalid mac")
+        timestamp = int(body.get("timestamp") or 0)
+        if abs(now_ms() - timestamp) > TOKEN_REQUEST_CLOCK_SKEW_MS:
+            return _error(401, TIMESTAMP_NOT_CURRENT, "timestamp not current")
+        nonce_key = (key_name, str(body.get("nonce")))
+        if nonce_key in self.state.nonces:
+            return _error(401, NONCE_REPLAYED, "nonce value replayed")
+        capability = body.get("capability") or FULL_CAPABILITY
+        try:
+            parse_capability(capability)
+        except (TypeError, ValueError) as exc:
+            return _error(400, BAD_REQUEST, f"invalid capability: {exc}")
+        self.state.nonces.add(nonce_key)
+        issued = now_ms()
+        token = IssuedToken(
+            token=f"emulator-token.{secrets.token_urlsafe(12)}",
+            key_name=key_name,
+            client_id=body.get("clientId"),
+            capability=capability,
+            issued=issued,
+            expires=issued + int(body.get("ttl") or DEFAULT_TOKEN_TTL_MS),
+        )
+        self.state.tokens[token.token] = token
+        # TokenDetails, as ably-js and ably-python read it.
+        return 200, {
+            "token": token.token,
+            "keyName": key_name,
+            "issued": token.issued,
+            "expires": token.expires,
+            "capability": token.capability,
+            "clientId": token.client_id,
+        }
+
+    def _revoke_tokens(self, call: _Call) -> _Answer:
+        if not call.basic:
+            # ably-js refuses this itself (rest.ts, revokeTokens); Ably does too.
+            return _error(401, REVOKE_NEEDS_KEY, "Cannot revoke tokens when using token auth")
+        body = _json_object(call.request)
+        targets = body.get("targets") if body is not None else None
+        if not isinstance(targets, list) or not targets:
+            return _error(400, BAD_REQUEST, "targets is required")
+        if len(targets) > MAX_REVOCATION_TARGETS:
+            return _error(400, BAD_REQUEST, "at most 100 targets")
+        assert body is not None
+        issued_before = body.get("issuedBefore") or now_ms()
+        applies_at = now_ms() + (30_000 if body.get("allowReauthMargin") else 0)
+        results: list[dict[str, Any]] = []
+        for target in targets:
+            kind, _, value = str(target).partition(":")
+            if kind not in ("clientId", "revocationKey", "channel") or not value:
+                error = ably_error_body(BAD_REQUEST, 400, f"invalid target {target!r}")["error"]
+                results.append({"target": target, "error": error})
+                continue
+            entry = {"target": target, "issuedBefore": issued_before, "appliesAt": applies_at}
+            self.state.revocations.append(entry)
+            results.append(entry)
+        failures = sum(1 for result in results if "error" in result)
+        return 201, {
+            "successCount": len(results) - failures,
+            "failureCount": failures,
+            "results": results,
+        }
+
+    # -- chat ------------------------------------------------------------------------
+
+    def _moderated_send(self, call: _Call) -> _Answer:
+        """A chat send: validate, ask the before-publish rule (outside the lock), then store."""
+        room = call.segments[3]
+        body = _json_object(call.request)
+        if body is None or not isinstance(body.get("text"), str):
+            return _error(400, BAD_REQUEST, "text is required")
+        if not _optional_objects(body, "metadata", "headers"):
+            return _error(400, BAD_REQUEST, "metadata and headers must be objects")
+        refusal = self._forbidden(call, room, "publish")
+        if refusal is not None:
+            return refusal
+        key = call.request.param("idempotencyKey")
+        scope = ("POST", call.request.raw_path, key or "")
+        rule = self.before_publish
+        if rule is not None and rule.applies_to(room):
+            with self._lock:
+                if key is not None and scope in self.state.idempotent_answers:
+                    return self.state.idempotent_answers[scope]
+            message = {"clientId": call.client_id, **body}
+            outcome = invoke_before_publish(
+                rule,
+                before_publish_request(app_id=self.app_id, room=room, message=message),
+                client=self._http_client,
+            )
+            if outcome.verdict == "reject":
+                return _error(
+                    422, REJECTED_BY_MODERATION, "message rejected by moderation", outcome.detail
+                )
+            if outcome.verdict == "failed":
+                return _error(
+                    422,
+                    REJECTED_BY_RULE,
+                    "message rejected: the before-publish rule failed and its failed action "
+                    "is reject",
+                    outcome.detail,
+                )
+            call = replace(call, moderated=outcome.message)
+        with self._lock:
+            return self._idempotently(self._chat_send, call)
+
+    def _chat_send(self, call: _Call) -> _Answer:
+        room = call.segments[3]
+        body = call.moderated or _json_object(call.request) or {}
+        serial = self.state.next_serial()
+        timestamp = now_ms()
+        message = {
+            "serial": serial,
+            "version": {"serial": serial, "timestamp": timestamp},
+            "text": body["text"],
+            "clientId": call.client_id,
+            "action": "message.create",
+            "metadata": body.get("metadata") or {},
+            "headers": body.get("headers") or {},
+            "timestamp": timestamp,
+        }
+        self.state.rooms.setdefault(room, {})[serial] = message
+        self._forward_chat(call, room, message, MESSAGE_CREATE)
+        return 200, _copy(message)
+
+    def _chat_get(self, call: _Call) -> _Answer:
+        refusal = self._forbidden(call, call.segments[3], "history")
+        if refusal is not None:
+            return refusal
+        message = self.state.rooms.get(call.segments[3], {}).get(call.segments[5])
+        if message is None:
+            return _error(404, NOT_FOUND, "message not found")
+        return 200, _copy(message)
+
+    def _own_or_any(
+        self, call: _Call, room: str, message: Mapping[str, Any], verb: str
+    ) -> _Answer | None:
+        # message-{verb}-any on any message; message-{verb}-own on the caller's own.
+        own = call.client_id is not None and message.get("clientId") == call.client_id
+        operations = [f"message-{verb}-any"] + ([f"message-{verb}-own"] if own else [])
+        return self._forbidden(call, room, *operations)
+
+    def _chat_update(self, call: _Call) -> _Answer:
+        room, serial = call.segments[3], call.segments[5]
+        message = self.state.rooms.get(room, {}).get(serial)
+        if message is None:
+            refusal = self._forbidden(call, room, "message-update-any", "message-update-own")
+            return refusal or _error(404, NOT_FOUND, "message not found")
+        refusal = self._own_or_any(call, room, message, "update")
+        if refusal is not None:
+            return refusal
+        body = _json_object(call.request)
+        update = body.get("message") if body is not None else None
+        if not isinstance(update, dict) or not isinstance(update.get("text"), str):
+            return _error(400, BAD_REQUEST, "message.text is required")
+        if not _optional_objects(update, "metadata", "headers"):
+            return _error(400, BAD_REQUEST, "metadata and headers must be objects")
+        # The message is replaced whole: omitted fields become empty (chat-api.ts).
+        message.update(
+            text=update["text"],
+            metadata=update.get("metadata") or {},
+            headers=update.get("headers") or {},
+            action="message.update",
+            version=self._version(call, body or {}),
+        )
+        self._forward_chat(call, room, message, MESSAGE_UPDATE)
+        return 200, _copy(message)
+
+    def _chat_delete(self, call: _Call) -> _Answer:
+        room, serial = call.segments[3], call.segments[5]
+        message = self.state.rooms.get(room, {}).get(serial)
+        if message is None:
+            refusal = self._forbidden(call, room, "message-delete-any", "message-delete-own")
+            return refusal or _error(404, NOT_FOUND, "message not found")
+        refusal = self._own_or_any(call, room, message, "delete")
+        if refusal is not None:
+            return refusal
+        body = _json_object(call.request) if call.request.body else {}
+        if body is None:
+            return _error(400, BAD_REQUEST, "the body must be an object")
+        message.update(action="message.delete", version=self._version(call, body))
+        self._forward_chat(call, room, message, MESSAGE_DELETE)
+        return 200, _copy(message)
+
+    def _version(self, call: _Call, body: Mapping[str, Any]) -> dict[str, Any]:
+        # RestVersion (rest-types.ts): serial, timestamp, clientId?, description?, metadata?
+        version: dict[str, Any] = {"serial": self.state.next_serial(), "timestamp": now_ms()}
+        if call.client_id is not None:
+            version["clientId"] = call.client_id
+        if isinstance(body.get("description"), str):
+            version["description"] = body["description"]
+        if isinstance(body.get("metadata"), dict):
+            version["metadata"] = body["metadata"]
+        return version
+
+    def _forward_chat(
+        self, call: _Call, room: str, message: Mapping[str, Any], action: int
+    ) -> None:
+        connection_id = f"emu{secrets.token_hex(5)}"
+        wire = chat_channel_message(
+            message, action=action, message_id=f"{connection_id}:0:0", connection_id=connection_id
+        )
+        call.outbox.append((room + CHAT_CHANNEL_SUFFIX, wire))
+
+    def _chat_history(self, call: _Call) -> _Answer:
+        refusal = self._forbidden(call, call.segments[3], "history")
+        if refusal is not None:
+            return refusal
+        messages = list(self.state.rooms.get(call.segments[3], {}).values())
+        return _history_page(call.request, messages, lambda m: m["timestamp"])
+
+    # -- pub/sub -----------------------------------------------------------------------
+
+    def _publish(self, call: _Call) -> _Answer:
+        channel = call.segments[1]
+        try:
+            body = call.request.json()
+        except ValueError:
+            return _error(400, BAD_REQUEST, "the body is not JSON")
+        messages = body if isinstance(body, list) else [body]
+        if not all(isinstance(message, dict) for message in messages):
+            return _error(400, BAD_REQUEST, "messages must be objects")
+        resource = channel.removesuffix(CHAT_CHANNEL_SUFFIX)
+        refusal = self._forbidden(call, resource, "publish")
+        if refusal is None and any(_privileged(message) for message in messages):
+            # extras.privileged (e.g. skipRule) needs the privileged-headers capability.
+            refusal = self._forbidden(call, resource, "privileged-headers")
+        if refusal is not None:
+            return refusal
+        stored = self.state.channels.setdefault(channel, {})
+        serials = []
+        connection_id = f"emu{secrets.token_hex(5)}"
+        for index, message in enumerate(messages):
+            message_id = message.get("id") or f"{connection_id}:0:{index}"
+            # Client-supplied ids make publishing idempotent, as in Ably.
+            if message_id not in stored:
+                wire = {key: value for key, value in message.items() if key != "connectionKey"}
+                wire.update(
+                    id=message_id,
+                    serial=self.state.next_serial(),
+                    timestamp=now_ms(),
+                    action=MESSAGE_CREATE,
+                )
+                client_id = message.get("clientId") or call.client_id
+                if client_id not in (None, "*"):
+                    wire["clientId"] = client_id
+                stored[message_id] = wire
+                forwarded = dict(wire)
+                # A message published on behalf of a realtime connection (its
+                # connectionKey) comes from that connection; otherwise from the REST call.
+                key = message.get("connectionKey")
+                forwarded["connectionId"] = (
+                    str(key).split("!", 1)[0] if isinstance(key, str) and key else connection_id
+                )
+                call.outbox.append((channel, forwarded))
+            serials.append(stored[message_id]["serial"])
+        return 201, {"serials": serials}
+
+    def _channel_history(self, call: _Call) -> _Answer:
+        channel = call.segments[1]
+        refusal = self._forbidden(call, channel.removesuffix(CHAT_CHANNEL_SUFFIX), "history")
+        if refusal is not None:
+            return refusal
+        messages = list(self.state.channels.get(channel, {}).values())
+        return _history_page(call.request, messages, lambda m: m["timestamp"])
+
+    def _time(self, call: _Call) -> _Answer:
+        return 200, [now_ms()]
+
+
+def _privileged(message: Mapping[str, Any]) -> bool:
+    extras = message.get("extras")
+    return isinstance(extras, dict) and "privileged" in extras
+
+
+def _error(
+    status: int, code: int, message: str, detail: Mapping[str, str] | None = None
+) -> _Answer:
+    return status, ably_error_body(code, status, message, detail), error_headers(code, message)
+
+
+def _copy(message: Mapping[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(message))  # type: ignore[no-any-return]
+
+
+def _json_object(request: RecordedRequest) -> dict[str, Any] | None:
+    try:
+        body = request.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _optional_objects(body: Mapping[str, Any], *names: str) -> bool:
+    return all(body.get(name) is None or isinstance(body.get(name), dict) for name in names)
+
+
+def _history_page(
+    request: RecordedRequest,
+    messages: list[dict[str, Any]],
+    timestamp: Callable[[dict[str, Any]], int],
+) -> _Answer:
+    """One page of history, newest first unless ``direction=forwards``, with ``Link`` headers.
+
+    Reads ``start``, ``end`` (epoch ms), ``direction``, ``limit`` as Ably's history
+    does; the next page is addressed by an opaque ``cursor`` in the ``rel="next"``
+    link, which clients follow without reading it.
+    """
+    try:
+        limit = int(request.param("limit") or DEFAULT_HISTORY_LIMIT)
+        start = int(request.param("start") or 0)
+        end = int(request.param("end") or 2**62)
+        cursor = int(request.param("cursor") or 0)
+    except ValueError:
+        return _error(400, INVALID_PARAMETER_VALUE, "invalid parameter value")
+    direction = request.param("direction") or "backwards"
+    if direction not in ("backwards", "forwards") or not 0 < limit <= MAX_HISTORY_LIMIT:
+        return _error(400, INVALID_PARAMETER_VALUE, "invalid parameter value")
+    selected = [m for m in messages if start <= timestamp(m) <= end]
+    if direction == "backwards":
+        selected.reverse()
+    page = [_copy(m) for m in selected[cursor : cursor + limit]]
+    base = {
+        name: request.param(name)
+        for name in ("limit", "start", "end", "direction")
+        if request.param(name) is not None
+    }
+    resource = request.raw_path.rsplit("/", 1)[-1]
+    links = [
+        f'<./{resource}?{urlencode(base)}>; rel="first"',
+        f'<./{resource}?{urlencode({**base, "cursor": cursor})}>; rel="current"',
+    ]
+    if cursor + limit < len(selected):
+        links.append(f'<./{resource}?{urlencode({**base, "cursor": cursor + limit})}>; rel="next"')
+    return 200, page, {"Link": ", ".join(links)}
+
+
+def _decode_client_id(value: str | None) -> str | None:
+    # ably-python (RSA7e2) sends X-Ably-ClientId base64-encoded.
+    if not value:
+        return None
+    return b64_or_none(value) or value
+
+
+class _HttpHandler(BaseHTTPRequestHandler):
+    emulator: AblyEmulator
+    # HTTP/1.1 so that clients keep connections alive, as they do with Ably.
+    protocol_version = "HTTP/1.1"
+    # One write per response and no Nagle delay: otherwise every loopback round
+    # trip pays the ~40 ms delayed-ACK stall.
+    wbufsize = -1
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: requests are not logged line by line."""
+
+    def _handle(self) -> None:
+        raw_path, _, query = self.path.partition("?")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        request = RecordedRequest(
+            method=self.command,
+            raw_path=raw_path,
+            query=parse_qs(query),
+            headers=headers,
+            body=body,
+            client_port=int(self.client_address[1]),
+        )
+        reply = self.emulator._intercept(request)
+        if reply is not None and reply.on_request is not None:
+            reply.on_request(request)
+        if reply is None or reply.process:
+            status, payload, *extra = self.emulator._default(request)
+            if reply is None:
+                reply = Reply(status, payload, headers=extra[0] if extra else {})
+        if reply.delay_s:
+            time.sleep(reply.delay_s)
+        if reply.drop:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        content = reply.raw
+        if content is None:
+            content = b"" if reply.body is None else json.dumps(reply.body).encode()
+        self.send_response(reply.status)
+        if content:
+            self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(content)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(content)
+
+    def _safe_handle(self) -> None:
+        try:
+            self._handle()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            # The client gave up (e.g. its timeout fired during a scripted delay).
+            self.close_connection = True
+
+    do_GET = _safe_handle
+    do_POST = _safe_handle
+    do_PUT = _safe_handle
+    do_PATCH = _safe_handle
+    do_DELETE = _safe_handle
+
+
+def chat_path(room: str, *rest: str) -> str:
+    """The Chat REST v4 path of a room's messages (names URL-encoded, as @ably/chat does)."""
+    return "/".join(["/chat/v4/rooms", quote(room, safe=""), "messages", *rest])
