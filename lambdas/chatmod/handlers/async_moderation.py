@@ -24,7 +24,6 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chatmod.adapters.idempotency import OnceGuard
-from chatmod.adapters.parameters import get_secret
 from chatmod.async_consumer import (
     AsyncModerator,
     Fate,
@@ -35,8 +34,7 @@ from chatmod.async_consumer import (
 )
 from chatmod.deadline import Deadline
 from chatmod.errors import ChatmodError, ServiceUnavailableError
-from chatmod.judged import JUDGED_HEADER, verify_judged_header
-from chatmod.moderation.envelope import AblyMessage
+from chatmod.judged import JUDGED_HEADER, judged_by_chatmod
 from chatmod.observability import logger, metrics, tracer
 from chatmod.runtime import get_runtime
 from chatmod.settings import Settings
@@ -112,7 +110,15 @@ def moderate_records(
         gateway=gateway,
         guard=guard,
         policy=runtime.policy.async_moderation,
-        judged=lambda message, deadline: judged_by_chatmod(message, settings, deadline),
+        judged=lambda message, deadline: judged_by_chatmod(
+            message.headers.get(JUDGED_HEADER),
+            room=message.room or message.channel,
+            client_id=message.client_id,
+            text=message.text,
+            # Dated from the message itself: a queue backlog must not make it stale.
+            at=message.timestamp_ms / 1000 if message.timestamp_ms is not None else time.time(),
+            deadline=deadline,
+        ),
     )
     queued = [QueuedRecord(r.message_id, r.body or "", _receive_count(r)) for r in records]
     return moderator.moderate_batch(queued, deadline)
@@ -165,34 +171,3 @@ def _receive_count(record: SQSRecord) -> int:
         return int(record.attributes.approximate_receive_count)
     except (TypeError, ValueError):
         return 1
-
-
-def judged_by_chatmod(message: AblyMessage, settings: Settings, deadline: Deadline) -> bool:
-    """Whether ``POST /messages`` judged ``message`` before publishing it (``chatmod.judged``).
-
-    The header is an HMAC with the before-publish secret over room (or channel),
-    sender and text; its age is measured from the message's own Ably timestamp, so
-    a backlog on the queue does not make a genuine header stale. The secret is
-    read only for messages that carry the header; if it cannot be read, the
-    message is simply moderated.
-    """
-    value = message.headers.get(JUDGED_HEADER)
-    if value is None or not message.client_id:
-        return False
-    try:
-        secret = get_secret(settings.before_publish_secret_parameter, settings, deadline=deadline)
-    except ChatmodError as error:
-        logger.warning("judged header not checked: secret unreadable", extra={"error": error.code})
-        return False
-    at = message.timestamp_ms / 1000 if message.timestamp_ms is not None else time.time()
-    valid = verify_judged_header(
-        value,
-        secret,
-        room=message.room or message.channel,
-        client_id=message.client_id,
-        text=message.text,
-        now=at,
-    )
-    if not valid:
-        logger.warning("judged header did not verify: moderating the message")
-    return valid
