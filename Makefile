@@ -11,7 +11,8 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install lock local demo load test test-fast lint openapi synth synth-all bootstrap diff deploy bench clean
+.PHONY: help install lock local demo load test test-fast lint openapi docs synth synth-all bootstrap diff \
+	deploy secrets ably-rules redrive bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,6 +56,9 @@ lint: install ## ruff (lint + format check) and mypy
 openapi: install ## Regenerate docs/openapi.json from the routes (tests fail while it is stale)
 	python -m chatmod.openapi --output docs/openapi.json
 
+docs: install ## Regenerate docs/configuration.md from the config model (tests fail while it is stale)
+	python -m tools.config_docs
+
 synth: install ## Synthesize one stage with real bundling: make synth STAGE=prod
 	cdk synth -c stage=$(STAGE) --quiet --output cdk.out/$(STAGE)
 
@@ -71,6 +75,15 @@ diff: install ## Compare a stage with what is deployed: make diff STAGE=prod
 
 deploy: install ## Deploy a stage to the current AWS account: make deploy STAGE=prod
 	cdk deploy -c stage=$(STAGE) -c chatmod:deploy=true --output cdk.out/$(STAGE) --require-approval broadening
+
+secrets: install ## Put a stage's SecureString parameters (prompts, no echo): make secrets STAGE=dev [OVERWRITE=1]
+	python -m tools.ssm_secrets --stage $(STAGE) $(if $(OVERWRITE),--overwrite)
+
+ably-rules: install ## Create/update the Ably SQS and before-publish rules from the stack's outputs [DRY_RUN=1]
+	python -m tools.ably_rules --stage $(STAGE) $(if $(DRY_RUN),--dry-run)
+
+redrive: install ## Move DLQ messages back to the ingest queue: make redrive STAGE=dev [MAX=1000] [DRY_RUN=1]
+	python -m tools.redrive --stage $(STAGE) $(if $(MAX),--max $(MAX)) $(if $(DRY_RUN),--dry-run)
 
 bench: install ## Run the benchmarks and print their tables
 	python -m pip install --quiet --require-hashes --no-deps -r bench/requirements.lock

@@ -208,6 +208,7 @@ class ChatmodStack(Stack):
             {
                 "IngestQueueName": ingest.queue.queue_name,
                 "IngestQueueUrl": ingest.queue.queue_url,
+                "IngestQueueArn": ingest.queue.queue_arn,
                 "DeadLetterQueueUrl": ingest.dead_letter_queue.queue_url,
                 "BanRevocationFailureQueueUrl": revocation.failure_queue.queue_url,
                 "AblySqsRoleArn": ably.sqs_role.role_arn,
@@ -267,8 +268,9 @@ class ChatmodStack(Stack):
         for function in moderates:
             tables.grant(function, PIPELINE_READS, [tables.bans, tables.strikes])
             tables.grant(function, PIPELINE_WRITES, [tables.bans, tables.strikes, tables.audit])
-        for function in (functions.async_moderation, functions.publish):
-            tables.grant(function, IDEMPOTENCY_ACTIONS, [tables.idempotency])
+        # Only the async consumer keeps idempotency records (one removal per message);
+        # POST /messages derives its ids from the request instead.
+        tables.grant(functions.async_moderation, IDEMPOTENCY_ACTIONS, [tables.idempotency])
         # /token only looks the caller's ban up.
         tables.grant(functions.token, ["dynamodb:GetItem"], [tables.bans])
         # Moderators ban, unban (which also clears strikes), list bans and read the audit log.
@@ -285,8 +287,11 @@ class ChatmodStack(Stack):
         tables.grant(functions.ban_revoker, ["dynamodb:PutItem"], [tables.audit])
 
         # before-publish holds no Ably key: it never calls Ably.
+        # async-moderation reads the before-publish secret only to verify x-chatmod-judged
+        # (a message POST /messages judged is not judged again after it is published).
         parameters.grant_read_secrets(
-            functions.async_moderation, [secrets.ably_api_key, *provider_keys]
+            functions.async_moderation,
+            [secrets.ably_api_key, secrets.before_publish_secret, *provider_keys],
         )
         parameters.grant_read_secrets(
             functions.before_publish, [secrets.before_publish_secret, *provider_keys]

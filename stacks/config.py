@@ -71,11 +71,37 @@ class ConfigError(ValueError):
     """The stage configuration is missing or invalid; the message says where and why."""
 
 
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regex {value!r}: {exc}") from exc
+    return value
+
+
+class AblyRulesConfig(StrictModel):
+    """The Ably integration rules ``make ably-rules`` creates or updates (Ably Control API).
+
+    ``beforePublish``: the transport of the Chat before-publish (custom moderation)
+    rule — ``lambda`` (Ably assumes a role to invoke the function), ``http`` (Ably
+    POSTs to ``/before-publish`` with the secret header), or ``none`` (no rule).
+    ``queue``: whether an SQS integration rule feeds the async path.
+    ``channelFilter``: the SQS rule's regex on the full channel name (empty: every
+    channel). The before-publish rule's room filter is ``moderation.roomFilter``;
+    its retry timeout, retries, failed action and 429 action come from ``moderation``.
+    """
+
+    before_publish: Literal["lambda", "http", "none"] = "lambda"
+    queue: bool = True
+    channel_filter: Annotated[str, AfterValidator(_regex)] = ""
+
+
 class AblyConfig(StrictModel):
     """The Ably account and app; together they form the external id of Ably's roles."""
 
     account_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
     app_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    rules: AblyRulesConfig = AblyRulesConfig()
 
     @property
     def external_id(self) -> str:

@@ -19,6 +19,8 @@ from constructs import Construct
 from chatmod.constants import METRICS_NAMESPACE
 
 PERIOD = Duration.minutes(1)
+# Every alarm's description ends with its section of the runbook (a test keeps them in step).
+RUNBOOK = "docs/runbook.md"
 # Failed decisions are judged over a few minutes: one slow provider call is not an incident.
 DECISION_RATE_PERIOD = Duration.minutes(5)
 # The ban-revoker should keep up with the bans stream within about a minute.
@@ -210,7 +212,8 @@ class Monitoring(Construct):
             evaluation_periods=evaluation_periods,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description=description,
+            # On-call reads this in the notification: what broke, and where the fix is.
+            alarm_description=f"{description}. Runbook: {RUNBOOK}#{construct_id.lower()}",
         )
         alarm.add_alarm_action(actions.SnsAction(self.topic))
         self.alarms[construct_id] = alarm

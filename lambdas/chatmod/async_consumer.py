@@ -134,6 +134,7 @@ class AsyncModerator:
         gateway: Callable[[], AblyGateway],
         guard: OnceGuard | None,
         policy: AsyncPolicy,
+        judged: Callable[[AblyMessage, Deadline], bool] | None = None,
     ) -> None:
         """Args:
         pipeline: the moderation pipeline of the current runtime.
@@ -141,12 +142,15 @@ class AsyncModerator:
         gateway: gives the Ably gateway (built on first need: most batches need none).
         guard: runs each removal at most once per message (None: no guard, e.g. tools).
         policy: ``async`` settings (text path, concurrency).
+        judged: whether chatmod already judged a message (``POST /messages`` signs
+            what it publishes); such a message is not judged again.
         """
         self._pipeline = pipeline
         self._audit = audit
         self._gateway = gateway
         self._guard = guard
         self._policy = policy
+        self._judged = judged
 
     # -- the batch --------------------------------------------------------------------
 
@@ -220,6 +224,8 @@ class AsyncModerator:
         needed = self._pipeline.policy.moderation.retry_timeout_ms / 1000 + START_MARGIN_S
         if deadline.remaining() < needed:
             return MessageFate(Fate.FAILED, message.key, "no_time_left")
+        if self._judged is not None and self._judged(message, deadline):
+            return MessageFate(Fate.SKIPPED, message.key, "judged by POST /messages")
         try:
             result = self._pipeline.run(message.submission(), deadline)
         except TextTooLongError as exc:

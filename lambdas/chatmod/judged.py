@@ -21,7 +21,21 @@ import hmac
 import json
 from typing import Final
 
-__all__ = ["JUDGED_HEADER", "MAX_AGE_S", "judged_header", "verify_judged_header"]
+from aws_lambda_powertools.metrics import MetricUnit
+
+from chatmod.adapters.parameters import get_secret
+from chatmod.deadline import Deadline
+from chatmod.errors import ChatmodError
+from chatmod.observability import logger, metrics
+from chatmod.settings import get_settings
+
+__all__ = [
+    "JUDGED_HEADER",
+    "MAX_AGE_S",
+    "judged_by_chatmod",
+    "judged_header",
+    "verify_judged_header",
+]
 
 JUDGED_HEADER: Final = "x-chatmod-judged"
 #: How long a header stays valid after chatmod signed it (replay bound).
@@ -72,3 +86,40 @@ def _mac(secret: str, issued: int, room: str, client_id: str, text: str) -> str:
         secret.encode("utf-8", "surrogatepass"), message.encode("ascii"), hashlib.sha256
     ).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def judged_by_chatmod(
+    value: object, *, room: str, client_id: str | None, text: str, at: float, deadline: Deadline
+) -> bool:
+    """Whether a message carrying header ``value`` is one chatmod already judged.
+
+    Reads the before-publish secret only when there is a header to check; a
+    forged, stale or mismatched header, or a secret that cannot be read, means
+    the message is moderated as usual. Logged and counted either way
+    (``AcceptedJudged``, ``JudgedHeaderInvalid``).
+
+    Args:
+        value: the ``x-chatmod-judged`` header, if the message has one.
+        room: the room (or channel) the message is in.
+        client_id: its sender.
+        text: its text.
+        at: when it was sent (epoch seconds): now for before-publish, the
+            message's own Ably timestamp on the async path (a queue backlog must
+            not make a genuine header stale).
+        deadline: the request's deadline, for the secret read.
+    """
+    if not isinstance(value, str) or not client_id:
+        return False  # the common case reads no secret
+    settings = get_settings()
+    try:
+        secret = get_secret(settings.before_publish_secret_parameter, settings, deadline=deadline)
+    except ChatmodError as error:
+        logger.warning("judged header not checked: secret unreadable", extra={"error": error.code})
+        return False
+    if not verify_judged_header(value, secret, room=room, client_id=client_id, text=text, now=at):
+        logger.warning("judged header did not verify: moderating the message")
+        metrics.add_metric(name="JudgedHeaderInvalid", unit=MetricUnit.Count, value=1)
+        return False
+    logger.info("accepted without moderation: already judged by POST /messages")
+    metrics.add_metric(name="AcceptedJudged", unit=MetricUnit.Count, value=1)
+    return True

@@ -20,6 +20,7 @@ from chatmod.adapters import aws
 from chatmod.adapters.ably_client import reset_gateway
 from chatmod.async_consumer import MODERATION_EVENT_NAME
 from chatmod.handlers import async_moderation
+from chatmod.judged import JUDGED_HEADER, judged_header
 from chatmod.policy import ModerationPolicy, RuntimePolicy
 from tests.support.ably_messages import (
     chat_message,
@@ -28,7 +29,7 @@ from tests.support.ably_messages import (
     stored_chat_message,
 )
 from tests.support.ably_stub import AblyStub, Reply
-from tests.support.deployment import moto_deployment
+from tests.support.deployment import BEFORE_PUBLISH_SECRET, moto_deployment
 from tests.support.dynamodb import ChatmodTables
 from tests.support.events import FakeLambdaContext, ably_envelope, sqs_event
 from tests.support.fake_providers import (  # noqa: F401  (fixtures)
@@ -759,3 +760,42 @@ def test_given_a_lone_surrogate_in_the_text_then_it_is_still_moderated(tables, a
 
     assert failed(response) == []
     assert len(audit(tables, "delete")) == 1
+
+
+# --- messages POST /messages already judged -------------------------------------------
+
+
+def judged_chat_message(ably_stub: AblyStub, text: str, *, header_text: str | None = None) -> Any:
+    """A chat message carrying the x-chatmod-judged header POST /messages signs."""
+    message = chat_in_stub(ably_stub, text, client_id="judy")
+    value = judged_header(
+        BEFORE_PUBLISH_SECRET,
+        room=ROOM,
+        client_id="judy",
+        text=text if header_text is None else header_text,
+        now=message["timestamp"] / 1000,
+    )
+    message["extras"]["headers"][JUDGED_HEADER] = value
+    return message
+
+
+def test_given_a_message_post_messages_judged_then_it_is_not_judged_again(tables, ably_stub):
+    # The text would be rejected; POST /messages published it masked or judged it
+    # already, and its signature says so.
+    message = judged_chat_message(ably_stub, "you are shit")
+
+    response = handle(ably_envelope(CHAT, message))
+
+    assert failed(response) == []
+    assert deletes(ably_stub) == []
+    assert audit(tables) == []
+
+
+def test_given_a_judged_header_for_other_text_then_the_message_is_moderated(tables, ably_stub):
+    message = judged_chat_message(ably_stub, "you are shit", header_text="hello there")
+
+    response = handle(ably_envelope(CHAT, message))
+
+    assert failed(response) == []
+    assert len(deletes(ably_stub)) == 1
+    assert [item["action"] for item in audit(tables, "strike")] == ["strike"]

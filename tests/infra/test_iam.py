@@ -53,14 +53,15 @@ DEV: dict[str, dict[str, set[str]]] = {
     # Reads the before-publish secret to sign x-chatmod-judged (no double moderation).
     "publish": {
         **PIPELINE,
-        "idempotency": IDEMPOTENCY,
         ABLY_KEY: GET_PARAMETER,
         BEFORE_PUBLISH_SECRET: GET_PARAMETER,
     },
+    # Reads the before-publish secret to verify x-chatmod-judged (no double moderation).
     "async-moderation": {
         **PIPELINE,
         "idempotency": IDEMPOTENCY,
         ABLY_KEY: GET_PARAMETER,
+        BEFORE_PUBLISH_SECRET: GET_PARAMETER,
         "sqs:ingest": {
             "sqs:ChangeMessageVisibility",
             "sqs:DeleteMessage",

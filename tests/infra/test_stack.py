@@ -689,6 +689,8 @@ def test_outputs_give_everything_a_user_pastes_into_ably(dev_template, alt_templ
     expected = {
         "IngestQueueName",
         "IngestQueueUrl",
+        "IngestQueueArn",
+        "DeadLetterQueueUrl",
         "AblySqsRoleArn",
         "AblyExternalId",
         "ApiUrl",

@@ -34,6 +34,7 @@ from chatmod.async_consumer import (
 )
 from chatmod.deadline import Deadline
 from chatmod.errors import ChatmodError, ServiceUnavailableError
+from chatmod.judged import JUDGED_HEADER, judged_by_chatmod
 from chatmod.observability import logger, metrics, tracer
 from chatmod.runtime import get_runtime
 from chatmod.settings import Settings
@@ -109,6 +110,15 @@ def moderate_records(
         gateway=gateway,
         guard=guard,
         policy=runtime.policy.async_moderation,
+        judged=lambda message, deadline: judged_by_chatmod(
+            message.headers.get(JUDGED_HEADER),
+            room=message.room or message.channel,
+            client_id=message.client_id,
+            text=message.text,
+            # Dated from the message itself: a queue backlog must not make it stale.
+            at=message.timestamp_ms / 1000 if message.timestamp_ms is not None else time.time(),
+            deadline=deadline,
+        ),
     )
     queued = [QueuedRecord(r.message_id, r.body or "", _receive_count(r)) for r in records]
     return moderator.moderate_batch(queued, deadline)

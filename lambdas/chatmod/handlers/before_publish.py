@@ -1,10 +1,9 @@
 """Ably Chat before-publish rule: accept, reject or rewrite a message (Lambda and HTTP transports).
 
-The Lambda transport invokes the function directly (the event is Ably's request,
-or ``{"body": "<json>"}``); only Ably's invoke role may call it, so it carries no
-secret. The HTTP transport arrives through API Gateway (payload v2) at
-``POST /before-publish`` and must carry the shared secret, checked before
-anything else is read. Any other event shape is refused (fail closed).
+The transports are unwrapped (and the HTTP transport's secret checked, first) by
+``moderation.before_publish_transport``; Ably's request and answer are
+translated by ``moderation.before_publish``; the decision is the pipeline's.
+A message ``POST /messages`` already judged (``chatmod.judged``) is accepted as is.
 
 Answers ``{"statusCode", "body": "<json>"}``: 200 whenever a decision was made,
 400 for a malformed request (Ably does not retry; it applies the rule's failed
@@ -14,8 +13,6 @@ could be reached and the policy defers to Ably.
 
 from __future__ import annotations
 
-import base64
-import hmac
 import json
 import time
 from typing import Any
@@ -23,15 +20,13 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from chatmod.adapters.parameters import get_secret
 from chatmod.deadline import Deadline
-from chatmod.errors import BadRequestError, ChatmodError, ServiceUnavailableError, UnauthorizedError
+from chatmod.errors import ChatmodError, ServiceUnavailableError
+from chatmod.judged import judged_by_chatmod
 from chatmod.moderation import before_publish as contract
+from chatmod.moderation import before_publish_transport as transport
 from chatmod.observability import logger, metrics, tracer
 from chatmod.runtime import get_runtime
-from chatmod.settings import get_settings
-
-_HTTP_KEYS = frozenset({"requestContext", "headers", "rawPath", "routeKey", "httpMethod"})
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -42,12 +37,20 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     started = time.perf_counter()
     deadline = Deadline.for_lambda(context)
     try:
-        body = contract.decode_body(_transport_body(event, deadline))
+        body = contract.decode_body(transport.request_body(event, deadline))
         if isinstance(body.get("ruleId"), str):
             logger.append_keys(ruleId=body["ruleId"])  # named even when the rest is malformed
         request = contract.parse_request(body)
         logger.append_keys(room=request.room, clientId=request.message.client_id)
-        if _judged_by_chatmod(request, deadline):
+        message = request.message
+        if judged_by_chatmod(
+            contract.judged_header_of(request),
+            room=request.room,
+            client_id=message.client_id,
+            text=message.text,
+            at=time.time(),
+            deadline=deadline,
+        ):
             answer: dict[str, Any] | None = contract.accept()
         else:
             result = get_runtime(deadline).pipeline.run(contract.submission_for(request), deadline)
@@ -69,74 +72,3 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         "headers": {"content-type": "application/json"},
         "body": json.dumps(answer, separators=(",", ":"), ensure_ascii=False),
     }
-
-
-def _judged_by_chatmod(request: contract.BeforePublishRequest, deadline: Deadline) -> bool:
-    """A message ``POST /messages`` judged and published: accepted without a second judgement.
-
-    Only a header that verifies (``chatmod.judged``) counts; a forged, stale or
-    mismatched one, or an unreadable secret, means the message is moderated as usual.
-    """
-    if contract.judged_header_of(request) is None:
-        return False  # the common case reads no secret
-    settings = get_settings()
-    try:
-        secret = get_secret(settings.before_publish_secret_parameter, settings, deadline=deadline)
-    except ServiceUnavailableError as error:
-        logger.warning("judged header not checked: secret unreadable", extra={"error": error.code})
-        return False
-    if not contract.is_judged_by_chatmod(request, secret, now=time.time()):
-        logger.warning("judged header did not verify: moderating the message")
-        metrics.add_metric(name="JudgedHeaderInvalid", unit=MetricUnit.Count, value=1)
-        return False
-    logger.info("accepted without moderation: already judged by POST /messages")
-    metrics.add_metric(name="AcceptedJudged", unit=MetricUnit.Count, value=1)
-    return True
-
-
-def _transport_body(event: Any, deadline: Deadline) -> object:
-    """The request body, after the HTTP transport's secret check.
-
-    Raises:
-        UnauthorizedError: an HTTP event without the right secret, or any
-            HTTP-looking event that is not API Gateway's payload v2.
-    """
-    if not isinstance(event, dict) or not _HTTP_KEYS & event.keys():
-        # Lambda transport: Ably's request itself, or wrapped as {"body": "<json>"}.
-        if (
-            isinstance(event, dict)
-            and isinstance(event.get("body"), str)
-            and "message" not in event
-        ):
-            return event["body"]
-        return event
-    context = event.get("requestContext")
-    if event.get("version") != "2.0" or not isinstance(context, dict) or "http" not in context:
-        raise UnauthorizedError("unrecognised event: only Ably's request or HTTP API v2 is served")
-    _check_secret(event.get("headers") or {}, deadline)
-    body = event.get("body") or ""
-    if event.get("isBase64Encoded") and isinstance(body, str):
-        try:
-            return base64.b64decode(body, validate=True).decode("utf-8")
-        except ValueError:
-            raise BadRequestError("the body is not valid base64-encoded UTF-8") from None
-    return body
-
-
-def _check_secret(headers: dict[str, Any], deadline: Deadline) -> None:
-    """The HTTP transport is not signed: Ably sends the static header configured on the rule."""
-    settings = get_settings()
-    header = settings.before_publish_secret_header
-    presented = next((str(v) for k, v in headers.items() if str(k).lower() == header), "")
-    if header == "authorization":
-        scheme, _, presented = presented.partition(" ")
-        if scheme.lower() != "bearer":
-            presented = ""
-    if not presented:
-        raise UnauthorizedError(f"missing before-publish secret in the '{header}' header")
-    expected = get_secret(settings.before_publish_secret_parameter, settings, deadline=deadline)
-    # Constant time, over bytes; surrogates escaped so no input can raise.
-    if not hmac.compare_digest(
-        presented.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
-    ):
-        raise UnauthorizedError(f"wrong before-publish secret in the '{header}' header")

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from chatmod.bans import StrikeRef
 from chatmod.errors import BadRequestError, validation_error
-from chatmod.judged import JUDGED_HEADER, verify_judged_header
+from chatmod.judged import JUDGED_HEADER
 from chatmod.moderation.engine import Decision
 from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
 
@@ -120,19 +120,6 @@ def judged_header_of(request: BeforePublishRequest) -> str | None:
     """The ``x-chatmod-judged`` header the message carries (``chatmod.judged``), if any."""
     value = (request.message.headers or {}).get(JUDGED_HEADER)
     return value if isinstance(value, str) else None
-
-
-def is_judged_by_chatmod(request: BeforePublishRequest, secret: str, *, now: float) -> bool:
-    """Whether ``POST /messages`` already judged this very message (room, sender, text)."""
-    value = judged_header_of(request)
-    return value is not None and verify_judged_header(
-        value,
-        secret,
-        room=request.room,
-        client_id=request.message.client_id or "",
-        text=request.message.text,
-        now=now,
-    )
 
 
 def answer_for(result: PipelineResult, request: BeforePublishRequest) -> dict[str, Any] | None:

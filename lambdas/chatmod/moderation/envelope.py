@@ -65,6 +65,7 @@ class AblyMessage:
         metadata / headers: chat metadata and ``extras.headers``.
         user_claim: ``extras.userClaim``, when present.
         name: the message name.
+        timestamp_ms: when Ably accepted it (epoch milliseconds), when the message says.
     """
 
     kind: Literal["chat", "pubsub"]
@@ -78,6 +79,7 @@ class AblyMessage:
     headers: Mapping[str, Any] = field(default_factory=dict)
     user_claim: str | None = None
     name: str | None = None
+    timestamp_ms: int | None = None
 
     @property
     def key(self) -> str:
@@ -203,6 +205,8 @@ def read_message(raw: object, channel: str, *, text_keys: Sequence[str] = ("text
         return PoisonMessage(str(exc), channel, message_id, serial, client_id)
     headers = _dict(extras.get("headers"))
     user_claim = _str(extras.get("userClaim"))
+    stamp = raw.get("timestamp")
+    timestamp_ms = stamp if isinstance(stamp, int) and not isinstance(stamp, bool) else None
     if is_chat:
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
             return PoisonMessage(
@@ -223,6 +227,7 @@ def read_message(raw: object, channel: str, *, text_keys: Sequence[str] = ("text
             headers=headers,
             user_claim=user_claim,
             name=name,
+            timestamp_ms=timestamp_ms,
         )
     text = _pubsub_text(data, text_keys)
     if text is None:
@@ -239,6 +244,7 @@ def read_message(raw: object, channel: str, *, text_keys: Sequence[str] = ("text
         headers=headers,
         user_claim=user_claim,
         name=name,
+        timestamp_ms=timestamp_ms,
     )
 
 
