@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -157,14 +158,26 @@ def load_template(stage: str = "dev", *, cache_dir: Path | None = None) -> Stack
     """The stage's template, from the cache when the stack's inputs have not changed."""
     directory = cache_dir or CACHE_DIR
     cached = directory / f"template-{stage}-{_inputs_digest(stage)}.json"
-    if cached.exists():
-        template = json.loads(cached.read_text())
-    else:
-        template = synthesize(stage)
+    if not cached.exists():
         directory.mkdir(parents=True, exist_ok=True)
         for stale in directory.glob(f"template-{stage}-*.json"):
             stale.unlink()
         tmp = cached.with_suffix(".tmp")
-        tmp.write_text(json.dumps(template))
+        # In a child process: the CDK runs a node (jsii) process that must not share the
+        # local system's process, or Ctrl-C kills it first and its exit hook fails loudly.
+        subprocess.run(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "chatmod_local.template", stage, str(tmp)], check=True
+        )
         tmp.replace(cached)
+    template = json.loads(cached.read_text())
     return StackTemplate(stage=stage, resources=template["Resources"])
+
+
+def _main(argv: list[str]) -> None:
+    """``python -m chatmod_local.template STAGE OUT``: write the stage's template to OUT."""
+    stage, out = argv
+    Path(out).write_text(json.dumps(synthesize(stage)))
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
