@@ -122,6 +122,11 @@ ChannelMessageSink = Callable[[str], None]
 _Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default 5 resets connections when many clients connect at once
+
+
 @dataclass
 class IssuedToken:
     """A token the emulator issued at ``requestToken``."""
@@ -264,7 +269,7 @@ class AblyEmulator:
         class Handler(_HttpHandler):
             emulator = owner
 
-        server = ThreadingHTTPServer((self._host, self._requested_port), Handler)
+        server = _Server((self._host, self._requested_port), Handler)
         server.daemon_threads = True
         server.block_on_close = False
         server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
