@@ -29,6 +29,7 @@ from pydantic import (
 
 from chatmod.bans import StrikeRef
 from chatmod.errors import BadRequestError, ForbiddenError, validation_error
+from chatmod.json_body import json_object
 from chatmod.policy import TokenPolicy
 from chatmod.tokens import CHAT_CHANNEL_SUFFIX, Identity, capability_for
 
@@ -94,20 +95,7 @@ def parse_publish_request(raw: str | None) -> PublishRequest:
     """
     if not raw:
         raise BadRequestError("the body is empty: send a JSON object")
-    try:
-        body = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise BadRequestError(f"the body is not valid JSON: {exc.msg}") from None
-    if not isinstance(body, dict):
-        raise BadRequestError("the body must be a JSON object")
-    try:
-        # JSON may escape a lone surrogate (\ud800): nothing downstream could
-        # sign, store or forward it, so it is refused once, here.
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadRequestError(
-            "the body contains an unpaired UTF-16 surrogate", code="invalid_text"
-        ) from None
+    body = json_object(raw)
     has_room, has_channel = "room" in body, "channel" in body
     if has_room == has_channel:
         raise BadRequestError(

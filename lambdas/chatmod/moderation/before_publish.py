@@ -18,7 +18,8 @@ from typing import Any, Final
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from chatmod.bans import StrikeRef
-from chatmod.errors import BadRequestError, validation_error
+from chatmod.errors import validation_error
+from chatmod.json_body import json_object
 from chatmod.judged import JUDGED_HEADER
 from chatmod.moderation.engine import Decision
 from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
@@ -56,28 +57,12 @@ class BeforePublishRequest(BaseModel):
 
 
 def decode_body(body: object) -> Mapping[str, Any]:
-    """The request body as a JSON object (from a JSON string or already decoded).
+    """The request body as a JSON object (``chatmod.json_body.json_object``).
 
     Raises:
-        BadRequestError: not JSON, not an object, or not encodable as UTF-8 (an
-            unpaired surrogate).
+        BadRequestError: not JSON, not an object, or an unpaired surrogate.
     """
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except json.JSONDecodeError as exc:
-            raise BadRequestError(f"the body is not valid JSON: {exc.msg}") from None
-    if not isinstance(body, Mapping):
-        raise BadRequestError("the body must be a JSON object")
-    try:
-        # JSON may escape a lone surrogate (\ud800); nothing downstream could store,
-        # hash or forward such text, so it is refused here, once, as bad input.
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadRequestError(
-            "the body contains an unpaired UTF-16 surrogate", code="invalid_text"
-        ) from None
-    return body
+    return json_object(body)
 
 
 def parse_request(body: Mapping[str, Any]) -> BeforePublishRequest:
