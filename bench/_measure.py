@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -55,3 +56,58 @@ def cold_import_ratio(
         theirs.append(import_seconds(baseline, env=env))
     ours_median, theirs_median = statistics.median(ours), statistics.median(theirs)
     return ours_median, theirs_median, ours_median / theirs_median
+
+
+# Chat-like text shared by the benchmarks.
+WORDS = [
+    "hello",
+    "everyone",
+    "what",
+    "a",
+    "great",
+    "match",
+    "tonight",
+    "did",
+    "you",
+    "see",
+    "that",
+    "goal",
+    "the",
+    "keeper",
+    "had",
+    "no",
+    "chance",
+    "at",
+    "all",
+    "honestly",
+    "best",
+    "game",
+    "of",
+    "the",
+    "season",
+    "so",
+    "far",
+    "lets",
+    "hope",
+    "they",
+    "keep",
+    "it",
+    "up",
+]
+RUDE = ("shit", "f.u.c.k", "a$$hole", "fuuuuck", "sh1t")
+
+
+def message(length: int, rng: random.Random, *, rude: bool = False) -> str:
+    """Chat-like text of exactly ``length`` characters (one rude word if asked).
+
+    Padded with spaces rather than cut mid-word: "hello" cut to "hell" would be rude.
+    """
+    words = [rng.choice(WORDS) for _ in range(length // 3)]
+    if rude:
+        words.insert(rng.randrange(len(words) // 2), rng.choice(RUDE))
+    text = " ".join(words)[: length + 1]
+    return text[: text.rfind(" ")].ljust(length)
+
+
+def row(name: str, samples: list[float]) -> tuple[str, float, float]:
+    return name, percentile(samples, 0.5) * 1000, percentile(samples, 0.99) * 1000

@@ -21,63 +21,11 @@ from collections.abc import Callable
 from typing import Any
 
 from bench._deployment import moto_server_deployment
-from bench._measure import cold_import_ratio, percentile, time_calls
+from bench._measure import cold_import_ratio, message, row, time_calls
 
 CALLS = 400
 TARGET_P99_MS_200 = 5.0
 MAX_ROUND_TRIPS_REJECTED = 2
-WORDS = [
-    "hello",
-    "everyone",
-    "what",
-    "a",
-    "great",
-    "match",
-    "tonight",
-    "did",
-    "you",
-    "see",
-    "that",
-    "goal",
-    "the",
-    "keeper",
-    "had",
-    "no",
-    "chance",
-    "at",
-    "all",
-    "honestly",
-    "best",
-    "game",
-    "of",
-    "the",
-    "season",
-    "so",
-    "far",
-    "lets",
-    "hope",
-    "they",
-    "keep",
-    "it",
-    "up",
-]
-RUDE = ("shit", "f.u.c.k", "a$$hole", "fuuuuck", "sh1t")
-
-
-def message(length: int, rng: random.Random, *, rude: bool = False) -> str:
-    """Chat-like text of exactly ``length`` characters (one rude word if asked).
-
-    Padded with spaces rather than cut mid-word: "hello" cut to "hell" would be rude.
-    """
-    words = [rng.choice(WORDS) for _ in range(length // 3)]
-    if rude:
-        words.insert(rng.randrange(len(words) // 2), rng.choice(RUDE))
-    text = " ".join(words)[: length + 1]
-    return text[: text.rfind(" ")].ljust(length)
-
-
-def row(name: str, samples: list[float]) -> tuple[str, float, float]:
-    return name, percentile(samples, 0.5) * 1000, percentile(samples, 0.99) * 1000
 
 
 def main() -> int:

@@ -23,39 +23,10 @@ from collections.abc import Callable
 from typing import Any
 
 from bench._deployment import moto_server_deployment
-from bench._measure import percentile, time_calls
+from bench._measure import message, row, time_calls
 
 CALLS = 300
 MAX_ROUND_TRIPS = {"accepted": 1, "rejected": 2}
-WORDS = [
-    "hello",
-    "everyone",
-    "what",
-    "a",
-    "great",
-    "match",
-    "tonight",
-    "did",
-    "you",
-    "see",
-    "that",
-    "goal",
-    "the",
-    "keeper",
-]
-
-
-def text(rng: random.Random, length: int = 200) -> str:
-    """Clean chat-like text of at most ``length`` characters.
-
-    Cut at a space, never mid-word: "hello" cut to "hell" would be rude.
-    """
-    words = " ".join(rng.choice(WORDS) for _ in range(length // 3))[: length + 1]
-    return words[: words.rfind(" ")]
-
-
-def row(name: str, samples: list[float]) -> tuple[str, float, float]:
-    return name, percentile(samples, 0.5) * 1000, percentile(samples, 0.99) * 1000
 
 
 def main() -> int:
@@ -86,14 +57,14 @@ def main() -> int:
             return call
 
         def chat() -> Any:
-            return request({"room": "lobby", "text": text(rng)})()
+            return request({"room": "lobby", "text": message(200, rng).rstrip()})()
 
         def channel() -> Any:
-            return request({"channel": "news", "data": {"text": text(rng)}})()
+            return request({"channel": "news", "data": {"text": message(200, rng).rstrip()}})()
 
         def first_offence() -> Any:
             # A new sender each time: a rejection with a strike, never a ban's short cut.
-            body = {"room": "lobby", "text": text(rng, 150) + " shit"}
+            body = {"room": "lobby", "text": message(150, rng).rstrip() + " shit"}
             return request(body, client=f"user-{next(senders)}")()
 
         settings = get_settings()
@@ -136,7 +107,9 @@ def main() -> int:
             row(
                 "baseline: stub chat send alone",
                 time_calls(
-                    lambda: gateway.send_chat_message("lobby", text(rng), client_id="alice"),
+                    lambda: gateway.send_chat_message(
+                        "lobby", message(200, rng).rstrip(), client_id="alice"
+                    ),
                     CALLS,
                 ),
             ),
