@@ -54,7 +54,7 @@ lint: install ## ruff (lint + format check) and mypy
 	mypy
 
 openapi: install ## Regenerate docs/openapi.json from the routes (tests fail while it is stale)
-	python -m chatmod.openapi --output docs/openapi.json
+	python -m chatmod.api.openapi --output docs/openapi.json
 
 docs: install ## Regenerate docs/configuration.md from the config model (tests fail while it is stale)
 	python -m tools.config_docs

@@ -73,11 +73,11 @@ def _run(stub: Any, endpoint: str, latency_s: float, runs: int) -> int:
     # Imported only now: the deployment's environment must be in place first.
     import httpx
 
-    from chatmod import constants
-    from chatmod.adapters.ably_client import gateway_for, reset_gateway
+    from chatmod.adapters.ably.client import gateway_for, reset_gateway
+    from chatmod.core import constants
+    from chatmod.core.policy import RuntimePolicy
+    from chatmod.core.settings import get_settings
     from chatmod.handlers import async_moderation
-    from chatmod.policy import RuntimePolicy
-    from chatmod.settings import get_settings
     from tests.support.ably_messages import chat_message, stored_chat_message
     from tests.support.ably_stub import Reply
     from tests.support.deployment import put_parameters, reset_process_state

@@ -32,8 +32,8 @@ def main() -> int:
     rng = random.Random(7)
     with moto_server_deployment():
         from chatmod.adapters import aws
+        from chatmod.core.settings import get_settings
         from chatmod.handlers import before_publish
-        from chatmod.settings import get_settings
         from tests.support.events import FakeLambdaContext, before_publish_request
 
         context = FakeLambdaContext()

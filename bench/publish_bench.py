@@ -38,9 +38,9 @@ def main() -> int:
             {"CHATMOD_ABLY_REST_HOST": f"{stub.host}:{stub.port}", "CHATMOD_ABLY_TLS": "false"}
         )
         from chatmod.adapters import aws
-        from chatmod.adapters.ably_client import gateway_for
+        from chatmod.adapters.ably.client import gateway_for
+        from chatmod.core.settings import get_settings
         from chatmod.handlers import publish
-        from chatmod.settings import get_settings
         from tests.support.events import FakeLambdaContext, http_event
 
         get_settings.cache_clear()

@@ -44,8 +44,8 @@ def _run(issued_calls: int) -> int:
     from aws_lambda_powertools.utilities.parameters import base as parameters_base
 
     from chatmod.adapters import aws
+    from chatmod.core.settings import get_settings
     from chatmod.handlers import token
-    from chatmod.settings import get_settings
     from tests.support.events import FakeLambdaContext, http_event
 
     settings = get_settings()
@@ -105,7 +105,7 @@ def _run(issued_calls: int) -> int:
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     ours, boto, ratio = cold_import_ratio("chatmod.handlers.token", "boto3", env=env)
     # What every handler pays anyway (Powertools logger and metrics; tracing off).
-    shared, _, shared_ratio = cold_import_ratio("chatmod.observability", "boto3", env=env)
+    shared, _, shared_ratio = cold_import_ratio("chatmod.core.observability", "boto3", env=env)
 
     print(f"{'/token (in process, moto server)':<34} {'calls':>6} {'p50 ms':>9} {'p99 ms':>9}")
     print(_row("handler, token issued", issued, "GetItem + sign"))
@@ -123,7 +123,7 @@ def _run(issued_calls: int) -> int:
         f"-> ratio {ratio:.2f}x (median of 5 fresh processes each)"
     )
     print(
-        f"  of which chatmod.observability, shared by every handler: {shared * 1000:.0f} ms "
+        f"  of which chatmod.core.observability, shared by every handler: {shared * 1000:.0f} ms "
         f"({shared_ratio:.2f}x boto3)"
     )
     ok = dynamodb == 1.0 and per_request.get("dynamodb:GetItem") == 1.0

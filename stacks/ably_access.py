@@ -7,7 +7,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from chatmod.constants import ABLY_AWS_ACCOUNT_ID
+from chatmod.core.constants import ABLY_AWS_ACCOUNT_ID
 
 
 class AblyAccess(Construct):

@@ -9,7 +9,7 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from chatmod import constants
+from chatmod.core import constants
 from stacks import bundling
 from stacks.ably_access import AblyAccess
 from stacks.auth import Auth

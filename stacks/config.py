@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
-from chatmod.policy import (
+from chatmod.core.policy import (
     PROVIDERS_WITH_KEYS,
     AsyncPolicy,
     BanPolicy,

@@ -11,7 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from chatmod import constants
+from chatmod.core import constants
 from stacks.nag import acknowledge
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14

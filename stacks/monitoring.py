@@ -16,7 +16,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from chatmod.constants import METRICS_NAMESPACE
+from chatmod.core.constants import METRICS_NAMESPACE
 
 PERIOD = Duration.minutes(1)
 # Every alarm's description ends with its section of the runbook (a test keeps them in step).

@@ -8,7 +8,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from chatmod.policy import RuntimePolicy
+from chatmod.core.policy import RuntimePolicy
 
 STANDARD_LIMIT = 4096
 ADVANCED_LIMIT = 8192

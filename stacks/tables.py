@@ -9,7 +9,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from chatmod import constants
+from chatmod.core import constants
 
 
 class Tables(Construct):

@@ -24,7 +24,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from chatmod import constants
+from chatmod.core import constants
 from chatmod_local.template import StackTemplate, short_name
 
 REGION = "eu-west-1"

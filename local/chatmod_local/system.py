@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from chatmod import constants
+from chatmod.core import constants
 from chatmod_local.api import LocalHttpApi
 from chatmod_local.aws import (
     CREDENTIALS,
@@ -347,11 +347,11 @@ def reset_process_caches() -> None:
     from aws_lambda_powertools.utilities.parameters import base as parameters_base
 
     from chatmod.adapters import aws
-    from chatmod.adapters.ably_client import reset_gateway
+    from chatmod.adapters.ably.client import reset_gateway
     from chatmod.adapters.parameters import reset_parameter_cache
+    from chatmod.core.runtime import reset_runtime
+    from chatmod.core.settings import get_settings
     from chatmod.handlers.async_moderation import reset_removal_guard
-    from chatmod.runtime import reset_runtime
-    from chatmod.settings import get_settings
 
     get_settings.cache_clear()
     parameters.clear_caches()  # type: ignore[no-untyped-call]

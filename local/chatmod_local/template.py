@@ -2,7 +2,7 @@
 
 The ``dev`` stage (or another) is synthesized without asset bundling and cached
 under ``.chatmod-local/`` keyed on a hash of what the template depends on
-(``cdk.json``, ``app.py``, ``stacks/``, ``chatmod/constants.py``), so a second
+(``cdk.json``, ``app.py``, ``stacks/``, ``chatmod/core/constants.py``), so a second
 start reads a file instead of running the CDK.
 """
 
@@ -128,7 +128,7 @@ def short_name(logical_id: str) -> str:
 
 def _inputs_digest(stage: str) -> str:
     digest = hashlib.sha256(stage.encode())
-    files = [ROOT / "cdk.json", ROOT / "app.py", ROOT / "lambdas/chatmod/constants.py"]
+    files = [ROOT / "cdk.json", ROOT / "app.py", ROOT / "lambdas/chatmod/core/constants.py"]
     files += sorted((ROOT / "stacks").rglob("*.py"))
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())

@@ -15,13 +15,13 @@ from urllib.parse import quote
 
 import pytest
 
-from chatmod import constants
 from chatmod.adapters import aws
-from chatmod.adapters.ably_client import reset_gateway
-from chatmod.async_consumer import MODERATION_EVENT_NAME
+from chatmod.adapters.ably.client import reset_gateway
+from chatmod.core import constants
+from chatmod.core.policy import ModerationPolicy, RuntimePolicy
+from chatmod.enforcement.judged import JUDGED_HEADER, judged_header
 from chatmod.handlers import async_moderation
-from chatmod.judged import JUDGED_HEADER, judged_header
-from chatmod.policy import ModerationPolicy, RuntimePolicy
+from chatmod.ingest.consumer import MODERATION_EVENT_NAME
 from tests.support.ably_messages import (
     chat_message,
     presence_envelope,

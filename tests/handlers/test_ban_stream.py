@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from chatmod import constants
-from chatmod.adapters.ably_client import reset_gateway
+from chatmod.adapters.ably.client import reset_gateway
+from chatmod.core import constants
+from chatmod.core.policy import BanPolicy, RuntimePolicy
 from chatmod.handlers import ban_stream
-from chatmod.policy import BanPolicy, RuntimePolicy
 from tests.support.ably_stub import FAKE_KEY_NAME, AblyStub, Reply
 from tests.support.deployment import moto_deployment
 from tests.support.dynamodb import ChatmodTables

@@ -13,11 +13,11 @@ import pytest
 
 from chatmod.adapters import aws
 from chatmod.adapters import parameters as parameters_adapter
+from chatmod.core.observability import logger
+from chatmod.core.policy import ModerationPolicy, RuntimePolicy
+from chatmod.core.runtime import get_runtime
+from chatmod.enforcement.judged import judged_header
 from chatmod.handlers import before_publish
-from chatmod.judged import judged_header
-from chatmod.observability import logger
-from chatmod.policy import ModerationPolicy, RuntimePolicy
-from chatmod.runtime import get_runtime
 from tests.support.deployment import (
     BEFORE_PUBLISH_SECRET,
     BEFORE_PUBLISH_SECRET_PARAMETER,

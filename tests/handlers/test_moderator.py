@@ -11,11 +11,12 @@ from urllib.parse import quote
 
 import pytest
 
-from chatmod import constants, cursors
-from chatmod.adapters.ably_client import reset_gateway
+from chatmod.adapters.ably.client import reset_gateway
 from chatmod.adapters.audit_log import AuditLog
 from chatmod.adapters.ban_store import BanStore
-from chatmod.audit import AuditEvent
+from chatmod.api import cursors
+from chatmod.core import constants
+from chatmod.enforcement.audit import AuditEvent
 from chatmod.handlers import moderator
 from tests.support.ably_stub import AblyStub, Reply
 from tests.support.deployment import moto_deployment
@@ -111,7 +112,7 @@ def test_given_no_identity_when_calling_then_401(deployment, method, path, body,
 def test_given_a_custom_moderator_claim_in_the_policy_when_calling_then_it_decides(
     monkeypatch, ably_stub
 ):
-    from chatmod.policy import IdentityPolicy, RuntimePolicy
+    from chatmod.core.policy import IdentityPolicy, RuntimePolicy
 
     policy = RuntimePolicy(identity=IdentityPolicy(moderator_claim="roles", moderator_value="mod"))
     with moto_deployment(monkeypatch, policy=policy):

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chatmod import constants
-from chatmod.adapters.ably_client import reset_gateway
+from chatmod.adapters.ably.client import reset_gateway
+from chatmod.core import constants
 from chatmod.handlers import moderator
 from tests.support.ably_stub import AblyStub
 from tests.support.deployment import moto_deployment

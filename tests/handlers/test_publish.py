@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from chatmod import constants
 from chatmod.adapters import aws
-from chatmod.adapters.ably_client import reset_gateway
+from chatmod.adapters.ably.client import reset_gateway
+from chatmod.core import constants
+from chatmod.core.policy import ModerationPolicy, RuntimePolicy, TokenPolicy
+from chatmod.enforcement.judged import JUDGED_HEADER, verify_judged_header
 from chatmod.handlers import publish, token
-from chatmod.judged import JUDGED_HEADER, verify_judged_header
-from chatmod.policy import ModerationPolicy, RuntimePolicy, TokenPolicy
 from tests.support.ably_stub import AblyStub, RecordedRequest, Reply
 from tests.support.deployment import BEFORE_PUBLISH_SECRET, moto_deployment
 from tests.support.dynamodb import ChatmodTables
@@ -201,7 +201,7 @@ def test_given_the_before_publish_secret_is_unreadable_then_published_without_th
 ):
     with deployed(monkeypatch, ably_stub) as _:
         monkeypatch.setenv(constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER, "/chatmod/test/none")
-        from chatmod.settings import get_settings
+        from chatmod.core.settings import get_settings
 
         get_settings.cache_clear()
         status, _ = post({"room": "lobby", "text": "hello"})

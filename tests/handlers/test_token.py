@@ -16,14 +16,15 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from chatmod import constants
-from chatmod.adapters import ably_client, aws
+from chatmod.adapters import aws
+from chatmod.adapters.ably import client as ably_client
 from chatmod.adapters.ban_store import BanStore
 from chatmod.adapters.parameters import reset_parameter_cache
+from chatmod.core import constants
+from chatmod.core.observability import logger
+from chatmod.core.policy import RuntimePolicy, TokenPolicy
+from chatmod.core.settings import get_settings
 from chatmod.handlers import token
-from chatmod.observability import logger
-from chatmod.policy import RuntimePolicy, TokenPolicy
-from chatmod.settings import get_settings
 from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, FAKE_KEY_SECRET, AblyStub
 from tests.support.deployment import (
     ABLY_KEY_PARAMETER,

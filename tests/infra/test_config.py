@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatmod.policy import RuntimePolicy, parse_ladder_step
+from chatmod.core.policy import RuntimePolicy, parse_ladder_step
 from stacks.config import ConfigError, load_stage_config
 from tests.support.cdk_app import cdk_context, deep_merge, make_app
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-from chatmod import constants
+from chatmod.core import constants
 from tests.infra.conftest import ALTERNATIVE
 from tests.infra.test_stack import (
     SERVICES,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aws_cdk.assertions import Template
 
-from chatmod.openapi import build_document, main, render
+from chatmod.api.openapi import build_document, main, render
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 METHODS = {"get", "post", "put", "delete", "patch", "head", "options"}

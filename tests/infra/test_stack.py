@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from chatmod import constants
+from chatmod.core import constants
 from tests.support.cdk_app import cdk_context
 
 SERVICES = ("async-moderation", "before-publish", "publish", "token", "moderator", "ban-revoker")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatmod import constants
+from chatmod.core import constants
 from stacks.config import ConfigError, load_stage_config
 from tests.infra.test_stack import SERVICES, function_by_service, resources
 from tests.support.cdk_app import cdk_context, deep_merge

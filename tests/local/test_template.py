@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatmod import constants
+from chatmod.core import constants
 from chatmod_local.aws import LocalResources, function_environment
 from chatmod_local.template import CACHE_DIR, Route, StackTemplate, load_template, short_name
 

@@ -11,13 +11,13 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters import base as parameters_base
 from moto import mock_aws
 
-from chatmod import constants
 from chatmod.adapters import aws
-from chatmod.adapters.ably_client import reset_gateway
+from chatmod.adapters.ably.client import reset_gateway
 from chatmod.adapters.parameters import reset_parameter_cache
-from chatmod.policy import RuntimePolicy
-from chatmod.runtime import reset_runtime
-from chatmod.settings import get_settings
+from chatmod.core import constants
+from chatmod.core.policy import RuntimePolicy
+from chatmod.core.runtime import reset_runtime
+from chatmod.core.settings import get_settings
 from tests.support.ably_stub import FAKE_API_KEY
 from tests.support.dynamodb import (
     AUDIT_TABLE,

@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from chatmod import constants
+from chatmod.core import constants
 
 BANS_TABLE = "chatmod-test-bans"
 STRIKES_TABLE = "chatmod-test-strikes"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from chatmod.audit import AuditEvent
-from chatmod.bans import Ban, SenderRecord, StaleRecordError, StrikePlan
-from chatmod.deadline import Deadline
-from chatmod.errors import ServiceUnavailableError
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import ServiceUnavailableError
+from chatmod.enforcement.audit import AuditEvent
+from chatmod.enforcement.bans import Ban, SenderRecord, StaleRecordError, StrikePlan
 
 
 @dataclass

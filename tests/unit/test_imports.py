@@ -10,7 +10,7 @@ import sys
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from chatmod.errors import BadRequestError, validation_error
+from chatmod.core.errors import BadRequestError, validation_error
 
 PROVIDER_MODULES = [
     "chatmod.moderation.providers.azure",
@@ -40,16 +40,16 @@ def modules_after(code: str, watched: list[str]) -> list[str]:
 def test_the_http_helpers_do_not_import_the_event_handler_until_a_resolver_is_made():
     event_handler = ["aws_lambda_powertools.event_handler"]
 
-    assert modules_after("import chatmod.http", event_handler) == []
-    assert modules_after("import chatmod.http; chatmod.http.make_resolver()", event_handler) == (
-        event_handler
-    )
+    assert modules_after("import chatmod.api.http", event_handler) == []
+    assert modules_after(
+        "import chatmod.api.http; chatmod.api.http.make_resolver()", event_handler
+    ) == (event_handler)
 
 
 def test_a_blocklist_only_engine_imports_no_network_provider():
     code = (
         "from chatmod.moderation.factory import build_engine\n"
-        "from chatmod.policy import ModerationPolicy\n"
+        "from chatmod.core.policy import ModerationPolicy\n"
         "build_engine(ModerationPolicy(), keys={})"
     )
 

@@ -1,6 +1,6 @@
 """The audit log: one DynamoDB item per automated or manual moderation action.
 
-Item layout (table keys from ``chatmod.constants``)::
+Item layout (table keys from ``chatmod.core.constants``)::
 
     clientId   S   partition key: the user the action concerned ("-" when none)
     eventId    S   sort key: "<ISO-8601 UTC ms>Z#<12 hex>", so it sorts by time and is unique
@@ -30,11 +30,18 @@ from typing import Any, Final
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chatmod import constants
 from chatmod.adapters import aws
-from chatmod.audit import AUDIT_ACTIONS, NO_CLIENT, SYSTEM_ACTOR, AuditAction, AuditEvent, iso_ms
-from chatmod.deadline import Deadline
-from chatmod.errors import BadRequestError, ServiceUnavailableError
+from chatmod.core import constants
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import BadRequestError, ServiceUnavailableError
+from chatmod.enforcement.audit import (
+    AUDIT_ACTIONS,
+    NO_CLIENT,
+    SYSTEM_ACTOR,
+    AuditAction,
+    AuditEvent,
+    iso_ms,
+)
 
 __all__ = [
     "AUDIT_ACTIONS",

@@ -21,7 +21,7 @@ from typing import Any, Final, TypeVar
 import boto3
 from botocore.config import Config
 
-from chatmod.deadline import Deadline
+from chatmod.core.deadline import Deadline
 
 T = TypeVar("T")
 

@@ -43,11 +43,14 @@ from typing import TYPE_CHECKING, Any, Final
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chatmod import constants
 from chatmod.adapters import aws
 from chatmod.adapters.audit_log import UNIQUE_EVENT_CONDITION, AuditLog
-from chatmod.audit import SYSTEM_ACTOR, AuditEvent
-from chatmod.bans import (
+from chatmod.core import constants
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import BadRequestError, ChatmodError, ServiceUnavailableError
+from chatmod.core.observability import logger
+from chatmod.enforcement.audit import SYSTEM_ACTOR, AuditEvent
+from chatmod.enforcement.bans import (
     AUTO_SOURCE,
     Ban,
     SenderRecord,
@@ -55,13 +58,10 @@ from chatmod.bans import (
     Strike,
     StrikePlan,
 )
-from chatmod.client_ids import require_client_id
-from chatmod.deadline import Deadline
-from chatmod.errors import BadRequestError, ChatmodError, ServiceUnavailableError
-from chatmod.observability import logger
+from chatmod.enforcement.client_ids import require_client_id
 
 if TYPE_CHECKING:
-    from chatmod.settings import Settings
+    from chatmod.core.settings import Settings
 
 _STRIKES: Final = "strikes"
 _VERSION: Final = "version"

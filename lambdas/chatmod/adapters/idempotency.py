@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from chatmod.adapters import aws
-from chatmod.errors import ServiceUnavailableError
+from chatmod.core.errors import ServiceUnavailableError
 
 #: SQS keeps a message at most 14 days (the DLQ's retention): a redrive from the
 #: DLQ inside that time still finds the key.

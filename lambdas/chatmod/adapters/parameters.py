@@ -19,11 +19,11 @@ from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterEr
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chatmod.adapters import aws
-from chatmod.deadline import Deadline
-from chatmod.errors import ServiceUnavailableError
-from chatmod.observability import logger
-from chatmod.policy import RuntimePolicy
-from chatmod.settings import Settings
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import ServiceUnavailableError
+from chatmod.core.observability import logger
+from chatmod.core.policy import RuntimePolicy
+from chatmod.core.settings import Settings
 
 #: The most one parameter read may take when the caller gives no deadline.
 READ_BUDGET_S: Final = 1.5

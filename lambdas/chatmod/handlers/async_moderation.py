@@ -1,6 +1,6 @@
 """Async moderation: drains the SQS queue Ably's integration rule feeds (partial batch failures).
 
-The batch is moderated at once (``chatmod.async_consumer``); Powertools then
+The batch is moderated at once (``chatmod.ingest.consumer``); Powertools then
 reports the records that must come again. A record fails only when a retry may
 succeed (Ably or DynamoDB unavailable, no decision and ``failedAction: defer``):
 SQS delivers it again, and after ``maxReceiveCount`` the DLQ keeps it (an alarm
@@ -24,7 +24,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chatmod.adapters.idempotency import OnceGuard
-from chatmod.async_consumer import (
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import ChatmodError, ServiceUnavailableError
+from chatmod.core.observability import logger, metrics, tracer
+from chatmod.core.runtime import get_runtime
+from chatmod.core.settings import Settings
+from chatmod.enforcement.judged import JUDGED_HEADER, judged_by_chatmod
+from chatmod.ingest.consumer import (
     AsyncModerator,
     Fate,
     MessageFate,
@@ -32,12 +38,6 @@ from chatmod.async_consumer import (
     RecordResult,
     count_fates,
 )
-from chatmod.deadline import Deadline
-from chatmod.errors import ChatmodError, ServiceUnavailableError
-from chatmod.judged import JUDGED_HEADER, judged_by_chatmod
-from chatmod.observability import logger, metrics, tracer
-from chatmod.runtime import get_runtime
-from chatmod.settings import Settings
 
 # Failures are reported record by record (never raised for the whole batch), so
 # SQS keeps exactly those and redrives them to the DLQ after maxReceiveCount.
@@ -100,7 +100,7 @@ def moderate_records(
     settings = runtime.settings
 
     def gateway() -> Any:
-        from chatmod.adapters.ably_client import gateway_for
+        from chatmod.adapters.ably.client import gateway_for
 
         return gateway_for(settings)
 

@@ -2,7 +2,7 @@
 
 Whatever wrote the ban — the strike ladder on any path, a moderator, an operator in
 the console — DynamoDB Streams (NEW_AND_OLD_IMAGES) delivers the write here; the
-decision and the revocation are :func:`chatmod.ban_enforcement.enforce_bans`'s.
+decision and the revocation are :func:`chatmod.enforcement.revocation.enforce_bans`'s.
 Partial batch responses: a record whose revocation failed is reported, so the event
 source retries it (bounded, bisecting) and then sends it to the failure queue,
 while the rest of the batch is done.
@@ -23,13 +23,13 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from chatmod.adapters.ably_client import gateway_for
+from chatmod.adapters.ably.client import gateway_for
 from chatmod.adapters.audit_log import AuditLog
 from chatmod.adapters.parameters import get_policy
-from chatmod.ban_enforcement import BanChange, MalformedBanError, enforce_bans
-from chatmod.errors import BadRequestError, UpstreamError
-from chatmod.observability import logger, metrics, tracer
-from chatmod.settings import get_settings
+from chatmod.core.errors import BadRequestError, UpstreamError
+from chatmod.core.observability import logger, metrics, tracer
+from chatmod.core.settings import get_settings
+from chatmod.enforcement.revocation import BanChange, MalformedBanError, enforce_bans
 
 # Failures are reported record by record (never raised for the whole batch), so
 # the event source retries exactly those and the rest of the batch stays done.

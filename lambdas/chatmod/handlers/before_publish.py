@@ -3,7 +3,7 @@
 The transports are unwrapped (and the HTTP transport's secret checked, first) by
 ``moderation.before_publish_transport``; Ably's request and answer are
 translated by ``moderation.before_publish``; the decision is the pipeline's.
-A message ``POST /messages`` already judged (``chatmod.judged``) is accepted as is.
+A message ``POST /messages`` already judged (``chatmod.enforcement.judged``) is accepted as is.
 
 Answers ``{"statusCode", "body": "<json>"}``: 200 whenever a decision was made,
 400 for a malformed request (Ably does not retry; it applies the rule's failed
@@ -20,13 +20,13 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from chatmod.deadline import Deadline
-from chatmod.errors import ChatmodError, ServiceUnavailableError
-from chatmod.judged import judged_by_chatmod
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import ChatmodError, ServiceUnavailableError
+from chatmod.core.observability import logger, metrics, tracer
+from chatmod.core.runtime import get_runtime
+from chatmod.enforcement.judged import judged_by_chatmod
 from chatmod.moderation import before_publish as contract
 from chatmod.moderation import before_publish_transport as transport
-from chatmod.observability import logger, metrics, tracer
-from chatmod.runtime import get_runtime
 
 
 @logger.inject_lambda_context(clear_state=True)

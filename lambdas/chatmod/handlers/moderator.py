@@ -18,28 +18,27 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from chatmod import api_models as models
-from chatmod import cursors
 from chatmod.adapters.ably import AblyApiError
-from chatmod.adapters.ably_client import gateway_for
+from chatmod.adapters.ably.client import gateway_for
 from chatmod.adapters.audit_log import AuditLog
 from chatmod.adapters.ban_store import BanStore
 from chatmod.adapters.parameters import get_policy
-from chatmod.audit import AuditEvent
-from chatmod.client_ids import MAX_CLIENT_ID_LENGTH, require_client_id
-from chatmod.constants import MODERATION_EVENT_NAME
-from chatmod.deadline import Deadline
-from chatmod.errors import (
+from chatmod.api import cursors, models
+from chatmod.api.http import json_response, make_resolver
+from chatmod.core.constants import MODERATION_EVENT_NAME
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import (
     BadRequestError,
     ChatmodError,
     ForbiddenError,
     NotFoundError,
     UnauthorizedError,
 )
-from chatmod.http import json_response, make_resolver
-from chatmod.observability import logger, metrics, tracer
-from chatmod.settings import get_settings
-from chatmod.tokens import Identity, identity_from_claims
+from chatmod.core.observability import logger, metrics, tracer
+from chatmod.core.settings import get_settings
+from chatmod.enforcement.audit import AuditEvent
+from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, require_client_id
+from chatmod.enforcement.tokens import Identity, identity_from_claims
 
 app = make_resolver(enable_validation=True)
 

@@ -18,7 +18,7 @@ A request is idempotent: ids derive from the sender, the ``Idempotency-Key``
 header (else API Gateway's request id) and the body, so a retried request is one
 strike at most and one message in Ably (Chat ``idempotencyKey``, pub/sub message
 id). Messages chatmod judged carry the ``x-chatmod-judged`` header
-(``chatmod.judged``), so a before-publish rule on the same room accepts them
+(``chatmod.enforcement.judged``), so a before-publish rule on the same room accepts them
 without judging them twice.
 
 DynamoDB round trips before the answer: as the pipeline's (1 when accepted, 2
@@ -35,19 +35,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from chatmod.adapters.ably_client import gateway_for
+from chatmod.adapters.ably.client import gateway_for
 from chatmod.adapters.parameters import get_secret
-from chatmod.deadline import Deadline
-from chatmod.errors import (
-    BadRequestError,
-    BannedError,
-    MessageRejectedError,
-    ServiceUnavailableError,
-    UnauthorizedError,
-)
-from chatmod.http import json_response, make_resolver
-from chatmod.judged import JUDGED_HEADER, judged_header
-from chatmod.messages import (
+from chatmod.api.http import json_response, make_resolver
+from chatmod.api.messages import (
     IDEMPOTENCY_HEADER,
     ChannelMessage,
     ChatMessage,
@@ -60,11 +51,20 @@ from chatmod.messages import (
     require_publish_allowed,
     with_channel_text,
 )
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import (
+    BadRequestError,
+    BannedError,
+    MessageRejectedError,
+    ServiceUnavailableError,
+    UnauthorizedError,
+)
+from chatmod.core.observability import logger, metrics, tracer
+from chatmod.core.runtime import get_runtime
+from chatmod.core.settings import Settings
+from chatmod.enforcement.judged import JUDGED_HEADER, judged_header
+from chatmod.enforcement.tokens import Identity, identity_from_claims
 from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
-from chatmod.observability import logger, metrics, tracer
-from chatmod.runtime import get_runtime
-from chatmod.settings import Settings
-from chatmod.tokens import Identity, identity_from_claims
 
 #: The Ably error code clients see for a message moderation rejected (as Ably Chat's rules).
 REJECTED_CODE = 42213

@@ -16,14 +16,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chatmod.adapters import aws
-from chatmod.adapters.ably_client import gateway_for
+from chatmod.adapters.ably.client import gateway_for
 from chatmod.adapters.ban_store import BanStore
 from chatmod.adapters.parameters import get_policy
-from chatmod.errors import BannedError, UnauthorizedError
-from chatmod.http import make_resolver
-from chatmod.observability import logger, metrics, tracer
-from chatmod.settings import Settings, get_settings
-from chatmod.tokens import capability_for, identity_from_claims, token_ttl_ms
+from chatmod.api.http import make_resolver
+from chatmod.core.errors import BannedError, UnauthorizedError
+from chatmod.core.observability import logger, metrics, tracer
+from chatmod.core.settings import Settings, get_settings
+from chatmod.enforcement.tokens import capability_for, identity_from_claims, token_ttl_ms
 
 app = make_resolver()
 

@@ -17,10 +17,10 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
-from chatmod.bans import StrikeRef
-from chatmod.errors import validation_error
-from chatmod.json_body import json_object
-from chatmod.judged import JUDGED_HEADER
+from chatmod.api.json_body import json_object
+from chatmod.core.errors import validation_error
+from chatmod.enforcement.bans import StrikeRef
+from chatmod.enforcement.judged import JUDGED_HEADER
 from chatmod.moderation.engine import Decision
 from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
 
@@ -57,7 +57,7 @@ class BeforePublishRequest(BaseModel):
 
 
 def decode_body(body: object) -> Mapping[str, Any]:
-    """The request body as a JSON object (``chatmod.json_body.json_object``).
+    """The request body as a JSON object (``chatmod.api.json_body.json_object``).
 
     Raises:
         BadRequestError: not JSON, not an object, or an unpaired surrogate.
@@ -102,7 +102,7 @@ def submission_for(request: BeforePublishRequest) -> Submission:
 
 
 def judged_header_of(request: BeforePublishRequest) -> str | None:
-    """The ``x-chatmod-judged`` header the message carries (``chatmod.judged``), if any."""
+    """The ``x-chatmod-judged`` header the message carries (``enforcement.judged``), if any."""
     value = (request.message.headers or {}).get(JUDGED_HEADER)
     return value if isinstance(value, str) else None
 

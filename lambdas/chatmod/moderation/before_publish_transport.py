@@ -15,9 +15,9 @@ import hmac
 from typing import Any, Final
 
 from chatmod.adapters.parameters import get_secret
-from chatmod.deadline import Deadline
-from chatmod.errors import BadRequestError, UnauthorizedError
-from chatmod.settings import get_settings
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import BadRequestError, UnauthorizedError
+from chatmod.core.settings import get_settings
 
 _HTTP_KEYS: Final = frozenset({"requestContext", "headers", "rawPath", "routeKey", "httpMethod"})
 

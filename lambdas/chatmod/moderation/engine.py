@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from chatmod.deadline import Deadline
+from chatmod.core.deadline import Deadline
+from chatmod.core.policy import ModerationPolicy
 from chatmod.moderation.base import (
     Match,
     Provider,
@@ -38,7 +39,6 @@ from chatmod.moderation.base import (
     ProviderUnavailableError,
 )
 from chatmod.moderation.blocklist import mask
-from chatmod.policy import ModerationPolicy
 
 # The blocklist runs in process: it gets this much time even when the network
 # budget is spent, so a zero retryTimeoutMs still screens with the local list.

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from chatmod.moderation.blocklist import BlocklistProvider
-from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine
-from chatmod.moderation.providers import build_provider
-from chatmod.policy import (
+from chatmod.core.policy import (
     PROVIDERS_WITH_KEYS,
     AzureProviderConfig,
     BlocklistProviderConfig,
@@ -19,6 +16,9 @@ from chatmod.policy import (
     OpenAIProviderConfig,
     ProviderConfig,
 )
+from chatmod.moderation.blocklist import BlocklistProvider
+from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine
+from chatmod.moderation.providers import build_provider
 
 
 class ProviderKeyMissingError(LookupError):

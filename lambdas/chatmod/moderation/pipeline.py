@@ -31,8 +31,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final, Protocol
 
-from chatmod.audit import AuditEvent
-from chatmod.bans import (
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import BadRequestError, ChatmodError
+from chatmod.core.policy import RuntimePolicy
+from chatmod.enforcement.audit import AuditEvent
+from chatmod.enforcement.bans import (
     AUTO_SOURCE,
     Ban,
     SenderRecord,
@@ -42,11 +45,8 @@ from chatmod.bans import (
     StrikeRef,
     plan_strike,
 )
-from chatmod.deadline import Deadline
-from chatmod.errors import BadRequestError, ChatmodError
 from chatmod.moderation.base import MessageContext
 from chatmod.moderation.engine import Decision, ModerationEngine, Outcome
-from chatmod.policy import RuntimePolicy
 
 #: How often a strike is re-planned when concurrent strikes on the same sender
 #: keep changing the record (each retry is one more read and one more write).

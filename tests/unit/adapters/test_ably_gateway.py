@@ -30,7 +30,7 @@ from chatmod.adapters.ably import (
     ChatMessage,
     build_sdk_client,
 )
-from chatmod.errors import BadRequestError, UpstreamError
+from chatmod.core.errors import BadRequestError, UpstreamError
 from tests.support.ably_stub import (
     FAKE_API_KEY,
     FAKE_KEY_NAME,

@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from chatmod.adapters.audit_log import AuditEvent, AuditLog, iso_ms
-from chatmod.errors import BadRequestError
+from chatmod.core.errors import BadRequestError
 from tests.support.dynamodb import ChatmodTables, create_tables
 
 NOW = 1_795_320_000  # 2026-11-22T04:00:00Z

@@ -11,15 +11,15 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from chatmod import constants
 from chatmod.adapters.audit_log import AuditLog
 from chatmod.adapters.ban_store import BanStore
-from chatmod.bans import Ban, StaleRecordError, StrikeOutcome, StrikeRef, plan_strike
-from chatmod.deadline import Deadline
-from chatmod.errors import BadRequestError, ServiceUnavailableError
+from chatmod.core import constants
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import BadRequestError, ServiceUnavailableError
+from chatmod.core.policy import BanPolicy, RuntimePolicy
+from chatmod.enforcement.bans import Ban, StaleRecordError, StrikeOutcome, StrikeRef, plan_strike
 from chatmod.moderation.engine import Decision, Outcome
 from chatmod.moderation.pipeline import ModerationPipeline, PipelineResult, Submission, Verdict
-from chatmod.policy import BanPolicy, RuntimePolicy
 from tests.support.dynamodb import ChatmodTables, create_tables
 
 NOW = 1_795_320_000  # 2026-11-22T04:00:00Z

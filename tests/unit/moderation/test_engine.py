@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from chatmod.core.policy import ModerationPolicy
 from chatmod.moderation.base import (
     ProviderResponseError,
     ProviderResult,
@@ -16,7 +17,6 @@ from chatmod.moderation.base import (
 from chatmod.moderation.blocklist import BlocklistProvider
 from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine, Outcome
 from chatmod.moderation.providers._http import RateLimitedError
-from chatmod.policy import ModerationPolicy
 
 
 class FakeClock:

@@ -8,14 +8,14 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chatmod.client_ids import is_well_formed
-from chatmod.deadline import Deadline
-from chatmod.errors import ChatmodError
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import ChatmodError
+from chatmod.core.policy import ModerationPolicy, RuntimePolicy
+from chatmod.enforcement.client_ids import is_well_formed
 from chatmod.moderation import before_publish as contract
 from chatmod.moderation.blocklist import BlocklistProvider
 from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine, Outcome
 from chatmod.moderation.pipeline import ModerationPipeline
-from chatmod.policy import ModerationPolicy, RuntimePolicy
 from tests.support.sender_store import InMemorySenderStore
 
 BLOCKLIST = ConfiguredProvider(BlocklistProvider.default(), {}, default_threshold=1, local=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chatmod.bans import Ban, StrikeRef
-from chatmod.deadline import Deadline
+from chatmod.core.deadline import Deadline
+from chatmod.core.policy import BanPolicy, ModerationPolicy, RuntimePolicy
+from chatmod.enforcement.bans import Ban, StrikeRef
 from chatmod.moderation.blocklist import BlocklistProvider
 from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine
 from chatmod.moderation.pipeline import (
@@ -15,7 +16,6 @@ from chatmod.moderation.pipeline import (
     TextTooLongError,
     Verdict,
 )
-from chatmod.policy import BanPolicy, ModerationPolicy, RuntimePolicy
 from tests.support.sender_store import InMemorySenderStore
 
 NOW = 1_795_320_000.0

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from chatmod.errors import BadRequestError
+from chatmod.core.errors import BadRequestError
 
 
 def path_segment(value: Any, what: str) -> str:

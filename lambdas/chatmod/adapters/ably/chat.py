@@ -16,7 +16,7 @@ from chatmod.adapters.ably._arguments import (
 )
 from chatmod.adapters.ably.connection import AblyOperations
 from chatmod.adapters.ably.errors import AblyApiError
-from chatmod.errors import BadRequestError
+from chatmod.core.errors import BadRequestError
 
 __all__ = [
     "CHAT_API_VERSION",

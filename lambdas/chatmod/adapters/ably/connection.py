@@ -26,7 +26,7 @@ from chatmod.adapters.ably.errors import (
     error_from_answer,
 )
 from chatmod.adapters.ably.settings import AblySettings
-from chatmod.retry_after import retry_after_seconds
+from chatmod.core.retry_after import retry_after_seconds
 
 __all__ = ["AblyConnection", "AblyOperations", "AblyReply", "build_sdk_client"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chatmod.errors import UpstreamError
+from chatmod.core.errors import UpstreamError
 
 __all__ = [
     "AblyApiError",
@@ -21,7 +21,7 @@ class AblyApiError(UpstreamError):
 
     The tree::
 
-        UpstreamError (chatmod.errors, 502)
+        UpstreamError (chatmod.core.errors, 502)
         └── AblyApiError          Ably refused, or the SDK could not authenticate
             ├── AblyTimeoutError  no answer in time, or no time left to ask
             └── AblyConnectionError  refused, reset, closed without an answer

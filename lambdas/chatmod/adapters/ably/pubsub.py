@@ -12,7 +12,7 @@ from ably.sync.util.exceptions import AblyException
 
 from chatmod.adapters.ably._arguments import path_segment, require_client_id
 from chatmod.adapters.ably.connection import AblyOperations
-from chatmod.errors import BadRequestError
+from chatmod.core.errors import BadRequestError
 
 __all__ = ["SKIP_ALL_RULES", "PubSubOperations", "PublishedMessage"]
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatmod.constants import ENV_ABLY_REST_HOST, ENV_ABLY_TLS, MAX_TOKEN_TTL_MS
+from chatmod.core.constants import ENV_ABLY_REST_HOST, ENV_ABLY_TLS, MAX_TOKEN_TTL_MS
 
 __all__ = ["AblySettings"]
 

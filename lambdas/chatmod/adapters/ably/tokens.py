@@ -11,8 +11,8 @@ from typing import Any, Final
 from chatmod.adapters.ably._arguments import epoch_ms, path_segment, require_client_id
 from chatmod.adapters.ably.connection import AblyOperations
 from chatmod.adapters.ably.errors import AblyApiError, int_or_none
-from chatmod.constants import MAX_TOKEN_TTL_MS
-from chatmod.errors import BadRequestError
+from chatmod.core.constants import MAX_TOKEN_TTL_MS
+from chatmod.core.errors import BadRequestError
 
 __all__ = [
     "MAX_REVOCATION_TARGETS",

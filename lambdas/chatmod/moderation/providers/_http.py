@@ -27,7 +27,8 @@ from typing import Any, TypeVar
 import httpx
 
 from chatmod import __version__
-from chatmod.deadline import Deadline as Deadline  # re-exported for the providers
+from chatmod.core.deadline import Deadline as Deadline  # re-exported for the providers
+from chatmod.core.retry_after import retry_after_seconds
 from chatmod.moderation.base import (
     ProviderError,
     ProviderRateLimitedError,
@@ -35,7 +36,6 @@ from chatmod.moderation.base import (
     ProviderTimeoutError,
     ProviderUnavailableError,
 )
-from chatmod.retry_after import retry_after_seconds
 
 T = TypeVar("T")
 

@@ -1,0 +1,125 @@
+"""The ``x-chatmod-judged`` header: proof that chatmod already moderated a message it publishes.
+
+``POST /messages`` moderates, then publishes as the user. When a before-publish
+rule also covers the room, Ably asks chatmod about that message again; the
+header lets the before-publish handler recognise it and accept it without a
+second judgement (no second provider call, no second strike).
+
+The value is ``v1.<epoch seconds>.<mac>``: an HMAC-SHA256, keyed with the
+before-publish secret, over the version, the time, the room (or channel), the
+sender's client id and the exact text published. A client cannot make one
+without the secret; copying one from a message it received only fits that same
+sender, room and text, and only for ``MAX_AGE_S`` (Ably asks the rule within its
+retry timeout, at most 5 s, of chatmod's send).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Final
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from chatmod.adapters.parameters import get_secret
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import ChatmodError
+from chatmod.core.observability import logger, metrics
+from chatmod.core.settings import get_settings
+
+__all__ = [
+    "JUDGED_HEADER",
+    "MAX_AGE_S",
+    "judged_by_chatmod",
+    "judged_header",
+    "verify_judged_header",
+]
+
+JUDGED_HEADER: Final = "x-chatmod-judged"
+#: How long a header stays valid after chatmod signed it (replay bound).
+MAX_AGE_S: Final = 120
+#: Clock difference tolerated between the signing and the checking function.
+_SKEW_S: Final = 5
+_VERSION: Final = "v1"
+
+
+def judged_header(secret: str, *, room: str, client_id: str, text: str, now: float) -> str:
+    """The header value for a message chatmod judged and is about to publish.
+
+    Args:
+        secret: the before-publish secret.
+        room: the room name (or pub/sub channel) the message goes to.
+        client_id: the sender.
+        text: the exact text published (the masked text when masked).
+        now: epoch seconds.
+    """
+    issued = int(now)
+    return f"{_VERSION}.{issued}.{_mac(secret, issued, room, client_id, text)}"
+
+
+def verify_judged_header(
+    value: object, secret: str, *, room: str, client_id: str, text: str, now: float
+) -> bool:
+    """Whether ``value`` is a header chatmod signed for this room, sender and text, recently.
+
+    Compared in constant time; anything malformed is simply not valid.
+    """
+    if not isinstance(value, str):
+        return False
+    version, _, rest = value.partition(".")
+    issued_text, _, presented = rest.partition(".")
+    if version != _VERSION or not issued_text.isascii() or not issued_text.isdigit():
+        return False
+    issued = int(issued_text)
+    if not now - MAX_AGE_S <= issued <= now + _SKEW_S:
+        return False
+    expected = _mac(secret, issued, room, client_id, text)
+    return hmac.compare_digest(presented.encode("ascii", "replace"), expected.encode("ascii"))
+
+
+def _mac(secret: str, issued: int, room: str, client_id: str, text: str) -> str:
+    # A JSON array is unambiguous: no choice of room or text can shift a field boundary.
+    message = json.dumps([_VERSION, issued, room, client_id, text], ensure_ascii=True)
+    digest = hmac.new(
+        secret.encode("utf-8", "surrogatepass"), message.encode("ascii"), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def judged_by_chatmod(
+    value: object, *, room: str, client_id: str | None, text: str, at: float, deadline: Deadline
+) -> bool:
+    """Whether a message carrying header ``value`` is one chatmod already judged.
+
+    Reads the before-publish secret only when there is a header to check; a
+    forged, stale or mismatched header, or a secret that cannot be read, means
+    the message is moderated as usual. Logged and counted either way
+    (``AcceptedJudged``, ``JudgedHeaderInvalid``).
+
+    Args:
+        value: the ``x-chatmod-judged`` header, if the message has one.
+        room: the room (or channel) the message is in.
+        client_id: its sender.
+        text: its text.
+        at: when it was sent (epoch seconds): now for before-publish, the
+            message's own Ably timestamp on the async path (a queue backlog must
+            not make a genuine header stale).
+        deadline: the request's deadline, for the secret read.
+    """
+    if not isinstance(value, str) or not client_id:
+        return False  # the common case reads no secret
+    settings = get_settings()
+    try:
+        secret = get_secret(settings.before_publish_secret_parameter, settings, deadline=deadline)
+    except ChatmodError as error:
+        logger.warning("judged header not checked: secret unreadable", extra={"error": error.code})
+        return False
+    if not verify_judged_header(value, secret, room=room, client_id=client_id, text=text, now=at):
+        logger.warning("judged header did not verify: moderating the message")
+        metrics.add_metric(name="JudgedHeaderInvalid", unit=MetricUnit.Count, value=1)
+        return False
+    logger.info("accepted without moderation: already judged by POST /messages")
+    metrics.add_metric(name="AcceptedJudged", unit=MetricUnit.Count, value=1)
+    return True
