@@ -19,7 +19,12 @@ from ably.sync import AblyRestSync
 from chatmod.adapters.ably import AblyGateway, AblySettings
 from chatmod_local.ably_emulator import AblyEmulator, BeforePublishRule
 from chatmod_local.ably_rules import CHANNEL_RULE_ID
-from chatmod_local.ably_wire import resource_matches
+from chatmod_local.ably_wire import (
+    capability_text,
+    intersect_capabilities,
+    parse_capability,
+    resource_matches,
+)
 from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, FAKE_KEY_SECRET
 from tests.support.fake_providers import FakeServer, Reply, model_responder
 
@@ -165,6 +170,49 @@ def test_resources_match_channels_segment_by_segment(
 ) -> None:
     # https://ably.com/docs/auth/capabilities: "Resource names and wildcards".
     assert resource_matches(resource, channel) is matches
+
+
+# The key capabilities of Ably's own test app (ably-common test-resources,
+# test-app-setup.json, abridged) as ably-js ``test/rest/capability.test.js`` uses them.
+KEY_1 = {
+    "canpublish:*": ["publish"],
+    "canpublish:andpresence": ["presence", "publish"],
+    "cansubscribe:*": ["subscribe"],
+}
+KEY_2 = {"channel2": ["publish", "subscribe"], "channel6": ["*"], "channel3": ["subscribe"]}
+KEY_3 = {"*": ["subscribe"]}
+
+
+@pytest.mark.parametrize(
+    ("requested", "key", "expected"),
+    [
+        ({"*": ["*"]}, KEY_1, KEY_1),  # blanket intersection: the key's own
+        (KEY_1, KEY_1, KEY_1),
+        ({"channel2": ["presence", "subscribe"]}, KEY_2, {"channel2": ["subscribe"]}),
+        (
+            {"channel2": ["presence", "subscribe"], "channelx": ["subscribe"]},
+            KEY_2,
+            {"channel2": ["subscribe"]},
+        ),
+        ({"channel2": ["*"]}, KEY_2, {"channel2": ["publish", "subscribe"]}),
+        ({"channel6": ["publish", "subscribe"]}, KEY_2, {"channel6": ["publish", "subscribe"]}),
+        ({"cansubscribe": ["subscribe"]}, KEY_3, {"cansubscribe": ["subscribe"]}),
+        ({"canpublish:check": ["publish"]}, KEY_1, {"canpublish:check": ["publish"]}),
+        ({"cansubscribe:*": ["subscribe"]}, KEY_3, {"cansubscribe:*": ["subscribe"]}),
+        ({"canpublish:test": ["subscribe"]}, KEY_1, {}),  # empty ops intersection
+        ({"channelx": ["publish"]}, KEY_2, {}),  # empty paths intersection
+    ],
+)
+def test_a_tokens_capability_is_the_intersection_with_its_keys(
+    requested: Capability, key: Capability, expected: Capability
+) -> None:
+    # ably-js test/rest/capability.test.js, against Ably's sandbox.
+    intersection = intersect_capabilities(
+        parse_capability(json.dumps(requested)), parse_capability(json.dumps(key))
+    )
+    assert json.loads(capability_text(intersection)) == {
+        resource: sorted(operations) for resource, operations in expected.items()
+    }
 
 
 def test_given_a_token_for_one_room_when_sending_elsewhere_then_40160(
