@@ -17,7 +17,9 @@ What it serves (shapes from the real clients' source):
   a ``TokenRevocationResult`` batch.
 - Chat REST v4 — @ably/chat 1.4 ``src/core/chat-api.ts`` (paths, ``X-Ably-Version:
   4``, ``?idempotencyKey=``) and ``src/core/rest-types.ts`` (every answer a whole
-  ``RestMessage``): send, history, get, update, soft delete.
+  ``RestMessage``): send, history, get, update, soft delete. Send and update refuse
+  a missing or empty ``text`` (400, 40001: Ably's Chat OpenAPI, ably/docs
+  ``static/open-specs/chat.yaml``).
 - Pub/sub REST — ``POST``/``GET /channels/{channel}/messages`` (ably-js
   ``restchannel.ts``: publish answers ``{serials}``; ``paginatedresource.ts``:
   ``Link`` headers), ``GET /time``.
@@ -25,7 +27,9 @@ What it serves (shapes from the real clients' source):
   (pub/sub, and chat create/update/delete on ``<room>::$chat``) is handed to
   ``on_channel_message`` in Ably's SQS envelope, unless it carries
   ``extras.privileged.skipRule``; chat sends go through the ``before_publish`` rule
-  first, with Ably's retry and failed-action semantics. A rejection answers 422
+  first, with Ably's retry and failed-action semantics (an answer outside the
+  documented format, e.g. a rewrite with empty ``text`` or a ``rejectionDetail``
+  value that is not a string, is a failed moderation). A rejection answers 422
   with 42213 and the rule's ``rejectionDetail`` as the error's ``detail``; a rule
   that could not decide with failed action ``reject`` answers 422 with 42211
   (@ably/chat ``src/core/errors.ts``: rejected by a before-publish rule).
@@ -70,6 +74,7 @@ from chatmod_local.ably_wire import (
     FULL_CAPABILITY,
     INVALID_CREDENTIALS,
     INVALID_PARAMETER_VALUE,
+    INVALID_REQUEST_BODY,
     NONCE_REPLAYED,
     NOT_FOUND,
     OPERATION_NOT_PERMITTED,
@@ -524,8 +529,8 @@ class AblyEmulator:
         """A chat send: validate, ask the before-publish rule (outside the lock), then store."""
         room = call.segments[3]
         body = _json_object(call.request)
-        if body is None or not isinstance(body.get("text"), str):
-            return _error(400, BAD_REQUEST, "text is required")
+        if body is None or not _has_text(body):
+            return _text_required()
         if not _optional_objects(body, "metadata", "headers"):
             return _error(400, BAD_REQUEST, "metadata and headers must be objects")
         refusal = self._forbidden(call, room, "publish")
@@ -607,8 +612,8 @@ class AblyEmulator:
             return refusal
         body = _json_object(call.request)
         update = body.get("message") if body is not None else None
-        if not isinstance(update, dict) or not isinstance(update.get("text"), str):
-            return _error(400, BAD_REQUEST, "message.text is required")
+        if not isinstance(update, dict) or not _has_text(update):
+            return _text_required()
         if not _optional_objects(update, "metadata", "headers"):
             return _error(400, BAD_REQUEST, "metadata and headers must be objects")
         # The message is replaced whole: omitted fields become empty (chat-api.ts).
@@ -745,6 +750,18 @@ def _json_object(request: RecordedRequest) -> dict[str, Any] | None:
     except ValueError:
         return None
     return body if isinstance(body, dict) else None
+
+
+def _has_text(message: Mapping[str, Any]) -> bool:
+    # Ably's Chat OpenAPI (ably/docs static/open-specs/chat.yaml), send and update:
+    # text "is required. Empty strings will result in an error" (400).
+    text = message.get("text")
+    return isinstance(text, str) and text != ""
+
+
+def _text_required() -> _Answer:
+    # The Chat OpenAPI's own example of that 400: code 40001, this message.
+    return _error(400, INVALID_REQUEST_BODY, "Invalid request payload. 'text' field is required.")
 
 
 def _optional_objects(body: Mapping[str, Any], *names: str) -> bool:

@@ -14,10 +14,12 @@
   Moderation", kept in the project's shared reference as
   ``ably-chat-custom-moderation.txt``, and ARCHITECTURE §2): Ably POSTs ``{source, appId, room,
   site, ruleId, message: {clientId, text, metadata, headers}}`` and expects 200 with
-  ``{action: "accept"|"reject", rejectionDetail?, message?}``; other 4xx → the
-  rule's failed action at once; 429 → retried only when the rule says so; 5xx and
-  timeouts → retried with backoff within the retry timeout (at most ``max_retries``
-  retries), then the failed action.
+  ``{action: "accept"|"reject", rejectionDetail?, message?}``; a 200 whose answer is
+  not of that format (a rewrite ``message`` without a non-empty ``text``, a
+  ``rejectionDetail`` that is not a string → string map, over 32 KiB) is a failed
+  moderation, as is any other 4xx: the rule's failed action at once; 429 → retried
+  only when the rule says so; 5xx and timeouts → retried with backoff within the
+  retry timeout (at most ``max_retries`` retries), then the failed action.
 """
 
 from __future__ import annotations
@@ -204,19 +206,26 @@ def _decision(
         return None
     if not isinstance(body, dict) or body.get("action") not in ("accept", "reject"):
         return None
+    # An answer outside the documented format is a failed moderation (no decision),
+    # as Ably's "Custom Moderation" page says of a rewrite without text.
     if body["action"] == "reject":
         detail = body.get("rejectionDetail")
-        if detail is not None and not isinstance(detail, dict):
+        # "a map of string key-value pairs ... Both keys and values must be strings".
+        if detail is not None and (
+            not isinstance(detail, dict) or not all(isinstance(v, str) for v in detail.values())
+        ):
             return None
-        # ErrorInfo.detail is a string → string map (ably-js errorinfo.ts).
-        text_detail = {
-            str(k): v if isinstance(v, str) else json.dumps(v) for k, v in (detail or {}).items()
-        }
-        return RuleOutcome("reject", original, text_detail, attempts)
+        return RuleOutcome("reject", original, dict(detail or {}), attempts)
     rewrite = body.get("message")
     if rewrite is None:
         return RuleOutcome("accept", original, {}, attempts)
+    # "text is required and cannot be empty. Moderation fails if text is missing or empty."
     if not isinstance(rewrite, dict) or not isinstance(rewrite.get("text"), str):
+        return None
+    if not rewrite["text"] or not all(
+        rewrite.get(name) is None or isinstance(rewrite[name], dict)
+        for name in ("metadata", "headers")
+    ):
         return None
     # The rewrite replaces the message whole: omitted metadata/headers are removed.
     message = {

@@ -106,12 +106,16 @@ def test_chat_send_get_history_update_delete(
     }
     assert out["unknown"]["code"] == 40400
     assert out["unknown"]["statusCode"] == 404
+    # Ably's Chat OpenAPI: text "is required. Empty strings will result in an error."
+    for refused in (out["emptySend"], out["emptyUpdate"]):
+        assert (refused["code"], refused["statusCode"]) == (40001, 400)
+    assert ably_stub.chat_messages("lobby/1")[0]["text"] == "hello, edited"
 
     # On the wire: @ably/chat's paths, version 4 and an idempotency key per write.
     writes = [
         r for r in ably_stub.requests if r.raw_path.startswith("/chat/") and r.method != "GET"
     ]
-    assert [r.method for r in writes] == ["POST", "POST", "PUT", "POST", "POST"]
+    assert [r.method for r in writes] == ["POST", "POST", "PUT", "POST", "POST", "POST", "PUT"]
     assert all(r.header("X-Ably-Version") == "4" and r.param("idempotencyKey") for r in writes)
     assert writes[0].raw_path == "/chat/v4/rooms/lobby%2F1/messages"
 
@@ -150,8 +154,13 @@ def test_revoke_tokens_needs_the_key(
             {"reason": "insult"},
         ),
         (None, 42211, None),  # the rule answers no decision; its failed action is reject
+        # Answers outside the documented format are failed moderations too (Ably's
+        # "Custom Moderation": a rewrite's text "cannot be empty"; rejectionDetail
+        # keys and values "must be strings").
+        ({"action": "accept", "message": {"text": ""}}, 42211, None),
+        ({"action": "reject", "rejectionDetail": {"reason": "x", "score": 3}}, 42211, None),
     ],
-    ids=["rejected", "rule-failed"],
+    ids=["rejected", "rule-failed", "rewrite-empty-text", "detail-not-strings"],
 )
 def test_chat_send_refused_by_the_before_publish_rule(
     ably_stub: AblyStub,

@@ -103,6 +103,17 @@ def test_chat_rest_with_idempotency_keys(user_client: AblyRestSync) -> None:
     assert (missing.status_code, missing.error_code) == (404, "40400")
 
 
+@pytest.mark.parametrize("body", [{"text": ""}, {"metadata": {}}], ids=["empty", "missing"])
+def test_chat_send_without_text_is_refused(
+    ably_stub: AblyStub, user_client: AblyRestSync, body: dict[str, Any]
+) -> None:
+    # Ably's Chat OpenAPI (static/open-specs/chat.yaml): 400, its example code 40001.
+    refused = user_client.request("POST", chat_path("r"), "4", None, body)
+
+    assert (refused.status_code, refused.error_code) == (400, "40001")
+    assert ably_stub.chat_messages("r") == []
+
+
 def test_revocation_refused_over_a_token_and_applied_with_the_key(
     ably_stub: AblyStub, gateway: AblyGateway, user_client: AblyRestSync
 ) -> None:

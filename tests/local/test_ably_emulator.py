@@ -463,7 +463,7 @@ def test_given_a_rejection_then_422_with_42213_and_the_detail(
 ) -> None:
     emulator.before_publish = rule(rule_server)
     rule_server.script(
-        Reply(json={"action": "reject", "rejectionDetail": {"reason": "insult", "score": 3}})
+        Reply(json={"action": "reject", "rejectionDetail": {"reason": "insult", "score": "3"}})
     )
 
     refused = send(client_for("alice", USER), "lobby", "you idiot")
@@ -471,7 +471,7 @@ def test_given_a_rejection_then_422_with_42213_and_the_detail(
     assert refused.status_code == 422
     error = error_of(refused)
     assert (error["code"], error["statusCode"]) == (42213, 422)
-    assert error["detail"] == {"reason": "insult", "score": "3"}  # a string map, as ErrorInfo
+    assert error["detail"] == {"reason": "insult", "score": "3"}
     assert emulator.chat_messages("lobby") == []
     assert forwarded == []
 
@@ -600,9 +600,22 @@ def test_given_a_rule_slower_than_the_retry_timeout_then_the_failed_action(
         Reply(body=b"not json"),
         Reply(json={"action": "maybe"}),
         Reply(json={"action": "accept", "message": {"metadata": {}}}),
+        Reply(json={"action": "accept", "message": {"text": ""}}),
+        Reply(json={"action": "accept", "message": {"text": "x", "metadata": "m"}}),
+        Reply(json={"action": "reject", "rejectionDetail": {"reason": "x", "score": 3}}),
+        Reply(json={"action": "reject", "rejectionDetail": "insult"}),
         Reply(json={"action": "accept", "pad": "x" * 33_000}),
     ],
-    ids=["not-json", "unknown-action", "rewrite-without-text", "over-32KiB"],
+    ids=[
+        "not-json",
+        "unknown-action",
+        "rewrite-without-text",
+        "rewrite-with-empty-text",
+        "rewrite-metadata-not-an-object",
+        "detail-value-not-a-string",
+        "detail-not-a-map",
+        "over-32KiB",
+    ],
 )
 def test_given_an_invalid_200_then_the_failed_action_without_retry(
     client_for: Callable[[str, Capability], AblyRestSync],
@@ -617,6 +630,42 @@ def test_given_an_invalid_200_then_the_failed_action_without_retry(
 
     assert error_of(answer)["code"] == 42211
     assert len(rule_server.requests) == 1
+
+
+def test_given_a_rewrite_with_empty_text_and_failed_action_publish_then_the_original_is_stored(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+) -> None:
+    # "Moderation fails if text is missing or empty": the failed action, here publish.
+    emulator.before_publish = rule(rule_server, failed_action="publish")
+    rule_server.script(Reply(json={"action": "accept", "message": {"text": ""}}))
+
+    answer = send(client_for("alice", USER), "lobby", "hello")
+
+    assert answer.status_code == 200
+    assert [m["text"] for m in emulator.chat_messages("lobby")] == ["hello"]
+
+
+@pytest.mark.parametrize("text", ["", None, 3], ids=["empty", "missing", "not-a-string"])
+def test_given_no_text_when_sending_or_updating_then_400_with_40001(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+    text: Any,
+) -> None:
+    emulator.before_publish = rule(rule_server)
+    client = client_for("alice", USER)
+    serial = quote(send(client, "lobby", "hi").items[0]["serial"], safe="")
+    message = {} if text is None else {"text": text}
+
+    sent = client.request("POST", chat_path("lobby"), "4", None, message)
+    updated = client.request("PUT", chat_path("lobby", serial), "4", None, {"message": message})
+
+    for refused in (sent, updated):
+        assert (refused.status_code, error_of(refused)["code"]) == (400, 40001)
+    assert [m["text"] for m in emulator.chat_messages("lobby")] == ["hi"]
+    assert len(rule_server.requests) == 1  # refused before the rule is asked
 
 
 def test_given_an_unreachable_rule_then_the_failed_action(

@@ -1,7 +1,7 @@
 // @ably/chat's Messages over REST only: a Realtime client that never connects
 // (autoConnect: false) still serves ChatApi, which calls realtime.request() with
 // the Chat REST v4 paths (src/core/chat-api.ts). Send, get, history (paged),
-// update, delete, and an error for an unknown serial.
+// update, delete, and errors for an unknown serial and an empty text.
 import * as Ably from 'ably';
 import { ChatClient, LogLevel, OrderBy } from '@ably/chat';
 import { clientOptions, errorInfo, run, tokenRequestsCallback } from './common.mjs';
@@ -41,12 +41,20 @@ await run(async (input) => {
       { description: 'typo', metadata: { reason: 'typo' } },
     );
     const deleted = await room.messages.delete(second.serial, { description: 'abusive' });
-    let unknown = null;
-    try {
-      await room.messages.delete('01726000000000-000@nowhere:000', { description: 'x' });
-    } catch (error) {
-      unknown = errorInfo(error);
-    }
+    const refusal = async (call) => {
+      try {
+        await call();
+        return null;
+      } catch (error) {
+        return errorInfo(error);
+      }
+    };
+    const unknown = await refusal(() =>
+      room.messages.delete('01726000000000-000@nowhere:000', { description: 'x' }),
+    );
+    // @ably/chat sends an empty text as it is (messages.ts): Ably refuses it.
+    const emptySend = await refusal(() => room.messages.send({ text: '' }));
+    const emptyUpdate = await refusal(() => room.messages.update(sent.serial, { text: '' }));
     return {
       sent: simplify(sent),
       second: simplify(second),
@@ -58,6 +66,8 @@ await run(async (input) => {
       updated: simplify(updated),
       deleted: simplify(deleted),
       unknown,
+      emptySend,
+      emptyUpdate,
     };
   } finally {
     await chat.rooms.release(input.room).catch(() => undefined);
