@@ -17,7 +17,8 @@ What it serves (shapes from the real clients' source):
   a ``TokenRevocationResult`` batch.
 - Chat REST v4 — @ably/chat 1.4 ``src/core/chat-api.ts`` (paths, ``X-Ably-Version:
   4``, ``?idempotencyKey=``) and ``src/core/rest-types.ts`` (every answer a whole
-  ``RestMessage``): send, history, get, update, soft delete. Send and update refuse
+  ``RestMessage``): send, history, get, update, soft delete (which blanks ``text``,
+  ``metadata`` and ``headers``, as Ably does). Send and update refuse
   a missing or empty ``text`` (400, 40001: Ably's Chat OpenAPI, ably/docs
   ``static/open-specs/chat.yaml``).
 - Pub/sub REST — ``POST``/``GET /channels/{channel}/messages`` (ably-js
@@ -639,7 +640,16 @@ class AblyEmulator:
         body = _json_object(call.request) if call.request.body else {}
         if body is None:
             return _error(400, BAD_REQUEST, "the body must be an object")
-        message.update(action="message.delete", version=self._version(call, body))
+        # A deleted message keeps its serial and clientId; its text becomes "" and its
+        # metadata and headers {} (Ably's docs, chat/rooms/messages "Delete a message":
+        # the answer, history, get and the message on the channel alike).
+        message.update(
+            text="",
+            metadata={},
+            headers={},
+            action="message.delete",
+            version=self._version(call, body),
+        )
         self._forward_chat(call, room, message, MESSAGE_DELETE)
         return 200, _copy(message)
 

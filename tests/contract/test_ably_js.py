@@ -104,6 +104,13 @@ def test_chat_send_get_history_update_delete(
         "clientId": "alice",
         "description": "abusive",
     }
+    # A delete blanks text, metadata and headers, in the answer, get and history alike.
+    blank = ("", {}, {})
+    assert (out["second"]["text"], out["second"]["metadata"]) == ("second", {"m": 2})
+    for message in (deleted, out["gotDeleted"], out["historyAfterDelete"][0]):
+        assert (message["text"], message["metadata"], message["headers"]) == blank
+        assert message["action"] == "message.delete"
+        assert message["clientId"] == "alice"
     assert out["unknown"]["code"] == 40400
     assert out["unknown"]["statusCode"] == 404
     # Ably's Chat OpenAPI: text "is required. Empty strings will result in an error."

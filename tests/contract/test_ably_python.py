@@ -98,6 +98,10 @@ def test_chat_rest_with_idempotency_keys(user_client: AblyRestSync) -> None:
     )
     assert deleted.items[0]["action"] == "message.delete"
     assert deleted.items[0]["version"]["description"] == "spam"
+    # A delete blanks text, metadata and headers (the answer and a later get alike).
+    got_deleted = user_client.request("GET", chat_path("r 1", serial), "4").items[0]
+    for message in (deleted.items[0], got_deleted):
+        assert (message["text"], message["metadata"], message["headers"]) == ("", {}, {})
 
     missing = user_client.request("POST", chat_path("r 1", "0-0%40x%3A0", "delete"), "4", None, {})
     assert (missing.status_code, missing.error_code) == (404, "40400")

@@ -376,7 +376,8 @@ def test_given_chat_messages_then_the_rule_forwards_them_on_the_chat_channel(
     client = client_for("alice", USER)
     sent = send(client, "lobby", "hi", metadata={"m": 1}, headers={"h": "v"}).items[0]
     serial = quote(sent["serial"], safe="")
-    client.request("PUT", chat_path("lobby", serial), "4", None, {"message": {"text": "hi!"}})
+    edit = {"message": {"text": "hi!", "metadata": {"m": 2}, "headers": {"h": "w"}}}
+    client.request("PUT", chat_path("lobby", serial), "4", None, edit)
     client.request("POST", chat_path("lobby", serial, "delete"), "4", None, {})
 
     created, updated, deleted = envelopes(forwarded)
@@ -389,7 +390,13 @@ def test_given_chat_messages_then_the_rule_forwards_them_on_the_chat_channel(
     assert (message["serial"], message["clientId"]) == (sent["serial"], "alice")
     # Updates and deletes travel too, with their action numbers, for the consumer to skip.
     assert [e["messages"][0]["action"] for e in (updated, deleted)] == [1, 2]
-    assert json.loads(updated["messages"][0]["data"])["text"] == "hi!"
+    assert json.loads(updated["messages"][0]["data"]) == {"text": "hi!", "metadata": {"m": 2}}
+    assert updated["messages"][0]["extras"] == {"headers": {"h": "w"}}
+    # A delete travels blanked, as Ably publishes it: no text, metadata or headers.
+    [gone] = deleted["messages"]
+    assert json.loads(gone["data"]) == {"text": "", "metadata": {}}
+    assert gone["extras"] == {"headers": {}}
+    assert (gone["serial"], gone["clientId"]) == (sent["serial"], "alice")
     assert len({e["messages"][0]["id"] for e in (created, updated, deleted)}) == 3
 
 

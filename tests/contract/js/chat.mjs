@@ -30,7 +30,7 @@ await run(async (input) => {
       version: { ...m.version, timestamp: m.version.timestamp.getTime() },
     });
     const sent = await room.messages.send({ text: 'hello', metadata: { a: 1 }, headers: { h: 'v' } });
-    const second = await room.messages.send({ text: 'second' });
+    const second = await room.messages.send({ text: 'second', metadata: { m: 2 }, headers: { h: 'w' } });
     const got = await room.messages.get(sent.serial);
     const page = await room.messages.history({ limit: 1, orderBy: OrderBy.NewestFirst });
     const next = page.hasNext() ? await page.next() : null;
@@ -41,6 +41,8 @@ await run(async (input) => {
       { description: 'typo', metadata: { reason: 'typo' } },
     );
     const deleted = await room.messages.delete(second.serial, { description: 'abusive' });
+    const gotDeleted = await room.messages.get(second.serial);
+    const historyAfterDelete = await room.messages.history({ orderBy: OrderBy.NewestFirst });
     const refusal = async (call) => {
       try {
         await call();
@@ -65,6 +67,8 @@ await run(async (input) => {
       oldestFirst: oldestFirst.items.map((m) => m.serial),
       updated: simplify(updated),
       deleted: simplify(deleted),
+      gotDeleted: simplify(gotDeleted),
+      historyAfterDelete: historyAfterDelete.items.map(simplify),
       unknown,
       emptySend,
       emptyUpdate,
