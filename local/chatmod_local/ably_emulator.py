@@ -27,7 +27,8 @@ What it serves (shapes from the real clients' source):
 - Integration rules (``ably_rules``) — every message published on a channel
   (pub/sub, and chat create/update/delete on ``<room>::$chat``) is handed to
   ``on_channel_message`` in Ably's SQS envelope, unless it carries
-  ``extras.privileged.skipRule``; chat sends go through the ``before_publish`` rule
+  ``extras.privileged.skipRule`` or its channel does not match the rule's
+  ``channel_filter``; chat sends go through the ``before_publish`` rule
   first, with Ably's retry and failed-action semantics (an answer outside the
   documented format, e.g. a rewrite with empty ``text`` or a ``rejectionDetail``
   value that is not a string, is a failed moderation). A rejection answers 422
@@ -223,6 +224,9 @@ class AblyEmulator:
             each message published on a channel, except those with
             ``extras.privileged.skipRule``; called outside the state lock, its
             exceptions are logged and never reach the publisher.
+        channel_filter: the channel rule's ``channelFilter``: a regex searched in the
+            full channel name (``<room>::$chat`` for chat); messages on channels it
+            does not match are not handed to ``on_channel_message``. None = every channel.
         before_publish: the chat before-publish rule, if any.
         app_id: the ``appId`` of rule bodies; by default the first key's app id.
         http_client: the httpx client the before-publish rule is called with
@@ -236,6 +240,7 @@ class AblyEmulator:
         host: str = "127.0.0.1",
         port: int = 0,
         on_channel_message: ChannelMessageSink | None = None,
+        channel_filter: str | None = None,
         before_publish: BeforePublishRule | None = None,
         app_id: str | None = None,
         http_client: httpx.Client | None = None,
@@ -244,6 +249,7 @@ class AblyEmulator:
             raise ValueError("the emulator needs at least one key")
         self.state = EmulatorState(keys=dict(keys))
         self.on_channel_message = on_channel_message
+        self.channel_filter = channel_filter
         self.before_publish = before_publish
         self.app_id = app_id or next(iter(keys)).split(".", 1)[0]
         self._http_client = http_client
@@ -265,6 +271,18 @@ class AblyEmulator:
             ("GET", re.compile(r"/channels/[^/]+/messages"), self._channel_history),
             ("GET", re.compile(r"/time"), self._time),
         ]
+
+    @property
+    def channel_filter(self) -> str | None:
+        """The channel rule's ``channelFilter`` regex (None = every channel)."""
+        return self._channel_filter.pattern if self._channel_filter is not None else None
+
+    @channel_filter.setter
+    def channel_filter(self, pattern: str | None) -> None:
+        try:
+            self._channel_filter = re.compile(pattern) if pattern is not None else None
+        except re.error as exc:
+            raise ValueError(f"channel_filter is not a valid regex: {exc}") from exc
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -392,11 +410,19 @@ class AblyEmulator:
         sink = self.on_channel_message
         if sink is None:
             return
+        channel_filter = self._channel_filter
         for channel, message in outbox:
             if skips_rules(message):
                 continue
+            # Ably's channel filter is searched anywhere in the name ("news" matches
+            # "public:news:europe": https://ably.com/docs/platform/integrations/streaming#filter).
+            if channel_filter is not None and channel_filter.search(channel) is None:
+                continue
             body = channel_envelope(
-                app_id=self.app_id, channel=channel, messages=[envelope_message(message)]
+                app_id=self.app_id,
+                channel=channel,
+                messages=[envelope_message(message)],
+                timestamp=now_ms(),
             )
             try:
                 sink(body)

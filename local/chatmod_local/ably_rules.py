@@ -2,7 +2,8 @@
 
 - Channel rule (Ably's SQS integration, enveloped JSON): each message published on a
   channel is delivered as ``{source: "channel.message", appId, channel, site, ruleId,
-  messages: [...]}`` (chatmod ARCHITECTURE §2); a message whose
+  timestamp, messages: [...]}`` (chatmod ARCHITECTURE §2; the envelope's fields:
+  https://ably.com/docs/platform/integrations/streaming#enveloped); a message whose
   ``extras.privileged.skipRule`` is ``"*"`` or lists this rule's id is not delivered
   (https://ably.com/docs/platform/integrations/skip-integrations). Chat messages
   appear on ``<room>::$chat`` as
@@ -248,8 +249,14 @@ def skips_rules(message: Mapping[str, Any]) -> bool:
     return skip == "*" or (isinstance(skip, list) and CHANNEL_RULE_ID in skip)
 
 
-def channel_envelope(*, app_id: str, channel: str, messages: list[dict[str, Any]]) -> str:
-    """Ably's enveloped JSON body of a channel rule (as SQS receives it)."""
+def channel_envelope(
+    *, app_id: str, channel: str, messages: list[dict[str, Any]], timestamp: int
+) -> str:
+    """Ably's enveloped JSON body of a channel rule (as SQS receives it).
+
+    ``timestamp`` is the envelope's own: when the event occurred, epoch ms
+    (https://ably.com/docs/platform/integrations/streaming#enveloped).
+    """
     return json.dumps(
         {
             "source": "channel.message",
@@ -257,6 +264,7 @@ def channel_envelope(*, app_id: str, channel: str, messages: list[dict[str, Any]
             "channel": channel,
             "site": SITE,
             "ruleId": CHANNEL_RULE_ID,
+            "timestamp": timestamp,
             "messages": messages,
         },
         separators=(",", ":"),

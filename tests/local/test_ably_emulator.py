@@ -318,7 +318,17 @@ def test_given_a_pubsub_publish_then_the_rule_forwards_ablys_envelope(
     client.channels.get("news").publish("greeting", {"hello": "world"})
 
     [envelope] = envelopes(forwarded)
-    assert set(envelope) == {"source", "appId", "channel", "site", "ruleId", "messages"}
+    assert set(envelope) == {
+        "source",
+        "appId",
+        "channel",
+        "site",
+        "ruleId",
+        "timestamp",
+        "messages",
+    }
+    # The envelope's own timestamp: when the event occurred (Ably's "Enveloped messages").
+    assert envelope["timestamp"] >= envelope["messages"][0]["timestamp"] > 0
     assert (envelope["source"], envelope["appId"], envelope["channel"]) == (
         "channel.message",
         "appid",
@@ -398,6 +408,41 @@ def test_given_chat_messages_then_the_rule_forwards_them_on_the_chat_channel(
     assert gone["extras"] == {"headers": {}}
     assert (gone["serial"], gone["clientId"]) == (sent["serial"], "alice")
     assert len({e["messages"][0]["id"] for e in (created, updated, deleted)}) == 3
+
+
+@pytest.mark.parametrize(
+    ("channel_filter", "expected"),
+    [
+        (None, ["public:news:europe", "lobby", "lobby::$chat"]),
+        # https://ably.com/docs/platform/integrations/streaming#filter: searched anywhere.
+        ("news", ["public:news:europe"]),
+        ("^public.*europe$", ["public:news:europe"]),
+        (r"::\$chat$", ["lobby::$chat"]),  # chat rooms only
+    ],
+    ids=["none", "substring", "anchored", "chat-only"],
+)
+def test_given_a_channel_filter_then_only_matching_channels_are_forwarded(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    forwarded: list[str],
+    channel_filter: str | None,
+    expected: list[str],
+) -> None:
+    emulator.channel_filter = channel_filter
+    client = client_for("alice", USER)
+
+    client.channels.get("public:news:europe").publish("n", "x")
+    client.channels.get("lobby").publish("n", "x")
+    send(client, "lobby", "hi")
+
+    assert [e["channel"] for e in envelopes(forwarded)] == expected
+    # Filtered or not, the messages are published.
+    assert len(emulator.messages("lobby")) == len(emulator.chat_messages("lobby")) == 1
+
+
+def test_given_an_invalid_channel_filter_then_it_is_refused() -> None:
+    with pytest.raises(ValueError, match="regex"):
+        AblyEmulator(keys=KEYS, channel_filter="(")
 
 
 def test_given_a_failing_sink_then_the_publish_still_succeeds_and_the_failure_is_logged(
