@@ -8,8 +8,10 @@ in memory, has no realtime (WebSocket) side, no presence, no persistence.
 
 What it serves (shapes from the real clients' source):
 
-- Auth — ``POST /keys/{keyName}/requestToken`` checks the TokenRequest mac, its
-  timestamp and single-use nonce (ably-js ``src/common/lib/client/auth.ts``); the
+- Auth — ``POST /keys/{keyName}/requestToken`` checks the TokenRequest mac (ably-js
+  ``src/common/lib/client/auth.ts``), its timestamp (within 2 minutes of now either
+  way, else 40104) and its nonce (at least 16 characters, else 40001; single-use,
+  else 40105), as https://ably.com/docs/api/token-request-spec says; the
   token it issues is then required as ``Authorization: Bearer`` (or the key as
   Basic), checked for expiry (40142), revocation (40141) and its **capability**
   on every call (40160, ``ably_wire.permits``). ``POST /keys/{keyName}/revokeTokens``
@@ -114,8 +116,12 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEFAULT_TOKEN_TTL_MS = 60 * 60 * 1000
-# Ably refuses TokenRequests whose timestamp is too far from its clock.
-TOKEN_REQUEST_CLOCK_SKEW_MS = 10 * 60 * 1000
+# Ably checks "the timestamp (which must be within 2 minutes of the current time)"
+# (https://ably.com/docs/api/token-request-spec): older or later is 40104.
+TOKEN_REQUEST_CLOCK_SKEW_MS = 2 * 60 * 1000
+# The nonce is "an unquoted, un-escaped random string of at least 16 characters"
+# (the same spec); ably-js and ably-python make exactly 16.
+MIN_NONCE_LENGTH = 16
 MAX_REVOCATION_TARGETS = 100
 # History pages: Ably's default and largest page sizes.
 DEFAULT_HISTORY_LIMIT = 100
@@ -486,12 +492,23 @@ class AblyEmulator:
         secret = self.state.keys.get(key_name)
         if secret is None or body.get("keyName") != key_name:
             return _error(404, NOT_FOUND, "no such key")
+        # A field not in its documented form is 40001 ("invalid request body ... most
+        # often on token requests, where a field is absent or not in the expected form").
+        timestamp = body.get("timestamp")
+        if isinstance(timestamp, bool) or not isinstance(timestamp, int):
+            return _error(400, INVALID_REQUEST_BODY, "invalid request body: timestamp")
+        nonce = body.get("nonce")
+        if not isinstance(nonce, str) or len(nonce) < MIN_NONCE_LENGTH:
+            return _error(
+                400,
+                INVALID_REQUEST_BODY,
+                f"invalid request body: nonce must be at least {MIN_NONCE_LENGTH} characters",
+            )
         if not hmac.compare_digest(str(body.get("mac", "")), sign_token_request(secret, body)):
             return _error(401, INVALID_CREDENTIALS, "invalid mac")
-        timestamp = int(body.get("timestamp") or 0)
         if abs(now_ms() - timestamp) > TOKEN_REQUEST_CLOCK_SKEW_MS:
-            return _error(401, TIMESTAMP_NOT_CURRENT, "timestamp not current")
-        nonce_key = (key_name, str(body.get("nonce")))
+            return _error(401, TIMESTAMP_NOT_CURRENT, "Timestamp not current")
+        nonce_key = (key_name, nonce)
         if nonce_key in self.state.nonces:
             return _error(401, NONCE_REPLAYED, "nonce value replayed")
         capability = body.get("capability") or FULL_CAPABILITY
