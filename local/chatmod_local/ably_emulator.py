@@ -14,9 +14,11 @@ What it serves (shapes from the real clients' source):
   else 40105), as https://ably.com/docs/api/token-request-spec says; the
   token it issues is then required as ``Authorization: Bearer`` (or the key as
   Basic), checked for expiry (40142), revocation (40141) and its **capability**
-  on every call (40160, ``ably_wire.permits``). ``POST /keys/{keyName}/revokeTokens``
-  needs Basic auth (40162, ably-js ``src/common/lib/client/rest.ts``) and answers
-  a ``TokenRevocationResult`` batch.
+  on every call (40160, ``ably_wire.permits``). Each key has its own capability
+  (``EmulatorKey``): it bounds calls with the key, and a token gets the
+  intersection of the capability asked for with its key's (an empty one is 40160).
+  ``POST /keys/{keyName}/revokeTokens`` needs Basic auth (40162, ably-js
+  ``src/common/lib/client/rest.ts``) and answers a ``TokenRevocationResult`` batch.
 - Chat REST v4 — @ably/chat 1.4 ``src/core/chat-api.ts`` (paths, ``X-Ably-Version:
   4``, ``?idempotencyKey=``) and ``src/core/rest-types.ts`` (every answer a whole
   ``RestMessage``): send, history, get, update, soft delete (which blanks ``text``,
@@ -93,7 +95,9 @@ from chatmod_local.ably_wire import (
     Reply,
     ably_error_body,
     b64_or_none,
+    capability_text,
     error_headers,
+    intersect_capabilities,
     now_ms,
     parse_capability,
     permits,
@@ -103,6 +107,7 @@ from chatmod_local.ably_wire import (
 __all__ = [
     "AblyEmulator",
     "BeforePublishRule",
+    "EmulatorKey",
     "EmulatorState",
     "IssuedToken",
     "RecordedRequest",
@@ -152,6 +157,32 @@ class IssuedToken:
     expires: int
 
 
+@dataclass(frozen=True)
+class EmulatorKey:
+    """An API key as Ably's dashboard configures it: its secret and its own capability.
+
+    Attributes:
+        secret: the secret half of the key (``<keyName>:<secret>``).
+        capability: the key's capability as a JSON string (default ``{"*":["*"]}``).
+            Ably bounds everything the key does by it: calls with the key (Basic
+            auth) and the tokens it issues, whose capability is the intersection of
+            the one asked for with this one (40160 where it falls short). Give a key
+            less (e.g. without ``privileged-headers`` or ``message-delete-any``) to see
+            locally what a production key so configured would refuse.
+    """
+
+    secret: str
+    capability: str = FULL_CAPABILITY
+
+    def __post_init__(self) -> None:
+        parse_capability(self.capability)  # raises ValueError when malformed
+
+    @property
+    def operations(self) -> dict[str, frozenset[str]]:
+        """The capability parsed: resource → operations."""
+        return parse_capability(self.capability)
+
+
 @dataclass
 class EmulatorState:
     """What the emulator remembers: keys, tokens, chat rooms, channels, revocations.
@@ -160,7 +191,7 @@ class EmulatorState:
     order); ``channels`` maps a channel to its messages (id → wire message).
     """
 
-    keys: dict[str, str]
+    keys: dict[str, EmulatorKey]
     tokens: dict[str, IssuedToken] = field(default_factory=dict)
     nonces: set[tuple[str, str]] = field(default_factory=set)
     rooms: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
@@ -222,8 +253,8 @@ class AblyEmulator:
     """A threaded HTTP server that speaks the Ably REST subset described in the module doc.
 
     Args:
-        keys: API keys it accepts, keyName (``"app.keyid"``) → secret; each has the
-            capability ``{"*":["*"]}``.
+        keys: API keys it accepts, keyName (``"app.keyid"``) → secret (a key with
+            the capability ``{"*":["*"]}``) or an ``EmulatorKey`` (its own capability).
         host: the address to bind.
         port: the port to bind; 0 picks a free one.
         on_channel_message: receives the enveloped JSON (Ably's SQS rule body) of
@@ -242,7 +273,7 @@ class AblyEmulator:
     def __init__(
         self,
         *,
-        keys: Mapping[str, str],
+        keys: Mapping[str, str | EmulatorKey],
         host: str = "127.0.0.1",
         port: int = 0,
         on_channel_message: ChannelMessageSink | None = None,
@@ -253,7 +284,12 @@ class AblyEmulator:
     ) -> None:
         if not keys:
             raise ValueError("the emulator needs at least one key")
-        self.state = EmulatorState(keys=dict(keys))
+        self.state = EmulatorState(
+            keys={
+                name: key if isinstance(key, EmulatorKey) else EmulatorKey(key)
+                for name, key in keys.items()
+            }
+        )
         self.on_channel_message = on_channel_message
         self.channel_filter = channel_filter
         self.before_publish = before_publish
@@ -445,9 +481,11 @@ class AblyEmulator:
                 key_name, _, secret = base64.b64decode(credentials).decode().partition(":")
             except (binascii.Error, UnicodeDecodeError):
                 return _error(401, INVALID_CREDENTIALS, "malformed basic credentials")
-            if self.state.keys.get(key_name) != secret:
+            key = self.state.keys.get(key_name)
+            if key is None or not hmac.compare_digest(key.secret, secret):
                 return _error(401, INVALID_CREDENTIALS, "invalid credentials")
-            return _Caller(header_client_id, True, parse_capability(FULL_CAPABILITY))
+            # The key's own capability bounds what it may do (40160 otherwise).
+            return _Caller(header_client_id, True, key.operations)
         if scheme.lower() == "bearer":
             with self._lock:
                 token = self.state.tokens.get(credentials) or self.state.tokens.get(
@@ -489,8 +527,8 @@ class AblyEmulator:
             return _error(400, BAD_REQUEST, "TokenRequest is not JSON")
         if not isinstance(body, dict):
             return _error(400, BAD_REQUEST, "TokenRequest must be an object")
-        secret = self.state.keys.get(key_name)
-        if secret is None or body.get("keyName") != key_name:
+        key = self.state.keys.get(key_name)
+        if key is None or body.get("keyName") != key_name:
             return _error(404, NOT_FOUND, "no such key")
         # A field not in its documented form is 40001 ("invalid request body ... most
         # often on token requests, where a field is absent or not in the expected form").
@@ -504,18 +542,29 @@ class AblyEmulator:
                 INVALID_REQUEST_BODY,
                 f"invalid request body: nonce must be at least {MIN_NONCE_LENGTH} characters",
             )
-        if not hmac.compare_digest(str(body.get("mac", "")), sign_token_request(secret, body)):
+        if not hmac.compare_digest(str(body.get("mac", "")), sign_token_request(key.secret, body)):
             return _error(401, INVALID_CREDENTIALS, "invalid mac")
         if abs(now_ms() - timestamp) > TOKEN_REQUEST_CLOCK_SKEW_MS:
             return _error(401, TIMESTAMP_NOT_CURRENT, "Timestamp not current")
         nonce_key = (key_name, nonce)
         if nonce_key in self.state.nonces:
             return _error(401, NONCE_REPLAYED, "nonce value replayed")
-        capability = body.get("capability") or FULL_CAPABILITY
         try:
-            parse_capability(capability)
+            # A TokenRequest without a capability asks for the key's own.
+            requested = parse_capability(body.get("capability") or key.capability)
         except (TypeError, ValueError) as exc:
             return _error(400, BAD_REQUEST, f"invalid capability: {exc}")
+        # The token gets "the intersection of this capability with the capability of
+        # the issuing key" (ably-js TokenRequest docs); Ably refuses an empty one with
+        # 401 (ably-js test/rest/capability.test.js, "Empty ops/paths intersection").
+        granted = intersect_capabilities(requested, key.operations)
+        if not granted:
+            return _error(
+                401,
+                OPERATION_NOT_PERMITTED,
+                "Invalid capability: the requested capability has no intersection with the key's",
+            )
+        capability = capability_text(granted)
         self.state.nonces.add(nonce_key)
         issued = now_ms()
         token = IssuedToken(

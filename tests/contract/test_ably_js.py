@@ -9,7 +9,14 @@ import pytest
 
 from chatmod.adapters.ably import AblyGateway
 from tests.contract.conftest import ROOT, NodeRunner
-from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, AblyStub, BeforePublishRule
+from tests.support.ably_stub import (
+    FAKE_API_KEY,
+    FAKE_KEY_NAME,
+    FAKE_KEY_SECRET,
+    AblyStub,
+    BeforePublishRule,
+    EmulatorKey,
+)
 from tests.support.fake_providers import FakeServer, model_responder
 
 # What a chat user needs to send, read and edit or delete their own messages
@@ -150,6 +157,32 @@ def test_revoke_tokens_needs_the_key(
     assert entry["appliesAt"] >= entry["issuedBefore"]
     revocations = ably_stub.requests_to(f"/keys/{FAKE_KEY_NAME}/revokeTokens")
     assert [r.header("Authorization").split()[0] for r in revocations] == ["Bearer", "Basic"]
+
+
+def test_a_keys_own_capability_bounds_the_key_and_its_tokens(
+    ably_stub: AblyStub, run_node: NodeRunner
+) -> None:
+    # A key set up without privileged-headers or any delete operation.
+    key_capability = {"*": ["history", "publish", "subscribe"]}
+    ably_stub.state.keys[FAKE_KEY_NAME] = EmulatorKey(
+        FAKE_KEY_SECRET, capability=json.dumps(key_capability)
+    )
+
+    out = run_node("key_capability.mjs", {"key": FAKE_API_KEY})
+
+    assert len(out["plain"]["serials"]) == 1
+    # 40160 (HTTP 401): the key lacks the capability, over Basic auth and in its tokens.
+    for refused in (out["privilegedWithKey"], out["privilegedWithToken"], out["deleteWithKey"]):
+        assert (refused["code"], refused["statusCode"]) == (40160, 401)
+    # A token's capability: the intersection of what it asked for with the key's.
+    assert out["wildcard"]["clientId"] == "*"
+    assert json.loads(out["wildcard"]["capability"]) == key_capability
+    assert json.loads(out["everything"]["capability"]) == key_capability
+    assert (out["disjoint"]["code"], out["disjoint"]["statusCode"]) == (40160, 401)
+    assert out["sent"] == {"text": "hi", "clientId": "svc"}
+    assert [m["name"] for m in ably_stub.messages("events")] == ["e"]
+    basic = ably_stub.requests_to("/chat/v4/rooms/lobby/messages", method="POST")
+    assert [r.header("Authorization").split()[0] for r in basic] == ["Basic"]
 
 
 @pytest.mark.parametrize(

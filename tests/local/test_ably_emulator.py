@@ -6,6 +6,7 @@ TokenRequests; the before-publish rule calls a loopback fake rule server.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import socket
@@ -13,11 +14,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 from ably.sync import AblyRestSync
 
-from chatmod.adapters.ably import AblyGateway, AblySettings
-from chatmod_local.ably_emulator import AblyEmulator, BeforePublishRule
+from chatmod.adapters.ably import AblyApiError, AblyGateway, AblySettings
+from chatmod_local.ably_emulator import AblyEmulator, BeforePublishRule, EmulatorKey
 from chatmod_local.ably_rules import CHANNEL_RULE_ID
 from chatmod_local.ably_wire import (
     capability_text,
@@ -288,6 +290,43 @@ def test_given_no_privileged_headers_when_publishing_skip_rule_extras_then_40160
 
     assert error_of(refused)["code"] == 40160
     assert [m["name"] for m in emulator.messages("events")] == ["e"]
+
+
+def test_given_a_key_without_privileged_headers_then_chatmods_moderation_events_get_40160() -> None:
+    # What chatmod meets with a production key set up without privileged-headers:
+    # its own token (asked without a capability) gets the key's, so skipRule is refused.
+    key = EmulatorKey(FAKE_KEY_SECRET, capability='{"*":["publish","subscribe","history"]}')
+    with AblyEmulator(keys={FAKE_KEY_NAME: key}) as emulator:
+        settings = AblySettings(
+            api_key=FAKE_API_KEY, rest_host=emulator.host, port=emulator.port, tls=False
+        )
+        with AblyGateway(settings) as gateway:
+            gateway.publish("events", "plain", {"x": 1})
+            with pytest.raises(AblyApiError) as refused:
+                gateway.publish_moderation_event("events", "moderation", {"x": 1})
+        [token] = emulator.state.tokens.values()
+        assert json.loads(token.capability) == {"*": ["history", "publish", "subscribe"]}
+        assert [m["name"] for m in emulator.messages("events")] == ["plain"]
+    assert (refused.value.ably_code, refused.value.http_status) == (40160, 401)
+
+
+def test_given_a_key_with_a_capability_then_basic_auth_is_bounded_by_it() -> None:
+    key = EmulatorKey(FAKE_KEY_SECRET, capability='{"lobby":["publish"]}')
+    with AblyEmulator(keys={FAKE_KEY_NAME: key}) as emulator:
+        basic = {"authorization": "Basic " + base64.b64encode(FAKE_API_KEY.encode()).decode()}
+        with httpx.Client(base_url=emulator.url, headers=basic) as http:
+            allowed = http.post("/channels/lobby/messages", json={"name": "n", "data": "x"})
+            denied = http.post("/channels/staff/messages", json={"name": "n", "data": "x"})
+            history = http.get("/channels/lobby/messages")
+
+    assert allowed.status_code == 201
+    for refused in (denied, history):
+        assert (refused.status_code, refused.json()["error"]["code"]) == (401, 40160)
+
+
+def test_given_a_malformed_key_capability_then_the_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="list of operations"):
+        EmulatorKey(FAKE_KEY_SECRET, capability='{"*":"publish"}')
 
 
 def test_given_a_revoked_client_when_publishing_then_40141_and_a_new_token_is_needed(
