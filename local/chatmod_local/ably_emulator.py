@@ -17,6 +17,10 @@ What it serves (shapes from the real clients' source):
   on every call (40160, ``ably_wire.permits``). Each key has its own capability
   (``EmulatorKey``): it bounds calls with the key, and a token gets the
   intersection of the capability asked for with its key's (an empty one is 40160).
+  A token for one clientId acts as that client only: an ``X-Ably-ClientId`` naming
+  another is 40102, a published message with another ``clientId`` 40012; a token
+  for ``*`` (or the key) may publish as anyone
+  (https://ably.com/docs/auth/identified-clients).
   ``POST /keys/{keyName}/revokeTokens`` needs Basic auth (40162, ably-js
   ``src/common/lib/client/rest.ts``) and answers a ``TokenRevocationResult`` batch.
 - Chat REST v4 — @ably/chat 1.4 ``src/core/chat-api.ts`` (paths, ``X-Ably-Version:
@@ -78,6 +82,8 @@ from chatmod_local.ably_wire import (
     BAD_REQUEST,
     CHAT_CHANNEL_SUFFIX,
     FULL_CAPABILITY,
+    INCOMPATIBLE_CREDENTIALS,
+    INVALID_CLIENT_ID,
     INVALID_CREDENTIALS,
     INVALID_PARAMETER_VALUE,
     INVALID_REQUEST_BODY,
@@ -223,6 +229,16 @@ class _Caller:
     client_id: str | None
     basic: bool
     capability: Mapping[str, frozenset[str]]
+    # Basic auth and wildcard ("*") tokens may give a message any clientId; a token
+    # for one clientId only that one; a token without one none
+    # (https://ably.com/docs/auth/identified-clients).
+    any_client_id: bool = False
+
+    def may_publish_as(self, client_id: Any) -> bool:
+        """Whether a message may carry ``client_id`` (``"*"`` is never an identity)."""
+        if not isinstance(client_id, str) or client_id in ("", "*"):
+            return False
+        return self.any_client_id or client_id == self.client_id
 
 
 @dataclass(frozen=True)
@@ -485,7 +501,7 @@ class AblyEmulator:
             if key is None or not hmac.compare_digest(key.secret, secret):
                 return _error(401, INVALID_CREDENTIALS, "invalid credentials")
             # The key's own capability bounds what it may do (40160 otherwise).
-            return _Caller(header_client_id, True, key.operations)
+            return _Caller(header_client_id, True, key.operations, any_client_id=True)
         if scheme.lower() == "bearer":
             with self._lock:
                 token = self.state.tokens.get(credentials) or self.state.tokens.get(
@@ -499,9 +515,13 @@ class AblyEmulator:
             if revoked:
                 return _error(401, TOKEN_REVOKED, "token revoked")
             capability = parse_capability(token.capability)
-            if token.client_id not in (None, "*"):
-                return _Caller(token.client_id, False, capability)
-            return _Caller(header_client_id, False, capability)
+            if token.client_id == "*":
+                return _Caller(header_client_id, False, capability, any_client_id=True)
+            if header_client_id is not None and header_client_id != token.client_id:
+                # A clientId the token does not permit: 40102 "Invalid clientId for
+                # credentials" (ably-common errors/codes/40102.md).
+                return _error(401, INCOMPATIBLE_CREDENTIALS, "Invalid clientId for credentials")
+            return _Caller(token.client_id, False, capability)
         return _error(401, INVALID_CREDENTIALS, "no credentials")
 
     @staticmethod
@@ -790,6 +810,17 @@ class AblyEmulator:
             refusal = self._forbidden(call, resource, "privileged-headers")
         if refusal is not None:
             return refusal
+        for message in messages:
+            client_id = message.get("clientId")
+            if client_id is not None and not call.caller.may_publish_as(client_id):
+                # 40012 (HTTP 400): a clientId the credentials do not permit
+                # (ably-common errors/codes/40012.md; ably-python refuses it itself
+                # with the same code, rest/channel.py, RSL1m).
+                return _error(
+                    400,
+                    INVALID_CLIENT_ID,
+                    f"invalid clientId {client_id!r}: not permitted by the credentials",
+                )
         stored = self.state.channels.setdefault(channel, {})
         serials = []
         connection_id = f"emu{secrets.token_hex(5)}"
@@ -805,7 +836,7 @@ class AblyEmulator:
                     action=MESSAGE_CREATE,
                 )
                 client_id = message.get("clientId") or call.client_id
-                if client_id not in (None, "*"):
+                if client_id is not None:
                     wire["clientId"] = client_id
                 stored[message_id] = wire
                 forwarded = dict(wire)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from ably.sync import AblyRestSync
 
 from chatmod.adapters.ably import AblyGateway
 from tests.contract.conftest import ROOT, NodeRunner
@@ -157,6 +158,41 @@ def test_revoke_tokens_needs_the_key(
     assert entry["appliesAt"] >= entry["issuedBefore"]
     revocations = ably_stub.requests_to(f"/keys/{FAKE_KEY_NAME}/revokeTokens")
     assert [r.header("Authorization").split()[0] for r in revocations] == ["Bearer", "Basic"]
+
+
+def signed_token_request(client_id: str | None) -> dict[str, Any]:
+    """A TokenRequest ably-python signs with the key (no network): any clientId, even none."""
+    signer = AblyRestSync(key=FAKE_API_KEY, tls=False, fallback_hosts=[])
+    params = {"capability": CAPABILITY, **({"client_id": client_id} if client_id else {})}
+    request: dict[str, Any] = signer.auth.create_token_request(params, query_time=False).to_dict()
+    signer.close()
+    return request
+
+
+def test_a_token_publishes_only_as_its_client_id(
+    ably_stub: AblyStub, gateway: AblyGateway, run_node: NodeRunner
+) -> None:
+    out = run_node(
+        "client_id.mjs",
+        {
+            "channel": "ids",
+            "aliceTokenRequests": token_requests(gateway, "alice"),
+            "wildcardTokenRequests": [signed_token_request("*")],
+            "anonymousTokenRequests": [signed_token_request(None)],
+        },
+    )
+
+    # 40012 (HTTP 400): a clientId the token does not permit (ably-common 40012.md).
+    for refused in (out["aliceAsMallory"], out["anonymousAsBob"]):
+        assert (refused["code"], refused["statusCode"]) == (40012, 400)
+    stored = [(m["name"], m.get("clientId")) for m in ably_stub.messages("ids")]
+    assert stored == [
+        ("implicit", "alice"),
+        ("explicit", "alice"),
+        ("as-bob", "bob"),  # a wildcard token publishes as anyone
+        ("as-carol", "carol"),
+        ("anonymous", None),
+    ]
 
 
 def test_a_keys_own_capability_bounds_the_key_and_its_tokens(

@@ -329,6 +329,36 @@ def test_given_a_malformed_key_capability_then_the_key_is_refused() -> None:
         EmulatorKey(FAKE_KEY_SECRET, capability='{"*":"publish"}')
 
 
+def test_given_a_token_for_one_client_when_claiming_another_then_40102(
+    client_for: Callable[[str, Capability], AblyRestSync], emulator: AblyEmulator
+) -> None:
+    # X-Ably-ClientId naming a client the token does not permit: 40102 "Invalid
+    # clientId for credentials" (ably-common errors/codes/40102.md).
+    client = client_for("alice", USER)
+
+    def as_client(client_id: str) -> dict[str, str]:
+        return {"X-Ably-ClientId": base64.b64encode(client_id.encode()).decode()}
+
+    spoofed = client.request(
+        "POST", chat_path("lobby"), "4", None, {"text": "hi"}, as_client("mallory")
+    )
+    own = client.request("POST", chat_path("lobby"), "4", None, {"text": "hi"}, as_client("alice"))
+
+    assert (spoofed.status_code, error_of(spoofed)["code"]) == (401, 40102)
+    assert own.items[0]["clientId"] == "alice"
+    assert [m["clientId"] for m in emulator.chat_messages("lobby")] == ["alice"]
+
+
+def test_given_chatmods_wildcard_token_then_it_acts_as_any_user(
+    gateway: AblyGateway, emulator: AblyEmulator
+) -> None:
+    # chatmod's own token is for "*" and names the user in X-Ably-ClientId.
+    gateway.send_chat_message("lobby", "hi", client_id="alice")
+    gateway.send_chat_message("lobby", "hey", client_id="bob")
+
+    assert [m["clientId"] for m in emulator.chat_messages("lobby")] == ["alice", "bob"]
+
+
 def test_given_a_revoked_client_when_publishing_then_40141_and_a_new_token_is_needed(
     client_for: Callable[[str, Capability], AblyRestSync],
     gateway: AblyGateway,

@@ -4,7 +4,7 @@
 // update, delete, and errors for an unknown serial and an empty text.
 import * as Ably from 'ably';
 import { ChatClient, LogLevel, OrderBy } from '@ably/chat';
-import { clientOptions, errorInfo, run, tokenRequestsCallback } from './common.mjs';
+import { clientOptions, refusal, run, tokenRequestsCallback } from './common.mjs';
 
 await run(async (input) => {
   const realtime = new Ably.Realtime(
@@ -43,14 +43,6 @@ await run(async (input) => {
     const deleted = await room.messages.delete(second.serial, { description: 'abusive' });
     const gotDeleted = await room.messages.get(second.serial);
     const historyAfterDelete = await room.messages.history({ orderBy: OrderBy.NewestFirst });
-    const refusal = async (call) => {
-      try {
-        await call();
-        return null;
-      } catch (error) {
-        return errorInfo(error);
-      }
-    };
     const unknown = await refusal(() =>
       room.messages.delete('01726000000000-000@nowhere:000', { description: 'x' }),
     );

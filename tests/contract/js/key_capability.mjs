@@ -4,16 +4,7 @@
 // is the intersection of what it asks for with the key's.
 import * as Ably from 'ably';
 import { ChatClient, LogLevel } from '@ably/chat';
-import { clientOptions, errorInfo, run } from './common.mjs';
-
-const refusal = async (call) => {
-  try {
-    await call();
-    return null;
-  } catch (error) {
-    return errorInfo(error);
-  }
-};
+import { clientOptions, refusal, run } from './common.mjs';
 
 const privileged = { name: 'e', data: 'x', extras: { privileged: { skipRule: '*' } } };
 
