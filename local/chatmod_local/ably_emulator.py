@@ -22,7 +22,10 @@ What it serves (shapes from the real clients' source):
   for ``*`` (or the key) may publish as anyone
   (https://ably.com/docs/auth/identified-clients).
   ``POST /keys/{keyName}/revokeTokens`` needs Basic auth (40162, ably-js
-  ``src/common/lib/client/rest.ts``) and answers a ``TokenRevocationResult`` batch.
+  ``src/common/lib/client/rest.ts``) and a key with revocable tokens (40163; a
+  revocable key's tokens live at most an hour, else 40003), refuses an
+  ``issuedBefore`` in the future or more than an hour old (40003;
+  https://ably.com/docs/auth/revocation), and answers a ``TokenRevocationResult`` batch.
 - Chat REST v4 — @ably/chat 1.4 ``src/core/chat-api.ts`` (paths, ``X-Ably-Version:
   4``, ``?idempotencyKey=``) and ``src/core/rest-types.ts`` (every answer a whole
   ``RestMessage``): send, history, get, update, soft delete (which blanks ``text``,
@@ -92,6 +95,7 @@ from chatmod_local.ably_wire import (
     OPERATION_NOT_PERMITTED,
     REJECTED_BY_MODERATION,
     REJECTED_BY_RULE,
+    REVOCATION_NOT_ENABLED,
     REVOKE_NEEDS_KEY,
     TIMESTAMP_NOT_CURRENT,
     TOKEN_EXPIRED,
@@ -134,6 +138,11 @@ TOKEN_REQUEST_CLOCK_SKEW_MS = 2 * 60 * 1000
 # (the same spec); ably-js and ably-python make exactly 16.
 MIN_NONCE_LENGTH = 16
 MAX_REVOCATION_TARGETS = 100
+# https://ably.com/docs/auth/revocation: "A request with an issuedBefore in the future,
+# or more than an hour in the past will be rejected"; and a revocable key's tokens
+# are "restricted to a maximum TTL of 1 hour".
+MAX_REVOCATION_LOOKBACK_MS = 60 * 60 * 1000
+MAX_REVOCABLE_TOKEN_TTL_MS = 60 * 60 * 1000
 # History pages: Ably's default and largest page sizes.
 DEFAULT_HISTORY_LIMIT = 100
 MAX_HISTORY_LIMIT = 1000
@@ -175,10 +184,15 @@ class EmulatorKey:
             the one asked for with this one (40160 where it falls short). Give a key
             less (e.g. without ``privileged-headers`` or ``message-delete-any``) to see
             locally what a production key so configured would refuse.
+        revocable_tokens: the dashboard's "Revocable tokens" setting
+            (https://ably.com/docs/auth/revocation). On (the default, as chatmod's
+            production key must be): ``revokeTokens`` works and the key's tokens live
+            at most an hour. Off: ``revokeTokens`` is refused with 40163.
     """
 
     secret: str
     capability: str = FULL_CAPABILITY
+    revocable_tokens: bool = True
 
     def __post_init__(self) -> None:
         parse_capability(self.capability)  # raises ValueError when malformed
@@ -585,6 +599,17 @@ class AblyEmulator:
                 "Invalid capability: the requested capability has no intersection with the key's",
             )
         capability = capability_text(granted)
+        ttl = body.get("ttl") or DEFAULT_TOKEN_TTL_MS
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl <= 0:
+            return _error(400, INVALID_REQUEST_BODY, "invalid request body: ttl")
+        if key.revocable_tokens and ttl > MAX_REVOCABLE_TOKEN_TTL_MS:
+            # No code is documented for it: 40003 is Ably's for "a token ttl above
+            # the permitted maximum" (ably-common errors/codes/40003.md).
+            return _error(
+                400,
+                INVALID_PARAMETER_VALUE,
+                "Invalid ttl: tokens of a key with revocable tokens live at most 1 hour",
+            )
         self.state.nonces.add(nonce_key)
         issued = now_ms()
         token = IssuedToken(
@@ -593,7 +618,7 @@ class AblyEmulator:
             client_id=body.get("clientId"),
             capability=capability,
             issued=issued,
-            expires=issued + int(body.get("ttl") or DEFAULT_TOKEN_TTL_MS),
+            expires=issued + ttl,
         )
         self.state.tokens[token.token] = token
         # TokenDetails, as ably-js and ably-python read it.
@@ -610,6 +635,15 @@ class AblyEmulator:
         if not call.basic:
             # ably-js refuses this itself (rest.ts, revokeTokens); Ably does too.
             return _error(401, REVOKE_NEEDS_KEY, "Cannot revoke tokens when using token auth")
+        key = self.state.keys.get(call.segments[1])
+        if key is None:
+            return _error(404, NOT_FOUND, "no such key")
+        if not key.revocable_tokens:
+            # ably-common errors/codes/40163.md: "the API key used does not have
+            # revocable tokens enabled" (401, as its first three digits say).
+            return _error(
+                401, REVOCATION_NOT_ENABLED, "Token revocation is not enabled for this API key"
+            )
         body = _json_object(call.request)
         targets = body.get("targets") if body is not None else None
         if not isinstance(targets, list) or not targets:
@@ -617,8 +651,21 @@ class AblyEmulator:
         if len(targets) > MAX_REVOCATION_TARGETS:
             return _error(400, BAD_REQUEST, "at most 100 targets")
         assert body is not None
-        issued_before = body.get("issuedBefore") or now_ms()
-        applies_at = now_ms() + (30_000 if body.get("allowReauthMargin") else 0)
+        now = now_ms()
+        issued_before = body.get("issuedBefore", now)
+        if (
+            isinstance(issued_before, bool)
+            or not isinstance(issued_before, int)
+            or not now - MAX_REVOCATION_LOOKBACK_MS <= issued_before <= now
+        ):
+            # Refused, as Ably's revocation docs say; no code is documented for it:
+            # 40003, Ably's code for a parameter "outside the allowed range".
+            return _error(
+                400,
+                INVALID_PARAMETER_VALUE,
+                "Invalid issuedBefore: it must not be in the future or more than an hour ago",
+            )
+        applies_at = now + (30_000 if body.get("allowReauthMargin") else 0)
         results: list[dict[str, Any]] = []
         for target in targets:
             kind, _, value = str(target).partition(":")

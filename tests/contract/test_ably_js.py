@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -219,6 +220,41 @@ def test_a_keys_own_capability_bounds_the_key_and_its_tokens(
     assert [m["name"] for m in ably_stub.messages("events")] == ["e"]
     basic = ably_stub.requests_to("/chat/v4/rooms/lobby/messages", method="POST")
     assert [r.header("Authorization").split()[0] for r in basic] == ["Basic"]
+
+
+def test_revoke_tokens_checks_issued_before(ably_stub: AblyStub, run_node: NodeRunner) -> None:
+    now = int(time.time() * 1000)
+    minute = 60_000
+    cases = [None, now - 20 * minute, now + minute, now - 61 * minute]
+
+    out = run_node(
+        "revoke_checks.mjs", {"key": FAKE_API_KEY, "target": "bob", "issuedBefore": cases}
+    )
+
+    default, recent, future, too_old = out["answers"]
+    assert default["result"]["successCount"] == 1
+    assert recent["result"]["results"][0]["issuedBefore"] == now - 20 * minute
+    # "A request with an issuedBefore in the future, or more than an hour in the past
+    # will be rejected" (https://ably.com/docs/auth/revocation): 40003, HTTP 400.
+    for refused in (future, too_old):
+        assert refused["result"] is None
+        assert (refused["error"]["code"], refused["error"]["statusCode"]) == (40003, 400)
+    assert len(ably_stub.state.revocations) == 2
+
+
+def test_revoke_tokens_needs_a_key_with_revocable_tokens(
+    ably_stub: AblyStub, run_node: NodeRunner
+) -> None:
+    ably_stub.state.keys[FAKE_KEY_NAME] = EmulatorKey(FAKE_KEY_SECRET, revocable_tokens=False)
+
+    out = run_node(
+        "revoke_checks.mjs", {"key": FAKE_API_KEY, "target": "bob", "issuedBefore": [None]}
+    )
+
+    [refused] = out["answers"]
+    # ably-common 40163: "the API key used does not have revocable tokens enabled".
+    assert (refused["error"]["code"], refused["error"]["statusCode"]) == (40163, 401)
+    assert ably_stub.state.revocations == []
 
 
 @pytest.mark.parametrize(

@@ -377,6 +377,50 @@ def test_given_a_revoked_client_when_publishing_then_40141_and_a_new_token_is_ne
     assert [t.client_id for t in emulator.state.tokens.values()] == ["alice", "alice"]
 
 
+def test_given_a_key_without_revocable_tokens_then_chatmods_revocation_fails_with_40163() -> None:
+    # What chatmod logs ("tokens not revoked") when the production key lacks the
+    # dashboard's "Revocable tokens" setting.
+    key = EmulatorKey(FAKE_KEY_SECRET, revocable_tokens=False)
+    with AblyEmulator(keys={FAKE_KEY_NAME: key}) as emulator:
+        settings = AblySettings(
+            api_key=FAKE_API_KEY, rest_host=emulator.host, port=emulator.port, tls=False
+        )
+        with AblyGateway(settings) as gateway:
+            result = gateway.revoke_tokens(["alice"])
+        assert emulator.state.revocations == []
+    [failure] = result.failed
+    assert (failure.client_id, failure.ably_code, failure.http_status) == ("alice", 40163, 401)
+
+
+@pytest.mark.parametrize(
+    ("revocable", "ttl_ms", "code"),
+    [(True, HOUR_MS, None), (True, HOUR_MS + 1, 40003), (False, 2 * HOUR_MS, None)],
+    ids=["revocable-1h", "revocable-over-1h", "not-revocable-2h"],
+)
+def test_a_revocable_keys_tokens_live_at_most_an_hour(
+    revocable: bool, ttl_ms: int, code: int | None
+) -> None:
+    # https://ably.com/docs/auth/revocation: revocable tokens are "restricted to a
+    # maximum TTL of 1 hour"; longer "is rejected with an error".
+    key = EmulatorKey(FAKE_KEY_SECRET, revocable_tokens=revocable)
+    signer = AblyRestSync(key=FAKE_API_KEY, tls=False, fallback_hosts=[])
+    token_request = signer.auth.create_token_request(
+        {"client_id": "alice", "ttl": ttl_ms}, query_time=False
+    ).to_dict()
+    signer.close()
+    with (
+        AblyEmulator(keys={FAKE_KEY_NAME: key}) as emulator,
+        httpx.Client(base_url=emulator.url) as http,
+    ):
+        answer = http.post(f"/keys/{FAKE_KEY_NAME}/requestToken", json=token_request)
+
+    if code is None:
+        assert answer.status_code == 200
+        assert answer.json()["expires"] - answer.json()["issued"] == ttl_ms
+    else:
+        assert (answer.status_code, answer.json()["error"]["code"]) == (400, code)
+
+
 # -- the channel rule ---------------------------------------------------------------------
 
 
