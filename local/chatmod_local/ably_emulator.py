@@ -8,44 +8,57 @@ in memory, has no realtime (WebSocket) side, no presence, no persistence.
 
 What it serves (shapes from the real clients' source):
 
-- Auth — ``POST /keys/{keyName}/requestToken`` checks the TokenRequest mac (ably-js
-  ``src/common/lib/client/auth.ts``), its timestamp (within 2 minutes of now either
-  way, else 40104) and its nonce (at least 16 characters, else 40001; single-use,
-  else 40105), as https://ably.com/docs/api/token-request-spec says; the
-  token it issues is then required as ``Authorization: Bearer`` (or the key as
-  Basic), checked for expiry (40142), revocation (40141) and its **capability**
-  on every call (40160, ``ably_wire.permits``). Each key has its own capability
-  (``EmulatorKey``): it bounds calls with the key, and a token gets the
-  intersection of the capability asked for with its key's (an empty one is 40160).
-  A token for one clientId acts as that client only: an ``X-Ably-ClientId`` naming
-  another is 40102, a published message with another ``clientId`` 40012; a token
-  for ``*`` (or the key) may publish as anyone
-  (https://ably.com/docs/auth/identified-clients).
-  ``POST /keys/{keyName}/revokeTokens`` needs Basic auth (40162, ably-js
-  ``src/common/lib/client/rest.ts``) and a key with revocable tokens (40163; a
-  revocable key's tokens live at most an hour, else 40003), refuses an
-  ``issuedBefore`` in the future or more than an hour old (40003;
-  https://ably.com/docs/auth/revocation), and answers a ``TokenRevocationResult`` batch.
+- Auth — ``POST /keys/{keyName}/requestToken`` exchanges a TokenRequest for a
+  token (ably-js ``src/common/lib/client/auth.ts``), then required as
+  ``Authorization: Bearer`` (or the key as Basic); ``POST
+  /keys/{keyName}/revokeTokens`` answers a ``TokenRevocationResult`` batch.
 - Chat REST v4 — @ably/chat 1.4 ``src/core/chat-api.ts`` (paths, ``X-Ably-Version:
   4``, ``?idempotencyKey=``) and ``src/core/rest-types.ts`` (every answer a whole
-  ``RestMessage``): send, history, get, update, soft delete (which blanks ``text``,
-  ``metadata`` and ``headers``, as Ably does). Send and update refuse
-  a missing or empty ``text`` (400, 40001: Ably's Chat OpenAPI, ably/docs
-  ``static/open-specs/chat.yaml``).
+  ``RestMessage``): send, history, get, update, soft delete.
 - Pub/sub REST — ``POST``/``GET /channels/{channel}/messages`` (ably-js
   ``restchannel.ts``: publish answers ``{serials}``; ``paginatedresource.ts``:
   ``Link`` headers), ``GET /time``.
 - Integration rules (``ably_rules``) — every message published on a channel
   (pub/sub, and chat create/update/delete on ``<room>::$chat``) is handed to
-  ``on_channel_message`` in Ably's SQS envelope, unless it carries
-  ``extras.privileged.skipRule`` or its channel does not match the rule's
-  ``channel_filter``; chat sends go through the ``before_publish`` rule
-  first, with Ably's retry and failed-action semantics (an answer outside the
-  documented format, e.g. a rewrite with empty ``text`` or a ``rejectionDetail``
-  value that is not a string, is a failed moderation). A rejection answers 422
-  with 42213 and the rule's ``rejectionDetail`` as the error's ``detail``; a rule
-  that could not decide with failed action ``reject`` answers 422 with 42211
-  (@ably/chat ``src/core/errors.ts``: rejected by a before-publish rule).
+  ``on_channel_message`` in Ably's SQS envelope (with its envelope ``timestamp``);
+  chat sends, and updates when the rule says ``on_updates``, go through the
+  ``before_publish`` rule first, with Ably's retry and failed-action semantics.
+
+What it enforces, as Ably does (a lenient emulator hides production failures;
+codes from ably-common ``errors/codes``, HTTP status in brackets):
+
+- TokenRequests: the mac (40101 [401]); a timestamp within 2 minutes of now either
+  way (40104 [401]) and a nonce of at least 16 characters (40001 [400]), single-use
+  (40105 [401]) — https://ably.com/docs/api/token-request-spec; a key with
+  revocable tokens issues tokens of at most an hour (40003 [400],
+  https://ably.com/docs/auth/revocation).
+- Tokens: expiry (40142), revocation (40141), unknown (40143), all [401].
+- Capabilities on every call (40160 [401], ``ably_wire.permits``): each key has its
+  own (``EmulatorKey``), which bounds calls with the key (Basic auth); a token gets
+  the intersection of the capability it asks for with its key's (empty: 40160).
+  Chat needs ``publish``, ``history``, ``message-update-own``/``-any``,
+  ``message-delete-own``/``-any``; ``extras.privileged`` needs ``privileged-headers``.
+- Identity (https://ably.com/docs/auth/identified-clients): a token for one
+  clientId acts as that client only — an ``X-Ably-ClientId`` naming another is 40102
+  [401], a published message with another ``clientId`` 40012 [400]; a token for
+  ``*``, or the key, may publish as anyone; a token without a clientId as no one.
+- ``revokeTokens``: Basic auth only (40162 [401], ably-js
+  ``src/common/lib/client/rest.ts``); a key with revocable tokens (40163 [401]); an
+  ``issuedBefore`` neither in the future nor over an hour old (40003 [400]); at most
+  100 targets.
+- Chat: send and update need a non-empty ``text`` (40001 [400], Ably's Chat OpenAPI,
+  ably/docs ``static/open-specs/chat.yaml``); a delete blanks ``text``, ``metadata``
+  and ``headers`` in its answer, get, history and on the channel (Ably's docs, chat
+  "Delete a message").
+- Channel rule: ``extras.privileged.skipRule`` (``"*"`` or this rule's id) and the
+  rule's ``channel_filter`` (a regex searched in the channel name) keep a message out.
+- Before-publish rule: a rejection answers 422 with 42213 and the rule's
+  ``rejectionDetail`` as the error's ``detail``; a rule that could not decide, or
+  answered outside the documented format (a rewrite with a missing or empty
+  ``text``, a ``rejectionDetail`` value that is not a string, over 32 KiB), applies
+  its failed action: ``publish`` the message as sent, or ``reject`` with 422 and
+  42211 (@ably/chat ``src/core/errors.ts``: rejected by a before-publish rule).
+  Ably does not document whether its rule sees edits: ``on_updates`` says.
 
 It speaks JSON only: clients must set ``useBinaryProtocol: false``.
 """
@@ -279,6 +292,15 @@ class _Call:
 _Handler_t = Callable[[_Call], _Answer]
 
 
+@dataclass(frozen=True)
+class _Edit:
+    """A chat update that passed its checks: the stored message, the body, its ``message``."""
+
+    message: dict[str, Any]
+    body: dict[str, Any]
+    update: dict[str, Any]
+
+
 class AblyEmulator:
     """A threaded HTTP server that speaks the Ably REST subset described in the module doc.
 
@@ -456,6 +478,8 @@ class AblyEmulator:
                 call = _Call(request, segments, caller)
                 if handler == self._chat_send:
                     answer = self._moderated_send(call)
+                elif handler == self._chat_update:
+                    answer = self._moderated_update(call)
                 else:
                     with self._lock:
                         answer = self._idempotently(handler, call)
@@ -696,34 +720,66 @@ class AblyEmulator:
         refusal = self._forbidden(call, room, "publish")
         if refusal is not None:
             return refusal
-        key = call.request.param("idempotencyKey")
-        scope = ("POST", call.request.raw_path, key or "")
         rule = self.before_publish
-        if rule is not None and rule.applies_to(room):
+        if rule is None or not rule.applies_to(room):
             with self._lock:
-                if key is not None and scope in self.state.idempotent_answers:
-                    return self.state.idempotent_answers[scope]
-            message = {"clientId": call.client_id, **body}
-            outcome = invoke_before_publish(
-                rule,
-                before_publish_request(app_id=self.app_id, room=room, message=message),
-                client=self._http_client,
-            )
-            if outcome.verdict == "reject":
-                return _error(
-                    422, REJECTED_BY_MODERATION, "message rejected by moderation", outcome.detail
-                )
-            if outcome.verdict == "failed":
-                return _error(
-                    422,
-                    REJECTED_BY_RULE,
-                    "message rejected: the before-publish rule failed and its failed action "
-                    "is reject",
-                    outcome.detail,
-                )
-            call = replace(call, moderated=outcome.message)
+                return self._idempotently(self._chat_send, call)
+        submitted = {"clientId": call.client_id, **body}
+        return self._after_rule(rule, call, room, submitted, self._chat_send)
+
+    def _moderated_update(self, call: _Call) -> _Answer:
+        """A chat update: as a send when the rule runs on updates, else applied at once."""
+        room = call.segments[3]
+        rule = self.before_publish
+        if rule is None or not rule.on_updates or not rule.applies_to(room):
+            with self._lock:
+                return self._idempotently(self._chat_update, call)
         with self._lock:
-            return self._idempotently(self._chat_send, call)
+            checked = self._checked_update(call)
+        if not isinstance(checked, _Edit):
+            return checked  # refused before the rule is asked, as a send is
+        # The message as it would be published: its author's clientId (an update
+        # keeps the message's clientId; the editor is the version's) and the new content.
+        submitted = {"clientId": checked.message.get("clientId"), **checked.update}
+        return self._after_rule(rule, call, room, submitted, self._chat_update)
+
+    def _after_rule(
+        self,
+        rule: BeforePublishRule,
+        call: _Call,
+        room: str,
+        submitted: Mapping[str, Any],
+        handler: _Handler_t,
+    ) -> _Answer:
+        """Ask the rule about ``submitted`` (outside the lock); run ``handler`` if accepted."""
+        key = call.request.param("idempotencyKey")
+        if key is not None:
+            with self._lock:
+                # A retried request gets its first answer without asking the rule again.
+                answered = self.state.idempotent_answers.get(
+                    (call.request.method, call.request.raw_path, key)
+                )
+            if answered is not None:
+                return answered
+        outcome = invoke_before_publish(
+            rule,
+            before_publish_request(app_id=self.app_id, room=room, message=submitted),
+            client=self._http_client,
+        )
+        if outcome.verdict == "reject":
+            return _error(
+                422, REJECTED_BY_MODERATION, "message rejected by moderation", outcome.detail
+            )
+        if outcome.verdict == "failed":
+            return _error(
+                422,
+                REJECTED_BY_RULE,
+                "message rejected: the before-publish rule failed and its failed action is reject",
+                outcome.detail,
+            )
+        call = replace(call, moderated=outcome.message)
+        with self._lock:
+            return self._idempotently(handler, call)
 
     def _chat_send(self, call: _Call) -> _Answer:
         room = call.segments[3]
@@ -761,7 +817,8 @@ class AblyEmulator:
         operations = [f"message-{verb}-any"] + ([f"message-{verb}-own"] if own else [])
         return self._forbidden(call, room, *operations)
 
-    def _chat_update(self, call: _Call) -> _Answer:
+    def _checked_update(self, call: _Call) -> _Edit | _Answer:
+        """The message an update targets and the update, or why it is refused."""
         room, serial = call.segments[3], call.segments[5]
         message = self.state.rooms.get(room, {}).get(serial)
         if message is None:
@@ -772,20 +829,29 @@ class AblyEmulator:
             return refusal
         body = _json_object(call.request)
         update = body.get("message") if body is not None else None
-        if not isinstance(update, dict) or not _has_text(update):
+        if body is None or not isinstance(update, dict) or not _has_text(update):
             return _text_required()
         if not _optional_objects(update, "metadata", "headers"):
             return _error(400, BAD_REQUEST, "metadata and headers must be objects")
+        return _Edit(message, body, update)
+
+    def _chat_update(self, call: _Call) -> _Answer:
+        checked = self._checked_update(call)
+        if not isinstance(checked, _Edit):
+            return checked
+        room = call.segments[3]
+        # The before-publish rule's answer, if it ran (it may have rewritten the update).
+        content = call.moderated or checked.update
         # The message is replaced whole: omitted fields become empty (chat-api.ts).
-        message.update(
-            text=update["text"],
-            metadata=update.get("metadata") or {},
-            headers=update.get("headers") or {},
+        checked.message.update(
+            text=content["text"],
+            metadata=content.get("metadata") or {},
+            headers=content.get("headers") or {},
             action="message.update",
-            version=self._version(call, body or {}),
+            version=self._version(call, checked.body),
         )
-        self._forward_chat(call, room, message, MESSAGE_UPDATE)
-        return 200, _copy(message)
+        self._forward_chat(call, room, checked.message, MESSAGE_UPDATE)
+        return 200, _copy(checked.message)
 
     def _chat_delete(self, call: _Call) -> _Answer:
         room, serial = call.segments[3], call.segments[5]

@@ -13,7 +13,8 @@
   ``actions``; @ably/chat ``src/core/message-parser.ts`` reads these fields).
 - Before-publish rule (Ably Chat custom moderation: Ably's docs page "Custom
   Moderation", kept in the project's shared reference as
-  ``ably-chat-custom-moderation.txt``, and ARCHITECTURE §2): Ably POSTs ``{source, appId, room,
+  ``ably-chat-custom-moderation.txt``, and ARCHITECTURE §2), on chat sends and, when
+  configured (``on_updates``), on updates: Ably POSTs ``{source, appId, room,
   site, ruleId, message: {clientId, text, metadata, headers}}`` and expects 200 with
   ``{action: "accept"|"reject", rejectionDetail?, message?}``; a 200 whose answer is
   not of that format (a rewrite ``message`` without a non-empty ``text``, a
@@ -61,6 +62,10 @@ class BeforePublishRule:
         failed_action: ``"reject"`` the message or ``"publish"`` it anyway when no
             decision could be had.
         too_many_requests_action: on 429, ``"fail"`` (failed action at once) or ``"retry"``.
+        on_updates: whether the rule also runs on chat message updates (edits), not
+            only on sends. Ably's docs speak of messages "published" and say nothing
+            of edits, so tests can cover both; an edit the rule rejects is refused
+            as a send is (422, 42213 or 42211). Default: sends only.
     """
 
     url: str
@@ -70,6 +75,7 @@ class BeforePublishRule:
     max_retries: int = 3
     failed_action: str = "reject"
     too_many_requests_action: str = "fail"
+    on_updates: bool = False
 
     def __post_init__(self) -> None:
         if self.failed_action not in ("reject", "publish"):

@@ -289,7 +289,7 @@ def test_chat_send_refused_by_the_before_publish_rule(
 
     with FakeServer(model_responder(decide)) as rule_server:
         ably_stub.before_publish = BeforePublishRule(
-            url=rule_server.url, headers={"authorization": "Bearer s"}
+            url=rule_server.url, headers={"authorization": "Bearer s"}, on_updates=True
         )
         out = run_node(
             "chat_rejected.mjs",
@@ -303,10 +303,12 @@ def test_chat_send_refused_by_the_before_publish_rule(
 
     rejected = out["rejected"]
     assert rejected["isErrorInfo"] is True
-    assert (rejected["code"], rejected["statusCode"]) == (code, 422)
-    if detail is not None:
-        assert rejected["detail"] == detail
-    else:
-        assert rejected["detail"]["reason"].startswith("moderation failed")
+    # An edit the rule (run on updates) rejects is refused as a send is.
+    for refused in (rejected, out["rejectedEdit"]):
+        assert (refused["code"], refused["statusCode"]) == (code, 422)
+        if detail is not None:
+            assert refused["detail"] == detail
+        else:
+            assert refused["detail"]["reason"].startswith("moderation failed")
     assert out["accepted"]["text"] == "fine"
     assert [m["text"] for m in ably_stub.chat_messages("lobby")] == ["fine"]

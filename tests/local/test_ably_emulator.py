@@ -833,6 +833,152 @@ def test_given_no_text_when_sending_or_updating_then_400_with_40001(
     assert len(rule_server.requests) == 1  # refused before the rule is asked
 
 
+# -- the before-publish rule on updates (edits) -------------------------------------------
+
+
+def edit(client: AblyRestSync, room: str, serial: str, text: str, **message: Any) -> Any:
+    body = {"message": {"text": text, **message}}
+    return client.request("PUT", chat_path(room, quote(serial, safe="")), "4", None, body)
+
+
+def test_given_the_default_rule_then_edits_are_not_moderated(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+) -> None:
+    emulator.before_publish = rule(rule_server)  # sends only, the default
+    client = client_for("alice", USER)
+    serial = send(client, "lobby", "hi").items[0]["serial"]
+
+    edited = edit(client, "lobby", serial, "you idiot")
+
+    assert edited.status_code == 200
+    assert [r.json()["message"]["text"] for r in rule_server.requests] == ["hi"]
+
+
+def test_given_a_rule_on_updates_then_it_gets_the_edit_as_a_message(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+    forwarded: list[str],
+) -> None:
+    emulator.before_publish = rule(rule_server, on_updates=True)
+    alice = client_for("alice", USER)
+    serial = send(alice, "lobby", "hi").items[0]["serial"]
+
+    edited = edit(alice, "lobby", serial, "hi!", metadata={"m": 1}, headers={"h": "v"})
+
+    assert edited.items[0]["text"] == "hi!"
+    _, request = rule_server.requests
+    body = request.json()
+    assert (body["source"], body["room"]) == ("chat.message", "lobby")
+    assert body["message"] == {
+        "clientId": "alice",
+        "text": "hi!",
+        "metadata": {"m": 1},
+        "headers": {"h": "v"},
+    }
+    assert [e["messages"][0]["action"] for e in envelopes(forwarded)] == [0, 1]
+
+
+def test_given_a_rule_on_updates_when_it_rewrites_an_edit_then_the_rewrite_is_stored(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+) -> None:
+    emulator.before_publish = rule(rule_server, on_updates=True)
+    alice = client_for("alice", USER)
+    serial = send(alice, "lobby", "hi").items[0]["serial"]
+    rule_server.script(Reply(json={"action": "accept", "message": {"text": "you ***"}}))
+
+    edited = edit(alice, "lobby", serial, "you idiot", metadata={"m": 1})
+
+    assert (edited.items[0]["text"], edited.items[0]["metadata"]) == ("you ***", {})
+    assert emulator.chat_messages("lobby")[0]["text"] == "you ***"
+
+
+@pytest.mark.parametrize(
+    ("reply", "failed_action", "code", "stored"),
+    [
+        (
+            Reply(json={"action": "reject", "rejectionDetail": {"reason": "insult"}}),
+            "reject",
+            42213,
+            "hi",
+        ),
+        (Reply(503, json={}), "reject", 42211, "hi"),
+        (Reply(json={"action": "accept", "message": {"text": ""}}), "reject", 42211, "hi"),
+        (Reply(503, json={}), "publish", None, "you idiot"),
+    ],
+    ids=["rejected", "failed-reject", "invalid-rewrite", "failed-publish"],
+)
+def test_given_a_rule_on_updates_then_an_edit_is_refused_as_a_send_is(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+    forwarded: list[str],
+    reply: Reply,
+    failed_action: str,
+    code: int | None,
+    stored: str,
+) -> None:
+    emulator.before_publish = rule(
+        rule_server, on_updates=True, failed_action=failed_action, max_retries=0
+    )
+    alice = client_for("alice", USER)
+    serial = send(alice, "lobby", "hi").items[0]["serial"]
+    rule_server.script(reply)
+
+    edited = edit(alice, "lobby", serial, "you idiot")
+
+    if code is None:
+        assert edited.status_code == 200
+    else:
+        assert (edited.status_code, error_of(edited)["code"]) == (422, code)
+        assert len(envelopes(forwarded)) == 1  # the refused edit was not published
+    [message] = emulator.chat_messages("lobby")
+    assert (message["text"], message["action"]) == (
+        stored,
+        "message.create" if code else "message.update",
+    )
+
+
+def test_given_a_rule_on_updates_then_edits_refused_anyway_never_reach_it(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+) -> None:
+    emulator.before_publish = rule(rule_server, on_updates=True)
+    alice, bob = client_for("alice", USER), client_for("bob", USER)
+    serial = send(alice, "lobby", "hi").items[0]["serial"]
+
+    not_own = edit(bob, "lobby", serial, "hijacked")
+    empty = edit(alice, "lobby", serial, "")
+    unknown = edit(alice, "lobby", "01726000000000-000@nowhere:000", "x")
+
+    assert error_of(not_own)["code"] == 40160
+    assert error_of(empty)["code"] == 40001
+    assert error_of(unknown)["code"] == 40400
+    assert len(rule_server.requests) == 1  # the send only
+
+
+def test_given_a_rule_on_updates_and_an_idempotent_retry_then_it_is_asked_once(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+) -> None:
+    emulator.before_publish = rule(rule_server, on_updates=True)
+    alice = client_for("alice", USER)
+    path = chat_path("lobby", quote(send(alice, "lobby", "hi").items[0]["serial"], safe=""))
+    params, body = {"idempotencyKey": "ZWRpdA"}, {"message": {"text": "hi!"}}
+
+    first = alice.request("PUT", path, "4", params, body)
+    again = alice.request("PUT", path, "4", params, body)
+
+    assert again.items == first.items
+    assert len(rule_server.requests) == 2  # the send and the edit, once
+
+
 def test_given_an_unreachable_rule_then_the_failed_action(
     client_for: Callable[[str, Capability], AblyRestSync], emulator: AblyEmulator
 ) -> None:
