@@ -8,13 +8,10 @@ in memory, has no realtime (WebSocket) side, no presence, no persistence.
 
 What it serves (shapes from the real clients' source):
 
-- Auth — ``POST /keys/{keyName}/requestToken`` checks the TokenRequest mac, its
-  timestamp and single-use nonce (ably-js ``src/common/lib/client/auth.ts``); the
-  token it issues is then required as ``Authorization: Bearer`` (or the key as
-  Basic), checked for expiry (40142), revocation (40141) and its **capability**
-  on every call (40160, ``ably_wire.permits``). ``POST /keys/{keyName}/revokeTokens``
-  needs Basic auth (40162, ably-js ``src/common/lib/client/rest.ts``) and answers
-  a ``TokenRevocationResult`` batch.
+- Auth — ``POST /keys/{keyName}/requestToken`` exchanges a TokenRequest for a
+  token (ably-js ``src/common/lib/client/auth.ts``), then required as
+  ``Authorization: Bearer`` (or the key as Basic); ``POST
+  /keys/{keyName}/revokeTokens`` answers a ``TokenRevocationResult`` batch.
 - Chat REST v4 — @ably/chat 1.4 ``src/core/chat-api.ts`` (paths, ``X-Ably-Version:
   4``, ``?idempotencyKey=``) and ``src/core/rest-types.ts`` (every answer a whole
   ``RestMessage``): send, history, get, update, soft delete.
@@ -23,12 +20,45 @@ What it serves (shapes from the real clients' source):
   ``Link`` headers), ``GET /time``.
 - Integration rules (``ably_rules``) — every message published on a channel
   (pub/sub, and chat create/update/delete on ``<room>::$chat``) is handed to
-  ``on_channel_message`` in Ably's SQS envelope, unless it carries
-  ``extras.privileged.skipRule``; chat sends go through the ``before_publish`` rule
-  first, with Ably's retry and failed-action semantics. A rejection answers 422
-  with 42213 and the rule's ``rejectionDetail`` as the error's ``detail``; a rule
-  that could not decide with failed action ``reject`` answers 422 with 42211
-  (@ably/chat ``src/core/errors.ts``: rejected by a before-publish rule).
+  ``on_channel_message`` in Ably's SQS envelope (with its envelope ``timestamp``);
+  chat sends, and updates when the rule says ``on_updates``, go through the
+  ``before_publish`` rule first, with Ably's retry and failed-action semantics.
+
+What it enforces, as Ably does (a lenient emulator hides production failures;
+codes from ably-common ``errors/codes``, HTTP status in brackets):
+
+- TokenRequests: the mac (40101 [401]); a timestamp within 2 minutes of now either
+  way (40104 [401]) and a nonce of at least 16 characters (40001 [400]), single-use
+  (40105 [401]) — https://ably.com/docs/api/token-request-spec; a key with
+  revocable tokens issues tokens of at most an hour (40003 [400],
+  https://ably.com/docs/auth/revocation).
+- Tokens: expiry (40142), revocation (40141), unknown (40143), all [401].
+- Capabilities on every call (40160 [401], ``ably_wire.permits``): each key has its
+  own (``EmulatorKey``), which bounds calls with the key (Basic auth); a token gets
+  the intersection of the capability it asks for with its key's (empty: 40160).
+  Chat needs ``publish``, ``history``, ``message-update-own``/``-any``,
+  ``message-delete-own``/``-any``; ``extras.privileged`` needs ``privileged-headers``.
+- Identity (https://ably.com/docs/auth/identified-clients): a token for one
+  clientId acts as that client only — an ``X-Ably-ClientId`` naming another is 40102
+  [401], a published message with another ``clientId`` 40012 [400]; a token for
+  ``*``, or the key, may publish as anyone; a token without a clientId as no one.
+- ``revokeTokens``: Basic auth only (40162 [401], ably-js
+  ``src/common/lib/client/rest.ts``); a key with revocable tokens (40163 [401]); an
+  ``issuedBefore`` neither in the future nor over an hour old (40003 [400]); at most
+  100 targets.
+- Chat: send and update need a non-empty ``text`` (40001 [400], Ably's Chat OpenAPI,
+  ably/docs ``static/open-specs/chat.yaml``); a delete blanks ``text``, ``metadata``
+  and ``headers`` in its answer, get, history and on the channel (Ably's docs, chat
+  "Delete a message").
+- Channel rule: ``extras.privileged.skipRule`` (``"*"`` or this rule's id) and the
+  rule's ``channel_filter`` (a regex searched in the channel name) keep a message out.
+- Before-publish rule: a rejection answers 422 with 42213 and the rule's
+  ``rejectionDetail`` as the error's ``detail``; a rule that could not decide, or
+  answered outside the documented format (a rewrite with a missing or empty
+  ``text``, a ``rejectionDetail`` value that is not a string, over 32 KiB), applies
+  its failed action: ``publish`` the message as sent, or ``reject`` with 422 and
+  42211 (@ably/chat ``src/core/errors.ts``: rejected by a before-publish rule).
+  Ably does not document whether its rule sees edits: ``on_updates`` says.
 
 It speaks JSON only: clients must set ``useBinaryProtocol: false``.
 """
@@ -68,13 +98,17 @@ from chatmod_local.ably_wire import (
     BAD_REQUEST,
     CHAT_CHANNEL_SUFFIX,
     FULL_CAPABILITY,
+    INCOMPATIBLE_CREDENTIALS,
+    INVALID_CLIENT_ID,
     INVALID_CREDENTIALS,
     INVALID_PARAMETER_VALUE,
+    INVALID_REQUEST_BODY,
     NONCE_REPLAYED,
     NOT_FOUND,
     OPERATION_NOT_PERMITTED,
     REJECTED_BY_MODERATION,
     REJECTED_BY_RULE,
+    REVOCATION_NOT_ENABLED,
     REVOKE_NEEDS_KEY,
     TIMESTAMP_NOT_CURRENT,
     TOKEN_EXPIRED,
@@ -84,7 +118,9 @@ from chatmod_local.ably_wire import (
     Reply,
     ably_error_body,
     b64_or_none,
+    capability_text,
     error_headers,
+    intersect_capabilities,
     now_ms,
     parse_capability,
     permits,
@@ -94,6 +130,7 @@ from chatmod_local.ably_wire import (
 __all__ = [
     "AblyEmulator",
     "BeforePublishRule",
+    "EmulatorKey",
     "EmulatorState",
     "IssuedToken",
     "RecordedRequest",
@@ -107,9 +144,18 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEFAULT_TOKEN_TTL_MS = 60 * 60 * 1000
-# Ably refuses TokenRequests whose timestamp is too far from its clock.
-TOKEN_REQUEST_CLOCK_SKEW_MS = 10 * 60 * 1000
+# Ably checks "the timestamp (which must be within 2 minutes of the current time)"
+# (https://ably.com/docs/api/token-request-spec): older or later is 40104.
+TOKEN_REQUEST_CLOCK_SKEW_MS = 2 * 60 * 1000
+# The nonce is "an unquoted, un-escaped random string of at least 16 characters"
+# (the same spec); ably-js and ably-python make exactly 16.
+MIN_NONCE_LENGTH = 16
 MAX_REVOCATION_TARGETS = 100
+# https://ably.com/docs/auth/revocation: "A request with an issuedBefore in the future,
+# or more than an hour in the past will be rejected"; and a revocable key's tokens
+# are "restricted to a maximum TTL of 1 hour".
+MAX_REVOCATION_LOOKBACK_MS = 60 * 60 * 1000
+MAX_REVOCABLE_TOKEN_TTL_MS = 60 * 60 * 1000
 # History pages: Ably's default and largest page sizes.
 DEFAULT_HISTORY_LIMIT = 100
 MAX_HISTORY_LIMIT = 1000
@@ -139,6 +185,37 @@ class IssuedToken:
     expires: int
 
 
+@dataclass(frozen=True)
+class EmulatorKey:
+    """An API key as Ably's dashboard configures it: its secret and its own capability.
+
+    Attributes:
+        secret: the secret half of the key (``<keyName>:<secret>``).
+        capability: the key's capability as a JSON string (default ``{"*":["*"]}``).
+            Ably bounds everything the key does by it: calls with the key (Basic
+            auth) and the tokens it issues, whose capability is the intersection of
+            the one asked for with this one (40160 where it falls short). Give a key
+            less (e.g. without ``privileged-headers`` or ``message-delete-any``) to see
+            locally what a production key so configured would refuse.
+        revocable_tokens: the dashboard's "Revocable tokens" setting
+            (https://ably.com/docs/auth/revocation). On (the default, as chatmod's
+            production key must be): ``revokeTokens`` works and the key's tokens live
+            at most an hour. Off: ``revokeTokens`` is refused with 40163.
+    """
+
+    secret: str
+    capability: str = FULL_CAPABILITY
+    revocable_tokens: bool = True
+
+    def __post_init__(self) -> None:
+        parse_capability(self.capability)  # raises ValueError when malformed
+
+    @property
+    def operations(self) -> dict[str, frozenset[str]]:
+        """The capability parsed: resource → operations."""
+        return parse_capability(self.capability)
+
+
 @dataclass
 class EmulatorState:
     """What the emulator remembers: keys, tokens, chat rooms, channels, revocations.
@@ -147,7 +224,7 @@ class EmulatorState:
     order); ``channels`` maps a channel to its messages (id → wire message).
     """
 
-    keys: dict[str, str]
+    keys: dict[str, EmulatorKey]
     tokens: dict[str, IssuedToken] = field(default_factory=dict)
     nonces: set[tuple[str, str]] = field(default_factory=set)
     rooms: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
@@ -179,6 +256,16 @@ class _Caller:
     client_id: str | None
     basic: bool
     capability: Mapping[str, frozenset[str]]
+    # Basic auth and wildcard ("*") tokens may give a message any clientId; a token
+    # for one clientId only that one; a token without one none
+    # (https://ably.com/docs/auth/identified-clients).
+    any_client_id: bool = False
+
+    def may_publish_as(self, client_id: Any) -> bool:
+        """Whether a message may carry ``client_id`` (``"*"`` is never an identity)."""
+        if not isinstance(client_id, str) or client_id in ("", "*"):
+            return False
+        return self.any_client_id or client_id == self.client_id
 
 
 @dataclass(frozen=True)
@@ -205,18 +292,30 @@ class _Call:
 _Handler_t = Callable[[_Call], _Answer]
 
 
+@dataclass(frozen=True)
+class _Edit:
+    """A chat update that passed its checks: the stored message, the body, its ``message``."""
+
+    message: dict[str, Any]
+    body: dict[str, Any]
+    update: dict[str, Any]
+
+
 class AblyEmulator:
     """A threaded HTTP server that speaks the Ably REST subset described in the module doc.
 
     Args:
-        keys: API keys it accepts, keyName (``"app.keyid"``) → secret; each has the
-            capability ``{"*":["*"]}``.
+        keys: API keys it accepts, keyName (``"app.keyid"``) → secret (a key with
+            the capability ``{"*":["*"]}``) or an ``EmulatorKey`` (its own capability).
         host: the address to bind.
         port: the port to bind; 0 picks a free one.
         on_channel_message: receives the enveloped JSON (Ably's SQS rule body) of
             each message published on a channel, except those with
             ``extras.privileged.skipRule``; called outside the state lock, its
             exceptions are logged and never reach the publisher.
+        channel_filter: the channel rule's ``channelFilter``: a regex searched in the
+            full channel name (``<room>::$chat`` for chat); messages on channels it
+            does not match are not handed to ``on_channel_message``. None = every channel.
         before_publish: the chat before-publish rule, if any.
         app_id: the ``appId`` of rule bodies; by default the first key's app id.
         http_client: the httpx client the before-publish rule is called with
@@ -226,18 +325,25 @@ class AblyEmulator:
     def __init__(
         self,
         *,
-        keys: Mapping[str, str],
+        keys: Mapping[str, str | EmulatorKey],
         host: str = "127.0.0.1",
         port: int = 0,
         on_channel_message: ChannelMessageSink | None = None,
+        channel_filter: str | None = None,
         before_publish: BeforePublishRule | None = None,
         app_id: str | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
         if not keys:
             raise ValueError("the emulator needs at least one key")
-        self.state = EmulatorState(keys=dict(keys))
+        self.state = EmulatorState(
+            keys={
+                name: key if isinstance(key, EmulatorKey) else EmulatorKey(key)
+                for name, key in keys.items()
+            }
+        )
         self.on_channel_message = on_channel_message
+        self.channel_filter = channel_filter
         self.before_publish = before_publish
         self.app_id = app_id or next(iter(keys)).split(".", 1)[0]
         self._http_client = http_client
@@ -259,6 +365,18 @@ class AblyEmulator:
             ("GET", re.compile(r"/channels/[^/]+/messages"), self._channel_history),
             ("GET", re.compile(r"/time"), self._time),
         ]
+
+    @property
+    def channel_filter(self) -> str | None:
+        """The channel rule's ``channelFilter`` regex (None = every channel)."""
+        return self._channel_filter.pattern if self._channel_filter is not None else None
+
+    @channel_filter.setter
+    def channel_filter(self, pattern: str | None) -> None:
+        try:
+            self._channel_filter = re.compile(pattern) if pattern is not None else None
+        except re.error as exc:
+            raise ValueError(f"channel_filter is not a valid regex: {exc}") from exc
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -360,6 +478,8 @@ class AblyEmulator:
                 call = _Call(request, segments, caller)
                 if handler == self._chat_send:
                     answer = self._moderated_send(call)
+                elif handler == self._chat_update:
+                    answer = self._moderated_update(call)
                 else:
                     with self._lock:
                         answer = self._idempotently(handler, call)
@@ -386,11 +506,19 @@ class AblyEmulator:
         sink = self.on_channel_message
         if sink is None:
             return
+        channel_filter = self._channel_filter
         for channel, message in outbox:
             if skips_rules(message):
                 continue
+            # Ably's channel filter is searched anywhere in the name ("news" matches
+            # "public:news:europe": https://ably.com/docs/platform/integrations/streaming#filter).
+            if channel_filter is not None and channel_filter.search(channel) is None:
+                continue
             body = channel_envelope(
-                app_id=self.app_id, channel=channel, messages=[envelope_message(message)]
+                app_id=self.app_id,
+                channel=channel,
+                messages=[envelope_message(message)],
+                timestamp=now_ms(),
             )
             try:
                 sink(body)
@@ -407,9 +535,11 @@ class AblyEmulator:
                 key_name, _, secret = base64.b64decode(credentials).decode().partition(":")
             except (binascii.Error, UnicodeDecodeError):
                 return _error(401, INVALID_CREDENTIALS, "malformed basic credentials")
-            if self.state.keys.get(key_name) != secret:
+            key = self.state.keys.get(key_name)
+            if key is None or not hmac.compare_digest(key.secret, secret):
                 return _error(401, INVALID_CREDENTIALS, "invalid credentials")
-            return _Caller(header_client_id, True, parse_capability(FULL_CAPABILITY))
+            # The key's own capability bounds what it may do (40160 otherwise).
+            return _Caller(header_client_id, True, key.operations, any_client_id=True)
         if scheme.lower() == "bearer":
             with self._lock:
                 token = self.state.tokens.get(credentials) or self.state.tokens.get(
@@ -423,9 +553,13 @@ class AblyEmulator:
             if revoked:
                 return _error(401, TOKEN_REVOKED, "token revoked")
             capability = parse_capability(token.capability)
-            if token.client_id not in (None, "*"):
-                return _Caller(token.client_id, False, capability)
-            return _Caller(header_client_id, False, capability)
+            if token.client_id == "*":
+                return _Caller(header_client_id, False, capability, any_client_id=True)
+            if header_client_id is not None and header_client_id != token.client_id:
+                # A clientId the token does not permit: 40102 "Invalid clientId for
+                # credentials" (ably-common errors/codes/40102.md).
+                return _error(401, INCOMPATIBLE_CREDENTIALS, "Invalid clientId for credentials")
+            return _Caller(token.client_id, False, capability)
         return _error(401, INVALID_CREDENTIALS, "no credentials")
 
     @staticmethod
@@ -451,22 +585,55 @@ class AblyEmulator:
             return _error(400, BAD_REQUEST, "TokenRequest is not JSON")
         if not isinstance(body, dict):
             return _error(400, BAD_REQUEST, "TokenRequest must be an object")
-        secret = self.state.keys.get(key_name)
-        if secret is None or body.get("keyName") != key_name:
+        key = self.state.keys.get(key_name)
+        if key is None or body.get("keyName") != key_name:
             return _error(404, NOT_FOUND, "no such key")
-        if not hmac.compare_digest(str(body.get("mac", "")), sign_token_request(secret, body)):
+        # A field not in its documented form is 40001 ("invalid request body ... most
+        # often on token requests, where a field is absent or not in the expected form").
+        timestamp = body.get("timestamp")
+        if isinstance(timestamp, bool) or not isinstance(timestamp, int):
+            return _error(400, INVALID_REQUEST_BODY, "invalid request body: timestamp")
+        nonce = body.get("nonce")
+        if not isinstance(nonce, str) or len(nonce) < MIN_NONCE_LENGTH:
+            return _error(
+                400,
+                INVALID_REQUEST_BODY,
+                f"invalid request body: nonce must be at least {MIN_NONCE_LENGTH} characters",
+            )
+        if not hmac.compare_digest(str(body.get("mac", "")), sign_token_request(key.secret, body)):
             return _error(401, INVALID_CREDENTIALS, "invalid mac")
-        timestamp = int(body.get("timestamp") or 0)
         if abs(now_ms() - timestamp) > TOKEN_REQUEST_CLOCK_SKEW_MS:
-            return _error(401, TIMESTAMP_NOT_CURRENT, "timestamp not current")
-        nonce_key = (key_name, str(body.get("nonce")))
+            return _error(401, TIMESTAMP_NOT_CURRENT, "Timestamp not current")
+        nonce_key = (key_name, nonce)
         if nonce_key in self.state.nonces:
             return _error(401, NONCE_REPLAYED, "nonce value replayed")
-        capability = body.get("capability") or FULL_CAPABILITY
         try:
-            parse_capability(capability)
+            # A TokenRequest without a capability asks for the key's own.
+            requested = parse_capability(body.get("capability") or key.capability)
         except (TypeError, ValueError) as exc:
             return _error(400, BAD_REQUEST, f"invalid capability: {exc}")
+        # The token gets "the intersection of this capability with the capability of
+        # the issuing key" (ably-js TokenRequest docs); Ably refuses an empty one with
+        # 401 (ably-js test/rest/capability.test.js, "Empty ops/paths intersection").
+        granted = intersect_capabilities(requested, key.operations)
+        if not granted:
+            return _error(
+                401,
+                OPERATION_NOT_PERMITTED,
+                "Invalid capability: the requested capability has no intersection with the key's",
+            )
+        capability = capability_text(granted)
+        ttl = body.get("ttl") or DEFAULT_TOKEN_TTL_MS
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl <= 0:
+            return _error(400, INVALID_REQUEST_BODY, "invalid request body: ttl")
+        if key.revocable_tokens and ttl > MAX_REVOCABLE_TOKEN_TTL_MS:
+            # No code is documented for it: 40003 is Ably's for "a token ttl above
+            # the permitted maximum" (ably-common errors/codes/40003.md).
+            return _error(
+                400,
+                INVALID_PARAMETER_VALUE,
+                "Invalid ttl: tokens of a key with revocable tokens live at most 1 hour",
+            )
         self.state.nonces.add(nonce_key)
         issued = now_ms()
         token = IssuedToken(
@@ -475,7 +642,7 @@ class AblyEmulator:
             client_id=body.get("clientId"),
             capability=capability,
             issued=issued,
-            expires=issued + int(body.get("ttl") or DEFAULT_TOKEN_TTL_MS),
+            expires=issued + ttl,
         )
         self.state.tokens[token.token] = token
         # TokenDetails, as ably-js and ably-python read it.
@@ -492,6 +659,15 @@ class AblyEmulator:
         if not call.basic:
             # ably-js refuses this itself (rest.ts, revokeTokens); Ably does too.
             return _error(401, REVOKE_NEEDS_KEY, "Cannot revoke tokens when using token auth")
+        key = self.state.keys.get(call.segments[1])
+        if key is None:
+            return _error(404, NOT_FOUND, "no such key")
+        if not key.revocable_tokens:
+            # ably-common errors/codes/40163.md: "the API key used does not have
+            # revocable tokens enabled" (401, as its first three digits say).
+            return _error(
+                401, REVOCATION_NOT_ENABLED, "Token revocation is not enabled for this API key"
+            )
         body = _json_object(call.request)
         targets = body.get("targets") if body is not None else None
         if not isinstance(targets, list) or not targets:
@@ -499,8 +675,21 @@ class AblyEmulator:
         if len(targets) > MAX_REVOCATION_TARGETS:
             return _error(400, BAD_REQUEST, "at most 100 targets")
         assert body is not None
-        issued_before = body.get("issuedBefore") or now_ms()
-        applies_at = now_ms() + (30_000 if body.get("allowReauthMargin") else 0)
+        now = now_ms()
+        issued_before = body.get("issuedBefore", now)
+        if (
+            isinstance(issued_before, bool)
+            or not isinstance(issued_before, int)
+            or not now - MAX_REVOCATION_LOOKBACK_MS <= issued_before <= now
+        ):
+            # Refused, as Ably's revocation docs say; no code is documented for it:
+            # 40003, Ably's code for a parameter "outside the allowed range".
+            return _error(
+                400,
+                INVALID_PARAMETER_VALUE,
+                "Invalid issuedBefore: it must not be in the future or more than an hour ago",
+            )
+        applies_at = now + (30_000 if body.get("allowReauthMargin") else 0)
         results: list[dict[str, Any]] = []
         for target in targets:
             kind, _, value = str(target).partition(":")
@@ -524,41 +713,73 @@ class AblyEmulator:
         """A chat send: validate, ask the before-publish rule (outside the lock), then store."""
         room = call.segments[3]
         body = _json_object(call.request)
-        if body is None or not isinstance(body.get("text"), str):
-            return _error(400, BAD_REQUEST, "text is required")
+        if body is None or not _has_text(body):
+            return _text_required()
         if not _optional_objects(body, "metadata", "headers"):
             return _error(400, BAD_REQUEST, "metadata and headers must be objects")
         refusal = self._forbidden(call, room, "publish")
         if refusal is not None:
             return refusal
-        key = call.request.param("idempotencyKey")
-        scope = ("POST", call.request.raw_path, key or "")
         rule = self.before_publish
-        if rule is not None and rule.applies_to(room):
+        if rule is None or not rule.applies_to(room):
             with self._lock:
-                if key is not None and scope in self.state.idempotent_answers:
-                    return self.state.idempotent_answers[scope]
-            message = {"clientId": call.client_id, **body}
-            outcome = invoke_before_publish(
-                rule,
-                before_publish_request(app_id=self.app_id, room=room, message=message),
-                client=self._http_client,
-            )
-            if outcome.verdict == "reject":
-                return _error(
-                    422, REJECTED_BY_MODERATION, "message rejected by moderation", outcome.detail
-                )
-            if outcome.verdict == "failed":
-                return _error(
-                    422,
-                    REJECTED_BY_RULE,
-                    "message rejected: the before-publish rule failed and its failed action "
-                    "is reject",
-                    outcome.detail,
-                )
-            call = replace(call, moderated=outcome.message)
+                return self._idempotently(self._chat_send, call)
+        submitted = {"clientId": call.client_id, **body}
+        return self._after_rule(rule, call, room, submitted, self._chat_send)
+
+    def _moderated_update(self, call: _Call) -> _Answer:
+        """A chat update: as a send when the rule runs on updates, else applied at once."""
+        room = call.segments[3]
+        rule = self.before_publish
+        if rule is None or not rule.on_updates or not rule.applies_to(room):
+            with self._lock:
+                return self._idempotently(self._chat_update, call)
         with self._lock:
-            return self._idempotently(self._chat_send, call)
+            checked = self._checked_update(call)
+        if not isinstance(checked, _Edit):
+            return checked  # refused before the rule is asked, as a send is
+        # The message as it would be published: its author's clientId (an update
+        # keeps the message's clientId; the editor is the version's) and the new content.
+        submitted = {"clientId": checked.message.get("clientId"), **checked.update}
+        return self._after_rule(rule, call, room, submitted, self._chat_update)
+
+    def _after_rule(
+        self,
+        rule: BeforePublishRule,
+        call: _Call,
+        room: str,
+        submitted: Mapping[str, Any],
+        handler: _Handler_t,
+    ) -> _Answer:
+        """Ask the rule about ``submitted`` (outside the lock); run ``handler`` if accepted."""
+        key = call.request.param("idempotencyKey")
+        if key is not None:
+            with self._lock:
+                # A retried request gets its first answer without asking the rule again.
+                answered = self.state.idempotent_answers.get(
+                    (call.request.method, call.request.raw_path, key)
+                )
+            if answered is not None:
+                return answered
+        outcome = invoke_before_publish(
+            rule,
+            before_publish_request(app_id=self.app_id, room=room, message=submitted),
+            client=self._http_client,
+        )
+        if outcome.verdict == "reject":
+            return _error(
+                422, REJECTED_BY_MODERATION, "message rejected by moderation", outcome.detail
+            )
+        if outcome.verdict == "failed":
+            return _error(
+                422,
+                REJECTED_BY_RULE,
+                "message rejected: the before-publish rule failed and its failed action is reject",
+                outcome.detail,
+            )
+        call = replace(call, moderated=outcome.message)
+        with self._lock:
+            return self._idempotently(handler, call)
 
     def _chat_send(self, call: _Call) -> _Answer:
         room = call.segments[3]
@@ -596,7 +817,8 @@ class AblyEmulator:
         operations = [f"message-{verb}-any"] + ([f"message-{verb}-own"] if own else [])
         return self._forbidden(call, room, *operations)
 
-    def _chat_update(self, call: _Call) -> _Answer:
+    def _checked_update(self, call: _Call) -> _Edit | _Answer:
+        """The message an update targets and the update, or why it is refused."""
         room, serial = call.segments[3], call.segments[5]
         message = self.state.rooms.get(room, {}).get(serial)
         if message is None:
@@ -607,20 +829,29 @@ class AblyEmulator:
             return refusal
         body = _json_object(call.request)
         update = body.get("message") if body is not None else None
-        if not isinstance(update, dict) or not isinstance(update.get("text"), str):
-            return _error(400, BAD_REQUEST, "message.text is required")
+        if body is None or not isinstance(update, dict) or not _has_text(update):
+            return _text_required()
         if not _optional_objects(update, "metadata", "headers"):
             return _error(400, BAD_REQUEST, "metadata and headers must be objects")
+        return _Edit(message, body, update)
+
+    def _chat_update(self, call: _Call) -> _Answer:
+        checked = self._checked_update(call)
+        if not isinstance(checked, _Edit):
+            return checked
+        room = call.segments[3]
+        # The before-publish rule's answer, if it ran (it may have rewritten the update).
+        content = call.moderated or checked.update
         # The message is replaced whole: omitted fields become empty (chat-api.ts).
-        message.update(
-            text=update["text"],
-            metadata=update.get("metadata") or {},
-            headers=update.get("headers") or {},
+        checked.message.update(
+            text=content["text"],
+            metadata=content.get("metadata") or {},
+            headers=content.get("headers") or {},
             action="message.update",
-            version=self._version(call, body or {}),
+            version=self._version(call, checked.body),
         )
-        self._forward_chat(call, room, message, MESSAGE_UPDATE)
-        return 200, _copy(message)
+        self._forward_chat(call, room, checked.message, MESSAGE_UPDATE)
+        return 200, _copy(checked.message)
 
     def _chat_delete(self, call: _Call) -> _Answer:
         room, serial = call.segments[3], call.segments[5]
@@ -634,7 +865,16 @@ class AblyEmulator:
         body = _json_object(call.request) if call.request.body else {}
         if body is None:
             return _error(400, BAD_REQUEST, "the body must be an object")
-        message.update(action="message.delete", version=self._version(call, body))
+        # A deleted message keeps its serial and clientId; its text becomes "" and its
+        # metadata and headers {} (Ably's docs, chat/rooms/messages "Delete a message":
+        # the answer, history, get and the message on the channel alike).
+        message.update(
+            text="",
+            metadata={},
+            headers={},
+            action="message.delete",
+            version=self._version(call, body),
+        )
         self._forward_chat(call, room, message, MESSAGE_DELETE)
         return 200, _copy(message)
 
@@ -683,6 +923,17 @@ class AblyEmulator:
             refusal = self._forbidden(call, resource, "privileged-headers")
         if refusal is not None:
             return refusal
+        for message in messages:
+            client_id = message.get("clientId")
+            if client_id is not None and not call.caller.may_publish_as(client_id):
+                # 40012 (HTTP 400): a clientId the credentials do not permit
+                # (ably-common errors/codes/40012.md; ably-python refuses it itself
+                # with the same code, rest/channel.py, RSL1m).
+                return _error(
+                    400,
+                    INVALID_CLIENT_ID,
+                    f"invalid clientId {client_id!r}: not permitted by the credentials",
+                )
         stored = self.state.channels.setdefault(channel, {})
         serials = []
         connection_id = f"emu{secrets.token_hex(5)}"
@@ -698,7 +949,7 @@ class AblyEmulator:
                     action=MESSAGE_CREATE,
                 )
                 client_id = message.get("clientId") or call.client_id
-                if client_id not in (None, "*"):
+                if client_id is not None:
                     wire["clientId"] = client_id
                 stored[message_id] = wire
                 forwarded = dict(wire)
@@ -745,6 +996,18 @@ def _json_object(request: RecordedRequest) -> dict[str, Any] | None:
     except ValueError:
         return None
     return body if isinstance(body, dict) else None
+
+
+def _has_text(message: Mapping[str, Any]) -> bool:
+    # Ably's Chat OpenAPI (ably/docs static/open-specs/chat.yaml), send and update:
+    # text "is required. Empty strings will result in an error" (400).
+    text = message.get("text")
+    return isinstance(text, str) and text != ""
+
+
+def _text_required() -> _Answer:
+    # The Chat OpenAPI's own example of that 400: code 40001, this message.
+    return _error(400, INVALID_REQUEST_BODY, "Invalid request payload. 'text' field is required.")
 
 
 def _optional_objects(body: Mapping[str, Any], *names: str) -> bool:

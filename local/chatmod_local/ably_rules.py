@@ -2,7 +2,8 @@
 
 - Channel rule (Ably's SQS integration, enveloped JSON): each message published on a
   channel is delivered as ``{source: "channel.message", appId, channel, site, ruleId,
-  messages: [...]}`` (chatmod ARCHITECTURE §2); a message whose
+  timestamp, messages: [...]}`` (chatmod ARCHITECTURE §2; the envelope's fields:
+  https://ably.com/docs/platform/integrations/streaming#enveloped); a message whose
   ``extras.privileged.skipRule`` is ``"*"`` or lists this rule's id is not delivered
   (https://ably.com/docs/platform/integrations/skip-integrations). Chat messages
   appear on ``<room>::$chat`` as
@@ -12,12 +13,15 @@
   ``actions``; @ably/chat ``src/core/message-parser.ts`` reads these fields).
 - Before-publish rule (Ably Chat custom moderation: Ably's docs page "Custom
   Moderation", kept in the project's shared reference as
-  ``ably-chat-custom-moderation.txt``, and ARCHITECTURE §2): Ably POSTs ``{source, appId, room,
+  ``ably-chat-custom-moderation.txt``, and ARCHITECTURE §2), on chat sends and, when
+  configured (``on_updates``), on updates: Ably POSTs ``{source, appId, room,
   site, ruleId, message: {clientId, text, metadata, headers}}`` and expects 200 with
-  ``{action: "accept"|"reject", rejectionDetail?, message?}``; other 4xx → the
-  rule's failed action at once; 429 → retried only when the rule says so; 5xx and
-  timeouts → retried with backoff within the retry timeout (at most ``max_retries``
-  retries), then the failed action.
+  ``{action: "accept"|"reject", rejectionDetail?, message?}``; a 200 whose answer is
+  not of that format (a rewrite ``message`` without a non-empty ``text``, a
+  ``rejectionDetail`` that is not a string → string map, over 32 KiB) is a failed
+  moderation, as is any other 4xx: the rule's failed action at once; 429 → retried
+  only when the rule says so; 5xx and timeouts → retried with backoff within the
+  retry timeout (at most ``max_retries`` retries), then the failed action.
 """
 
 from __future__ import annotations
@@ -58,6 +62,10 @@ class BeforePublishRule:
         failed_action: ``"reject"`` the message or ``"publish"`` it anyway when no
             decision could be had.
         too_many_requests_action: on 429, ``"fail"`` (failed action at once) or ``"retry"``.
+        on_updates: whether the rule also runs on chat message updates (edits), not
+            only on sends. Ably's docs speak of messages "published" and say nothing
+            of edits, so tests can cover both; an edit the rule rejects is refused
+            as a send is (422, 42213 or 42211). Default: sends only.
     """
 
     url: str
@@ -67,6 +75,7 @@ class BeforePublishRule:
     max_retries: int = 3
     failed_action: str = "reject"
     too_many_requests_action: str = "fail"
+    on_updates: bool = False
 
     def __post_init__(self) -> None:
         if self.failed_action not in ("reject", "publish"):
@@ -204,19 +213,26 @@ def _decision(
         return None
     if not isinstance(body, dict) or body.get("action") not in ("accept", "reject"):
         return None
+    # An answer outside the documented format is a failed moderation (no decision),
+    # as Ably's "Custom Moderation" page says of a rewrite without text.
     if body["action"] == "reject":
         detail = body.get("rejectionDetail")
-        if detail is not None and not isinstance(detail, dict):
+        # "a map of string key-value pairs ... Both keys and values must be strings".
+        if detail is not None and (
+            not isinstance(detail, dict) or not all(isinstance(v, str) for v in detail.values())
+        ):
             return None
-        # ErrorInfo.detail is a string → string map (ably-js errorinfo.ts).
-        text_detail = {
-            str(k): v if isinstance(v, str) else json.dumps(v) for k, v in (detail or {}).items()
-        }
-        return RuleOutcome("reject", original, text_detail, attempts)
+        return RuleOutcome("reject", original, dict(detail or {}), attempts)
     rewrite = body.get("message")
     if rewrite is None:
         return RuleOutcome("accept", original, {}, attempts)
+    # "text is required and cannot be empty. Moderation fails if text is missing or empty."
     if not isinstance(rewrite, dict) or not isinstance(rewrite.get("text"), str):
+        return None
+    if not rewrite["text"] or not all(
+        rewrite.get(name) is None or isinstance(rewrite[name], dict)
+        for name in ("metadata", "headers")
+    ):
         return None
     # The rewrite replaces the message whole: omitted metadata/headers are removed.
     message = {
@@ -239,8 +255,14 @@ def skips_rules(message: Mapping[str, Any]) -> bool:
     return skip == "*" or (isinstance(skip, list) and CHANNEL_RULE_ID in skip)
 
 
-def channel_envelope(*, app_id: str, channel: str, messages: list[dict[str, Any]]) -> str:
-    """Ably's enveloped JSON body of a channel rule (as SQS receives it)."""
+def channel_envelope(
+    *, app_id: str, channel: str, messages: list[dict[str, Any]], timestamp: int
+) -> str:
+    """Ably's enveloped JSON body of a channel rule (as SQS receives it).
+
+    ``timestamp`` is the envelope's own: when the event occurred, epoch ms
+    (https://ably.com/docs/platform/integrations/streaming#enveloped).
+    """
     return json.dumps(
         {
             "source": "channel.message",
@@ -248,6 +270,7 @@ def channel_envelope(*, app_id: str, channel: str, messages: list[dict[str, Any]
             "channel": channel,
             "site": SITE,
             "ruleId": CHANNEL_RULE_ID,
+            "timestamp": timestamp,
             "messages": messages,
         },
         separators=(",", ":"),

@@ -34,10 +34,21 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
 
-# Error codes (ably-common errors.json).
+# Error codes (ably-common errors.json; each code's page in ably-common
+# ``errors/codes/<code>.md``, published as https://ably.com/docs/platform/errors/codes).
 BAD_REQUEST: Final = 40000
+# "invalid request body": a missing required field or one not in the expected form;
+# "most often ... on token requests". Ably's Chat OpenAPI (ably/docs
+# static/open-specs/chat.yaml) shows it for a send without text.
+INVALID_REQUEST_BODY: Final = 40001
+# "invalid request parameter value": e.g. "a token ttl above the permitted maximum".
 INVALID_PARAMETER_VALUE: Final = 40003
+# "invalid client ID": a clientId the credentials do not permit (HTTP 400); ably-python
+# refuses such a publish itself with this code (``rest/channel.py``, RSL1m).
+INVALID_CLIENT_ID: Final = 40012
 INVALID_CREDENTIALS: Final = 40101
+# "incompatible credentials": "the client ID they permit differed from the one in use".
+INCOMPATIBLE_CREDENTIALS: Final = 40102
 CREDENTIALS_NOT_SECURE: Final = 40103
 TIMESTAMP_NOT_CURRENT: Final = 40104
 NONCE_REPLAYED: Final = 40105
@@ -46,6 +57,8 @@ TOKEN_EXPIRED: Final = 40142
 TOKEN_UNRECOGNISED: Final = 40143
 OPERATION_NOT_PERMITTED: Final = 40160
 REVOKE_NEEDS_KEY: Final = 40162
+# "token revocation not enabled for API key".
+REVOCATION_NOT_ENABLED: Final = 40163
 NOT_FOUND: Final = 40400
 # @ably/chat 1.4 src/core/errors.ts: MessageRejectedByBeforePublishRule = 42211,
 # MessageRejectedByModeration = 42213.
@@ -53,7 +66,7 @@ REJECTED_BY_RULE: Final = 42211
 REJECTED_BY_MODERATION: Final = 42213
 
 CHAT_CHANNEL_SUFFIX: Final = "::$chat"
-# The capability of every key the emulator holds, and of a token asked without one.
+# The capability of a key configured without one.
 FULL_CAPABILITY: Final = '{"*":["*"]}'
 
 
@@ -162,6 +175,46 @@ def capability_resource(channel: str) -> str:
     and a room lives on the channel ``<room>::$chat``.
     """
     return channel.removesuffix(CHAT_CHANNEL_SUFFIX)
+
+
+def intersect_capabilities(
+    requested: Mapping[str, frozenset[str]], key: Mapping[str, frozenset[str]]
+) -> dict[str, frozenset[str]]:
+    """The capability of a token: what it asked for, narrowed to what its key has.
+
+    As Ably computes it (https://ably.com/docs/api/token-request-spec: the token's
+    capability is "the intersection of this capability with the capability of the
+    issuing key"; ably-js ``test/rest/capability.test.js`` shows the cases): for each
+    requested resource and each key resource that covers it or that it covers, the
+    narrower resource name with the operations both grant (``*`` standing for all).
+    An empty result means the token could do nothing: Ably refuses it (401).
+    """
+    result: dict[str, set[str]] = {}
+    for resource, operations in requested.items():
+        for key_resource, key_operations in key.items():
+            if resource_matches(key_resource, resource):
+                narrower = resource
+            elif resource_matches(resource, key_resource):
+                narrower = key_resource
+            else:
+                continue
+            if "*" in operations:
+                common = set(key_operations)
+            elif "*" in key_operations:
+                common = set(operations)
+            else:
+                common = set(operations & key_operations)
+            if common:
+                result.setdefault(narrower, set()).update(common)
+    return {resource: frozenset(operations) for resource, operations in result.items()}
+
+
+def capability_text(capability: Mapping[str, frozenset[str]]) -> str:
+    """A capability as Ably writes it in TokenDetails: a JSON string, names sorted."""
+    return json.dumps(
+        {resource: sorted(capability[resource]) for resource in sorted(capability)},
+        separators=(",", ":"),
+    )
 
 
 def permits(capability: Mapping[str, frozenset[str]], resource: str, operation: str) -> bool:

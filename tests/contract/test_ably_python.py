@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
@@ -98,9 +99,24 @@ def test_chat_rest_with_idempotency_keys(user_client: AblyRestSync) -> None:
     )
     assert deleted.items[0]["action"] == "message.delete"
     assert deleted.items[0]["version"]["description"] == "spam"
+    # A delete blanks text, metadata and headers (the answer and a later get alike).
+    got_deleted = user_client.request("GET", chat_path("r 1", serial), "4").items[0]
+    for message in (deleted.items[0], got_deleted):
+        assert (message["text"], message["metadata"], message["headers"]) == ("", {}, {})
 
     missing = user_client.request("POST", chat_path("r 1", "0-0%40x%3A0", "delete"), "4", None, {})
     assert (missing.status_code, missing.error_code) == (404, "40400")
+
+
+@pytest.mark.parametrize("body", [{"text": ""}, {"metadata": {}}], ids=["empty", "missing"])
+def test_chat_send_without_text_is_refused(
+    ably_stub: AblyStub, user_client: AblyRestSync, body: dict[str, Any]
+) -> None:
+    # Ably's Chat OpenAPI (static/open-specs/chat.yaml): 400, its example code 40001.
+    refused = user_client.request("POST", chat_path("r"), "4", None, body)
+
+    assert (refused.status_code, refused.error_code) == (400, "40001")
+    assert ably_stub.chat_messages("r") == []
 
 
 def test_revocation_refused_over_a_token_and_applied_with_the_key(
@@ -148,6 +164,49 @@ def test_token_request_mac_is_checked(
     client.close()
     assert (caught.value.status_code, caught.value.code) == (401, code)
     assert ably_stub.state.tokens == {}
+
+
+MINUTE_MS = 60_000
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status", "code"),
+    [
+        # "the timestamp (which must be within 2 minutes of the current time)":
+        # https://ably.com/docs/api/token-request-spec; 40104 "Timestamp not current".
+        ({"timestamp_offset": -3 * MINUTE_MS}, 401, 40104),
+        ({"timestamp_offset": 3 * MINUTE_MS}, 401, 40104),
+        ({"timestamp_offset": -1.5 * MINUTE_MS}, None, None),
+        ({"timestamp_offset": 1.5 * MINUTE_MS}, None, None),
+        # "a random string of at least 16 characters" (the same spec).
+        ({"nonce": "n" * 15}, 400, 40001),
+        ({"nonce": "n" * 16}, None, None),
+    ],
+    ids=["3-min-old", "3-min-ahead", "90-s-old", "90-s-ahead", "15-char-nonce", "16-char-nonce"],
+)
+def test_token_request_timestamp_and_nonce_are_checked(
+    ably_stub: AblyStub, overrides: dict[str, Any], status: int | None, code: int | None
+) -> None:
+    # ably-python signs a TokenRequest with the given timestamp and nonce (no network).
+    signer = AblyRestSync(key=FAKE_API_KEY, tls=False, fallback_hosts=[])
+    params: dict[str, Any] = {"client_id": "alice", "capability": CAPABILITY}
+    if "timestamp_offset" in overrides:
+        params["timestamp"] = int(time.time() * 1000 + overrides["timestamp_offset"])
+    if "nonce" in overrides:
+        params["nonce"] = overrides["nonce"]
+    token_request = signer.auth.create_token_request(params, query_time=False).to_dict()
+    signer.close()
+    client = token_client(ably_stub, lambda _params: dict(token_request))
+    try:
+        if status is None:
+            assert client.auth.authorize().client_id == "alice"
+        else:
+            with pytest.raises(AblyException) as caught:
+                client.auth.authorize()
+            assert (caught.value.status_code, caught.value.code) == (status, code)
+            assert ably_stub.state.tokens == {}
+    finally:
+        client.close()
 
 
 def test_token_request_is_single_use(ably_stub: AblyStub, gateway: AblyGateway) -> None:

@@ -47,12 +47,13 @@ def test_the_runbook_covers_the_procedures_on_call_needs():
         "### Drain or redrive the DLQ",
         "### Unban a user",
         "### Rotate the Ably API key without downtime",
+        "### The Ably key chatmod needs",
         "## Troubleshooting",
     ):
         assert heading in TEXT
     assert "make redrive STAGE=" in TEXT
     assert "DELETE /moderation/bans/{clientId}" in TEXT
-    for code in ("40141", "42213"):
+    for code in ("40141", "40163", "42213"):
         assert code in TEXT
 
 

@@ -6,6 +6,7 @@ TokenRequests; the before-publish rule calls a loopback fake rule server.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import socket
@@ -13,13 +14,19 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 from ably.sync import AblyRestSync
 
-from chatmod.adapters.ably import AblyGateway, AblySettings
-from chatmod_local.ably_emulator import AblyEmulator, BeforePublishRule
+from chatmod.adapters.ably import AblyApiError, AblyGateway, AblySettings
+from chatmod_local.ably_emulator import AblyEmulator, BeforePublishRule, EmulatorKey
 from chatmod_local.ably_rules import CHANNEL_RULE_ID
-from chatmod_local.ably_wire import resource_matches
+from chatmod_local.ably_wire import (
+    capability_text,
+    intersect_capabilities,
+    parse_capability,
+    resource_matches,
+)
 from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, FAKE_KEY_SECRET
 from tests.support.fake_providers import FakeServer, Reply, model_responder
 
@@ -167,6 +174,49 @@ def test_resources_match_channels_segment_by_segment(
     assert resource_matches(resource, channel) is matches
 
 
+# The key capabilities of Ably's own test app (ably-common test-resources,
+# test-app-setup.json, abridged) as ably-js ``test/rest/capability.test.js`` uses them.
+KEY_1 = {
+    "canpublish:*": ["publish"],
+    "canpublish:andpresence": ["presence", "publish"],
+    "cansubscribe:*": ["subscribe"],
+}
+KEY_2 = {"channel2": ["publish", "subscribe"], "channel6": ["*"], "channel3": ["subscribe"]}
+KEY_3 = {"*": ["subscribe"]}
+
+
+@pytest.mark.parametrize(
+    ("requested", "key", "expected"),
+    [
+        ({"*": ["*"]}, KEY_1, KEY_1),  # blanket intersection: the key's own
+        (KEY_1, KEY_1, KEY_1),
+        ({"channel2": ["presence", "subscribe"]}, KEY_2, {"channel2": ["subscribe"]}),
+        (
+            {"channel2": ["presence", "subscribe"], "channelx": ["subscribe"]},
+            KEY_2,
+            {"channel2": ["subscribe"]},
+        ),
+        ({"channel2": ["*"]}, KEY_2, {"channel2": ["publish", "subscribe"]}),
+        ({"channel6": ["publish", "subscribe"]}, KEY_2, {"channel6": ["publish", "subscribe"]}),
+        ({"cansubscribe": ["subscribe"]}, KEY_3, {"cansubscribe": ["subscribe"]}),
+        ({"canpublish:check": ["publish"]}, KEY_1, {"canpublish:check": ["publish"]}),
+        ({"cansubscribe:*": ["subscribe"]}, KEY_3, {"cansubscribe:*": ["subscribe"]}),
+        ({"canpublish:test": ["subscribe"]}, KEY_1, {}),  # empty ops intersection
+        ({"channelx": ["publish"]}, KEY_2, {}),  # empty paths intersection
+    ],
+)
+def test_a_tokens_capability_is_the_intersection_with_its_keys(
+    requested: Capability, key: Capability, expected: Capability
+) -> None:
+    # ably-js test/rest/capability.test.js, against Ably's sandbox.
+    intersection = intersect_capabilities(
+        parse_capability(json.dumps(requested)), parse_capability(json.dumps(key))
+    )
+    assert json.loads(capability_text(intersection)) == {
+        resource: sorted(operations) for resource, operations in expected.items()
+    }
+
+
 def test_given_a_token_for_one_room_when_sending_elsewhere_then_40160(
     client_for: Callable[[str, Capability], AblyRestSync], emulator: AblyEmulator
 ) -> None:
@@ -242,6 +292,73 @@ def test_given_no_privileged_headers_when_publishing_skip_rule_extras_then_40160
     assert [m["name"] for m in emulator.messages("events")] == ["e"]
 
 
+def test_given_a_key_without_privileged_headers_then_chatmods_moderation_events_get_40160() -> None:
+    # What chatmod meets with a production key set up without privileged-headers:
+    # its own token (asked without a capability) gets the key's, so skipRule is refused.
+    key = EmulatorKey(FAKE_KEY_SECRET, capability='{"*":["publish","subscribe","history"]}')
+    with AblyEmulator(keys={FAKE_KEY_NAME: key}) as emulator:
+        settings = AblySettings(
+            api_key=FAKE_API_KEY, rest_host=emulator.host, port=emulator.port, tls=False
+        )
+        with AblyGateway(settings) as gateway:
+            gateway.publish("events", "plain", {"x": 1})
+            with pytest.raises(AblyApiError) as refused:
+                gateway.publish_moderation_event("events", "moderation", {"x": 1})
+        [token] = emulator.state.tokens.values()
+        assert json.loads(token.capability) == {"*": ["history", "publish", "subscribe"]}
+        assert [m["name"] for m in emulator.messages("events")] == ["plain"]
+    assert (refused.value.ably_code, refused.value.http_status) == (40160, 401)
+
+
+def test_given_a_key_with_a_capability_then_basic_auth_is_bounded_by_it() -> None:
+    key = EmulatorKey(FAKE_KEY_SECRET, capability='{"lobby":["publish"]}')
+    with AblyEmulator(keys={FAKE_KEY_NAME: key}) as emulator:
+        basic = {"authorization": "Basic " + base64.b64encode(FAKE_API_KEY.encode()).decode()}
+        with httpx.Client(base_url=emulator.url, headers=basic) as http:
+            allowed = http.post("/channels/lobby/messages", json={"name": "n", "data": "x"})
+            denied = http.post("/channels/staff/messages", json={"name": "n", "data": "x"})
+            history = http.get("/channels/lobby/messages")
+
+    assert allowed.status_code == 201
+    for refused in (denied, history):
+        assert (refused.status_code, refused.json()["error"]["code"]) == (401, 40160)
+
+
+def test_given_a_malformed_key_capability_then_the_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="list of operations"):
+        EmulatorKey(FAKE_KEY_SECRET, capability='{"*":"publish"}')
+
+
+def test_given_a_token_for_one_client_when_claiming_another_then_40102(
+    client_for: Callable[[str, Capability], AblyRestSync], emulator: AblyEmulator
+) -> None:
+    # X-Ably-ClientId naming a client the token does not permit: 40102 "Invalid
+    # clientId for credentials" (ably-common errors/codes/40102.md).
+    client = client_for("alice", USER)
+
+    def as_client(client_id: str) -> dict[str, str]:
+        return {"X-Ably-ClientId": base64.b64encode(client_id.encode()).decode()}
+
+    spoofed = client.request(
+        "POST", chat_path("lobby"), "4", None, {"text": "hi"}, as_client("mallory")
+    )
+    own = client.request("POST", chat_path("lobby"), "4", None, {"text": "hi"}, as_client("alice"))
+
+    assert (spoofed.status_code, error_of(spoofed)["code"]) == (401, 40102)
+    assert own.items[0]["clientId"] == "alice"
+    assert [m["clientId"] for m in emulator.chat_messages("lobby")] == ["alice"]
+
+
+def test_given_chatmods_wildcard_token_then_it_acts_as_any_user(
+    gateway: AblyGateway, emulator: AblyEmulator
+) -> None:
+    # chatmod's own token is for "*" and names the user in X-Ably-ClientId.
+    gateway.send_chat_message("lobby", "hi", client_id="alice")
+    gateway.send_chat_message("lobby", "hey", client_id="bob")
+
+    assert [m["clientId"] for m in emulator.chat_messages("lobby")] == ["alice", "bob"]
+
+
 def test_given_a_revoked_client_when_publishing_then_40141_and_a_new_token_is_needed(
     client_for: Callable[[str, Capability], AblyRestSync],
     gateway: AblyGateway,
@@ -260,6 +377,50 @@ def test_given_a_revoked_client_when_publishing_then_40141_and_a_new_token_is_ne
     assert [t.client_id for t in emulator.state.tokens.values()] == ["alice", "alice"]
 
 
+def test_given_a_key_without_revocable_tokens_then_chatmods_revocation_fails_with_40163() -> None:
+    # What chatmod logs ("tokens not revoked") when the production key lacks the
+    # dashboard's "Revocable tokens" setting.
+    key = EmulatorKey(FAKE_KEY_SECRET, revocable_tokens=False)
+    with AblyEmulator(keys={FAKE_KEY_NAME: key}) as emulator:
+        settings = AblySettings(
+            api_key=FAKE_API_KEY, rest_host=emulator.host, port=emulator.port, tls=False
+        )
+        with AblyGateway(settings) as gateway:
+            result = gateway.revoke_tokens(["alice"])
+        assert emulator.state.revocations == []
+    [failure] = result.failed
+    assert (failure.client_id, failure.ably_code, failure.http_status) == ("alice", 40163, 401)
+
+
+@pytest.mark.parametrize(
+    ("revocable", "ttl_ms", "code"),
+    [(True, HOUR_MS, None), (True, HOUR_MS + 1, 40003), (False, 2 * HOUR_MS, None)],
+    ids=["revocable-1h", "revocable-over-1h", "not-revocable-2h"],
+)
+def test_a_revocable_keys_tokens_live_at_most_an_hour(
+    revocable: bool, ttl_ms: int, code: int | None
+) -> None:
+    # https://ably.com/docs/auth/revocation: revocable tokens are "restricted to a
+    # maximum TTL of 1 hour"; longer "is rejected with an error".
+    key = EmulatorKey(FAKE_KEY_SECRET, revocable_tokens=revocable)
+    signer = AblyRestSync(key=FAKE_API_KEY, tls=False, fallback_hosts=[])
+    token_request = signer.auth.create_token_request(
+        {"client_id": "alice", "ttl": ttl_ms}, query_time=False
+    ).to_dict()
+    signer.close()
+    with (
+        AblyEmulator(keys={FAKE_KEY_NAME: key}) as emulator,
+        httpx.Client(base_url=emulator.url) as http,
+    ):
+        answer = http.post(f"/keys/{FAKE_KEY_NAME}/requestToken", json=token_request)
+
+    if code is None:
+        assert answer.status_code == 200
+        assert answer.json()["expires"] - answer.json()["issued"] == ttl_ms
+    else:
+        assert (answer.status_code, answer.json()["error"]["code"]) == (400, code)
+
+
 # -- the channel rule ---------------------------------------------------------------------
 
 
@@ -270,7 +431,17 @@ def test_given_a_pubsub_publish_then_the_rule_forwards_ablys_envelope(
     client.channels.get("news").publish("greeting", {"hello": "world"})
 
     [envelope] = envelopes(forwarded)
-    assert set(envelope) == {"source", "appId", "channel", "site", "ruleId", "messages"}
+    assert set(envelope) == {
+        "source",
+        "appId",
+        "channel",
+        "site",
+        "ruleId",
+        "timestamp",
+        "messages",
+    }
+    # The envelope's own timestamp: when the event occurred (Ably's "Enveloped messages").
+    assert envelope["timestamp"] >= envelope["messages"][0]["timestamp"] > 0
     assert (envelope["source"], envelope["appId"], envelope["channel"]) == (
         "channel.message",
         "appid",
@@ -328,7 +499,8 @@ def test_given_chat_messages_then_the_rule_forwards_them_on_the_chat_channel(
     client = client_for("alice", USER)
     sent = send(client, "lobby", "hi", metadata={"m": 1}, headers={"h": "v"}).items[0]
     serial = quote(sent["serial"], safe="")
-    client.request("PUT", chat_path("lobby", serial), "4", None, {"message": {"text": "hi!"}})
+    edit = {"message": {"text": "hi!", "metadata": {"m": 2}, "headers": {"h": "w"}}}
+    client.request("PUT", chat_path("lobby", serial), "4", None, edit)
     client.request("POST", chat_path("lobby", serial, "delete"), "4", None, {})
 
     created, updated, deleted = envelopes(forwarded)
@@ -341,8 +513,49 @@ def test_given_chat_messages_then_the_rule_forwards_them_on_the_chat_channel(
     assert (message["serial"], message["clientId"]) == (sent["serial"], "alice")
     # Updates and deletes travel too, with their action numbers, for the consumer to skip.
     assert [e["messages"][0]["action"] for e in (updated, deleted)] == [1, 2]
-    assert json.loads(updated["messages"][0]["data"])["text"] == "hi!"
+    assert json.loads(updated["messages"][0]["data"]) == {"text": "hi!", "metadata": {"m": 2}}
+    assert updated["messages"][0]["extras"] == {"headers": {"h": "w"}}
+    # A delete travels blanked, as Ably publishes it: no text, metadata or headers.
+    [gone] = deleted["messages"]
+    assert json.loads(gone["data"]) == {"text": "", "metadata": {}}
+    assert gone["extras"] == {"headers": {}}
+    assert (gone["serial"], gone["clientId"]) == (sent["serial"], "alice")
     assert len({e["messages"][0]["id"] for e in (created, updated, deleted)}) == 3
+
+
+@pytest.mark.parametrize(
+    ("channel_filter", "expected"),
+    [
+        (None, ["public:news:europe", "lobby", "lobby::$chat"]),
+        # https://ably.com/docs/platform/integrations/streaming#filter: searched anywhere.
+        ("news", ["public:news:europe"]),
+        ("^public.*europe$", ["public:news:europe"]),
+        (r"::\$chat$", ["lobby::$chat"]),  # chat rooms only
+    ],
+    ids=["none", "substring", "anchored", "chat-only"],
+)
+def test_given_a_channel_filter_then_only_matching_channels_are_forwarded(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    forwarded: list[str],
+    channel_filter: str | None,
+    expected: list[str],
+) -> None:
+    emulator.channel_filter = channel_filter
+    client = client_for("alice", USER)
+
+    client.channels.get("public:news:europe").publish("n", "x")
+    client.channels.get("lobby").publish("n", "x")
+    send(client, "lobby", "hi")
+
+    assert [e["channel"] for e in envelopes(forwarded)] == expected
+    # Filtered or not, the messages are published.
+    assert len(emulator.messages("lobby")) == len(emulator.chat_messages("lobby")) == 1
+
+
+def test_given_an_invalid_channel_filter_then_it_is_refused() -> None:
+    with pytest.raises(ValueError, match="regex"):
+        AblyEmulator(keys=KEYS, channel_filter="(")
 
 
 def test_given_a_failing_sink_then_the_publish_still_succeeds_and_the_failure_is_logged(
@@ -415,7 +628,7 @@ def test_given_a_rejection_then_422_with_42213_and_the_detail(
 ) -> None:
     emulator.before_publish = rule(rule_server)
     rule_server.script(
-        Reply(json={"action": "reject", "rejectionDetail": {"reason": "insult", "score": 3}})
+        Reply(json={"action": "reject", "rejectionDetail": {"reason": "insult", "score": "3"}})
     )
 
     refused = send(client_for("alice", USER), "lobby", "you idiot")
@@ -423,7 +636,7 @@ def test_given_a_rejection_then_422_with_42213_and_the_detail(
     assert refused.status_code == 422
     error = error_of(refused)
     assert (error["code"], error["statusCode"]) == (42213, 422)
-    assert error["detail"] == {"reason": "insult", "score": "3"}  # a string map, as ErrorInfo
+    assert error["detail"] == {"reason": "insult", "score": "3"}
     assert emulator.chat_messages("lobby") == []
     assert forwarded == []
 
@@ -552,9 +765,22 @@ def test_given_a_rule_slower_than_the_retry_timeout_then_the_failed_action(
         Reply(body=b"not json"),
         Reply(json={"action": "maybe"}),
         Reply(json={"action": "accept", "message": {"metadata": {}}}),
+        Reply(json={"action": "accept", "message": {"text": ""}}),
+        Reply(json={"action": "accept", "message": {"text": "x", "metadata": "m"}}),
+        Reply(json={"action": "reject", "rejectionDetail": {"reason": "x", "score": 3}}),
+        Reply(json={"action": "reject", "rejectionDetail": "insult"}),
         Reply(json={"action": "accept", "pad": "x" * 33_000}),
     ],
-    ids=["not-json", "unknown-action", "rewrite-without-text", "over-32KiB"],
+    ids=[
+        "not-json",
+        "unknown-action",
+        "rewrite-without-text",
+        "rewrite-with-empty-text",
+        "rewrite-metadata-not-an-object",
+        "detail-value-not-a-string",
+        "detail-not-a-map",
+        "over-32KiB",
+    ],
 )
 def test_given_an_invalid_200_then_the_failed_action_without_retry(
     client_for: Callable[[str, Capability], AblyRestSync],
@@ -569,6 +795,188 @@ def test_given_an_invalid_200_then_the_failed_action_without_retry(
 
     assert error_of(answer)["code"] == 42211
     assert len(rule_server.requests) == 1
+
+
+def test_given_a_rewrite_with_empty_text_and_failed_action_publish_then_the_original_is_stored(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+) -> None:
+    # "Moderation fails if text is missing or empty": the failed action, here publish.
+    emulator.before_publish = rule(rule_server, failed_action="publish")
+    rule_server.script(Reply(json={"action": "accept", "message": {"text": ""}}))
+
+    answer = send(client_for("alice", USER), "lobby", "hello")
+
+    assert answer.status_code == 200
+    assert [m["text"] for m in emulator.chat_messages("lobby")] == ["hello"]
+
+
+@pytest.mark.parametrize("text", ["", None, 3], ids=["empty", "missing", "not-a-string"])
+def test_given_no_text_when_sending_or_updating_then_400_with_40001(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+    text: Any,
+) -> None:
+    emulator.before_publish = rule(rule_server)
+    client = client_for("alice", USER)
+    serial = quote(send(client, "lobby", "hi").items[0]["serial"], safe="")
+    message = {} if text is None else {"text": text}
+
+    sent = client.request("POST", chat_path("lobby"), "4", None, message)
+    updated = client.request("PUT", chat_path("lobby", serial), "4", None, {"message": message})
+
+    for refused in (sent, updated):
+        assert (refused.status_code, error_of(refused)["code"]) == (400, 40001)
+    assert [m["text"] for m in emulator.chat_messages("lobby")] == ["hi"]
+    assert len(rule_server.requests) == 1  # refused before the rule is asked
+
+
+# -- the before-publish rule on updates (edits) -------------------------------------------
+
+
+def edit(client: AblyRestSync, room: str, serial: str, text: str, **message: Any) -> Any:
+    body = {"message": {"text": text, **message}}
+    return client.request("PUT", chat_path(room, quote(serial, safe="")), "4", None, body)
+
+
+def test_given_the_default_rule_then_edits_are_not_moderated(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+) -> None:
+    emulator.before_publish = rule(rule_server)  # sends only, the default
+    client = client_for("alice", USER)
+    serial = send(client, "lobby", "hi").items[0]["serial"]
+
+    edited = edit(client, "lobby", serial, "you idiot")
+
+    assert edited.status_code == 200
+    assert [r.json()["message"]["text"] for r in rule_server.requests] == ["hi"]
+
+
+def test_given_a_rule_on_updates_then_it_gets_the_edit_as_a_message(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+    forwarded: list[str],
+) -> None:
+    emulator.before_publish = rule(rule_server, on_updates=True)
+    alice = client_for("alice", USER)
+    serial = send(alice, "lobby", "hi").items[0]["serial"]
+
+    edited = edit(alice, "lobby", serial, "hi!", metadata={"m": 1}, headers={"h": "v"})
+
+    assert edited.items[0]["text"] == "hi!"
+    _, request = rule_server.requests
+    body = request.json()
+    assert (body["source"], body["room"]) == ("chat.message", "lobby")
+    assert body["message"] == {
+        "clientId": "alice",
+        "text": "hi!",
+        "metadata": {"m": 1},
+        "headers": {"h": "v"},
+    }
+    assert [e["messages"][0]["action"] for e in envelopes(forwarded)] == [0, 1]
+
+
+def test_given_a_rule_on_updates_when_it_rewrites_an_edit_then_the_rewrite_is_stored(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+) -> None:
+    emulator.before_publish = rule(rule_server, on_updates=True)
+    alice = client_for("alice", USER)
+    serial = send(alice, "lobby", "hi").items[0]["serial"]
+    rule_server.script(Reply(json={"action": "accept", "message": {"text": "you ***"}}))
+
+    edited = edit(alice, "lobby", serial, "you idiot", metadata={"m": 1})
+
+    assert (edited.items[0]["text"], edited.items[0]["metadata"]) == ("you ***", {})
+    assert emulator.chat_messages("lobby")[0]["text"] == "you ***"
+
+
+@pytest.mark.parametrize(
+    ("reply", "failed_action", "code", "stored"),
+    [
+        (
+            Reply(json={"action": "reject", "rejectionDetail": {"reason": "insult"}}),
+            "reject",
+            42213,
+            "hi",
+        ),
+        (Reply(503, json={}), "reject", 42211, "hi"),
+        (Reply(json={"action": "accept", "message": {"text": ""}}), "reject", 42211, "hi"),
+        (Reply(503, json={}), "publish", None, "you idiot"),
+    ],
+    ids=["rejected", "failed-reject", "invalid-rewrite", "failed-publish"],
+)
+def test_given_a_rule_on_updates_then_an_edit_is_refused_as_a_send_is(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+    forwarded: list[str],
+    reply: Reply,
+    failed_action: str,
+    code: int | None,
+    stored: str,
+) -> None:
+    emulator.before_publish = rule(
+        rule_server, on_updates=True, failed_action=failed_action, max_retries=0
+    )
+    alice = client_for("alice", USER)
+    serial = send(alice, "lobby", "hi").items[0]["serial"]
+    rule_server.script(reply)
+
+    edited = edit(alice, "lobby", serial, "you idiot")
+
+    if code is None:
+        assert edited.status_code == 200
+    else:
+        assert (edited.status_code, error_of(edited)["code"]) == (422, code)
+        assert len(envelopes(forwarded)) == 1  # the refused edit was not published
+    [message] = emulator.chat_messages("lobby")
+    assert (message["text"], message["action"]) == (
+        stored,
+        "message.create" if code else "message.update",
+    )
+
+
+def test_given_a_rule_on_updates_then_edits_refused_anyway_never_reach_it(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+) -> None:
+    emulator.before_publish = rule(rule_server, on_updates=True)
+    alice, bob = client_for("alice", USER), client_for("bob", USER)
+    serial = send(alice, "lobby", "hi").items[0]["serial"]
+
+    not_own = edit(bob, "lobby", serial, "hijacked")
+    empty = edit(alice, "lobby", serial, "")
+    unknown = edit(alice, "lobby", "01726000000000-000@nowhere:000", "x")
+
+    assert error_of(not_own)["code"] == 40160
+    assert error_of(empty)["code"] == 40001
+    assert error_of(unknown)["code"] == 40400
+    assert len(rule_server.requests) == 1  # the send only
+
+
+def test_given_a_rule_on_updates_and_an_idempotent_retry_then_it_is_asked_once(
+    client_for: Callable[[str, Capability], AblyRestSync],
+    emulator: AblyEmulator,
+    rule_server: FakeServer,
+) -> None:
+    emulator.before_publish = rule(rule_server, on_updates=True)
+    alice = client_for("alice", USER)
+    path = chat_path("lobby", quote(send(alice, "lobby", "hi").items[0]["serial"], safe=""))
+    params, body = {"idempotencyKey": "ZWRpdA"}, {"message": {"text": "hi!"}}
+
+    first = alice.request("PUT", path, "4", params, body)
+    again = alice.request("PUT", path, "4", params, body)
+
+    assert again.items == first.items
+    assert len(rule_server.requests) == 2  # the send and the edit, once
 
 
 def test_given_an_unreachable_rule_then_the_failed_action(

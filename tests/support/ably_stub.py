@@ -18,6 +18,7 @@ from typing import Any
 from chatmod_local.ably_emulator import (
     AblyEmulator,
     BeforePublishRule,
+    EmulatorKey,
     EmulatorState,
     IssuedToken,
     RecordedRequest,
@@ -33,6 +34,7 @@ __all__ = [
     "FAKE_KEY_SECRET",
     "AblyStub",
     "BeforePublishRule",
+    "EmulatorKey",
     "IssuedToken",
     "RecordedRequest",
     "Reply",
@@ -71,7 +73,10 @@ class AblyStub(AblyEmulator):
     """
 
     def __init__(
-        self, keys: Mapping[str, str] | None = None, host: str = "127.0.0.1", **options: Any
+        self,
+        keys: Mapping[str, str | EmulatorKey] | None = None,
+        host: str = "127.0.0.1",
+        **options: Any,
     ) -> None:
         super().__init__(keys=keys or {FAKE_KEY_NAME: FAKE_KEY_SECRET}, host=host, **options)
         self._record_lock = threading.Lock()

@@ -1,10 +1,10 @@
 // @ably/chat's Messages over REST only: a Realtime client that never connects
 // (autoConnect: false) still serves ChatApi, which calls realtime.request() with
 // the Chat REST v4 paths (src/core/chat-api.ts). Send, get, history (paged),
-// update, delete, and an error for an unknown serial.
+// update, delete, and errors for an unknown serial and an empty text.
 import * as Ably from 'ably';
 import { ChatClient, LogLevel, OrderBy } from '@ably/chat';
-import { clientOptions, errorInfo, run, tokenRequestsCallback } from './common.mjs';
+import { clientOptions, refusal, run, tokenRequestsCallback } from './common.mjs';
 
 await run(async (input) => {
   const realtime = new Ably.Realtime(
@@ -30,7 +30,7 @@ await run(async (input) => {
       version: { ...m.version, timestamp: m.version.timestamp.getTime() },
     });
     const sent = await room.messages.send({ text: 'hello', metadata: { a: 1 }, headers: { h: 'v' } });
-    const second = await room.messages.send({ text: 'second' });
+    const second = await room.messages.send({ text: 'second', metadata: { m: 2 }, headers: { h: 'w' } });
     const got = await room.messages.get(sent.serial);
     const page = await room.messages.history({ limit: 1, orderBy: OrderBy.NewestFirst });
     const next = page.hasNext() ? await page.next() : null;
@@ -41,12 +41,14 @@ await run(async (input) => {
       { description: 'typo', metadata: { reason: 'typo' } },
     );
     const deleted = await room.messages.delete(second.serial, { description: 'abusive' });
-    let unknown = null;
-    try {
-      await room.messages.delete('01726000000000-000@nowhere:000', { description: 'x' });
-    } catch (error) {
-      unknown = errorInfo(error);
-    }
+    const gotDeleted = await room.messages.get(second.serial);
+    const historyAfterDelete = await room.messages.history({ orderBy: OrderBy.NewestFirst });
+    const unknown = await refusal(() =>
+      room.messages.delete('01726000000000-000@nowhere:000', { description: 'x' }),
+    );
+    // @ably/chat sends an empty text as it is (messages.ts): Ably refuses it.
+    const emptySend = await refusal(() => room.messages.send({ text: '' }));
+    const emptyUpdate = await refusal(() => room.messages.update(sent.serial, { text: '' }));
     return {
       sent: simplify(sent),
       second: simplify(second),
@@ -57,7 +59,11 @@ await run(async (input) => {
       oldestFirst: oldestFirst.items.map((m) => m.serial),
       updated: simplify(updated),
       deleted: simplify(deleted),
+      gotDeleted: simplify(gotDeleted),
+      historyAfterDelete: historyAfterDelete.items.map(simplify),
       unknown,
+      emptySend,
+      emptyUpdate,
     };
   } finally {
     await chat.rooms.release(input.room).catch(() => undefined);

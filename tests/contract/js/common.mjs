@@ -38,6 +38,16 @@ export function errorInfo(error) {
   };
 }
 
+// The ErrorInfo a call fails with, or null when it succeeds.
+export async function refusal(call) {
+  try {
+    await call();
+    return null;
+  } catch (error) {
+    return errorInfo(error);
+  }
+}
+
 export async function run(main) {
   try {
     const output = await main(JSON.parse(process.argv[2]));
