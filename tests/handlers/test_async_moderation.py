@@ -407,6 +407,56 @@ def test_given_an_unreadable_message_then_it_is_audited_and_the_rest_of_the_reco
     assert len(audit(tables, "delete")) == 1  # the readable one was still removed
 
 
+def deeply_nested(depth: int) -> str:
+    """JSON nested ``depth`` arrays deep: a few KB that Python's decoder cannot parse."""
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [33, 3_000, 100_000], ids=["over-limit", "3k", "100k"])
+def test_given_deeply_nested_pubsub_data_then_only_that_message_is_poison_and_the_batch_moderated(
+    tables, ably_stub, depth
+):
+    nested = {**pubsub_message("x"), "data": deeply_nested(depth), "encoding": "json"}
+    others = [ably_envelope(CHANNEL, pubsub_message("shit")) for _ in range(2)]
+
+    response = handle(others[0], ably_envelope(CHANNEL, nested), others[1])
+
+    assert failed(response) == []
+    (unreadable,) = [e for e in audit(tables, "reject") if e["actor"] == "system"]
+    assert unreadable["reason"] == "unreadable_message"
+    assert "nested deeper than 32" in json.loads(unreadable["details"])["problem"]
+    assert len(audit(tables, "delete")) == 2  # every other user's message still moderated
+
+
+def test_given_a_record_body_nested_past_the_decoder_then_it_is_poison_not_a_failed_batch(
+    tables, ably_stub
+):
+    body = '{"channel": "news", "messages": [{"data": ' + deeply_nested(5_000) + "}]}"
+
+    response = handle(ably_envelope(CHANNEL, pubsub_message("shit")), body)
+
+    assert failed(response) == []
+    (poison,) = [e for e in audit(tables, "reject") if e["reason"] == "poison_record"]
+    assert "nested deeper" in json.loads(poison["details"])["problem"]
+    assert len(audit(tables, "delete")) == 1
+
+
+def test_given_nesting_at_the_limit_then_the_message_is_moderated(tables, ably_stub):
+    # data is the outermost object (depth 1); its text sits beside 31 more levels.
+    inner: Any = []
+    for _ in range(30):
+        inner = [inner]
+    data = json.dumps({"text": "shit", "deep": inner})
+
+    response = handle(
+        ably_envelope(CHANNEL, {**pubsub_message("x"), "data": data, "encoding": "json"})
+    )
+
+    assert failed(response) == []
+    assert len(audit(tables, "delete")) == 1
+    assert [e for e in audit(tables, "reject") if e["actor"] == "system"] == []
+
+
 # --- transient failures fail only their record --------------------------------------------
 
 

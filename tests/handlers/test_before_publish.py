@@ -585,6 +585,34 @@ def test_given_a_lone_surrogate_anywhere_then_400_not_500(deployment, field, val
     assert body["error"] == "invalid_text"
 
 
+@pytest.mark.parametrize("depth", [33, 5_000], ids=["over-limit", "past-the-decoder"])
+@pytest.mark.parametrize("transport", ["lambda", "http"])
+def test_given_deeply_nested_metadata_then_400_not_500(deployment, depth, transport):
+    # Defect: RecursionError escaped as a 500, and with failedAction "publish" Ably then
+    # published the message unmoderated.
+    request = before_publish_request("shit")
+    raw = json.dumps(request).replace('"metadata": {}', '"metadata": ' + "[" * depth + "]" * depth)
+    event = via_http(raw) if transport == "http" else {"body": raw}
+
+    status, body = invoke(event)
+
+    assert status == 400
+    assert body["error"] == "too_deep"
+    assert "nested deeper than 32 levels" in body["message"]
+
+
+def test_given_a_raw_lambda_event_nested_too_deeply_then_400(deployment):
+    request = before_publish_request("hello")
+    deep: Any = {}
+    for _ in range(40):
+        deep = {"k": deep}
+    request["message"]["metadata"] = deep
+
+    status, body = invoke(request)
+
+    assert (status, body["error"]) == (400, "too_deep")
+
+
 def test_given_no_secret_then_401_before_any_configuration_is_read(deployment):
     # Defect: the secret was checked after the policy and keys were read, so an
     # unauthenticated caller caused SSM reads and saw a 503 naming a parameter.

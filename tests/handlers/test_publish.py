@@ -274,6 +274,16 @@ def test_given_a_lone_surrogate_then_400_invalid_text(deployment, ably_stub, bod
     assert ably_stub.requests == []
 
 
+@pytest.mark.parametrize("depth", [33, 5_000], ids=["over-limit", "past-the-decoder"])
+def test_given_deeply_nested_json_then_400_not_500(deployment, ably_stub, depth):
+    raw = '{"channel": "news", "data": ' + "[" * depth + "]" * depth + "}"
+
+    status, answer = post(raw=raw)
+
+    assert (status, answer["error"]) == (400, "too_deep")
+    assert ably_stub.requests == []
+
+
 def test_given_a_malformed_idempotency_key_then_400(deployment):
     status, answer = post({"room": "lobby", "text": "hi"}, key="x" * 300)
 

@@ -171,10 +171,17 @@ class AsyncModerator:
             result = results[record.record_id]
             try:
                 envelope = parse_envelope(record.body, text_keys=self._policy.text_keys)
-            except PoisonRecordError as exc:
-                tasks.append(
-                    (record.record_id, None, _bind(self._poison_record, record, exc, deadline))
-                )
+            except Exception as exc:
+                # One unreadable record is that record's poison, never the batch's.
+                if not isinstance(exc, PoisonRecordError):
+                    logger.exception(
+                        "SQS record could not be read", extra={"recordId": record.record_id}
+                    )
+                    exc = PoisonRecordError(
+                        f"the record body could not be read ({type(exc).__name__})"
+                    )
+                poison = _bind(self._poison_record, record, exc, deadline)
+                tasks.append((record.record_id, None, poison))
                 continue
             for index, item in enumerate(envelope.items):
                 if isinstance(item, SkippedMessage):

@@ -25,11 +25,11 @@ and a message that can never be read becomes a ``PoisonMessage``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from chatmod.core import json_depth
 from chatmod.core.errors import BadRequestError
 from chatmod.enforcement.bans import StrikeRef
 from chatmod.moderation.pipeline import Submission
@@ -151,7 +151,10 @@ def parse_envelope(body: str, *, text_keys: Sequence[str] = ("text",)) -> Envelo
         PoisonRecordError: not JSON, not an object, or not an Ably envelope.
     """
     try:
-        envelope = json.loads(body)
+        # The envelope wraps each message's data in three levels: {messages: [{data}]}.
+        envelope = json_depth.loads(body, max_depth=json_depth.MAX_JSON_DEPTH + 3)
+    except json_depth.JsonTooDeepError as exc:
+        raise PoisonRecordError(f"the record body is {exc}") from None
     except (TypeError, ValueError) as exc:
         raise PoisonRecordError(f"the record body is not JSON ({type(exc).__name__})") from None
     if not isinstance(envelope, dict):
@@ -262,11 +265,19 @@ def _decode(raw: Mapping[str, Any]) -> Any:
         raise _Undecodable("the message encoding is not a string")
     try:
         message = Message.from_encoded({"data": raw.get("data"), "encoding": encoding or ""})
+    except RecursionError:
+        raise _Undecodable(
+            f"the message data is JSON nested deeper than {json_depth.MAX_JSON_DEPTH} levels"
+        ) from None
     except (AblyException, ValueError, TypeError, AttributeError) as exc:
         raise _Undecodable(f"the message data does not decode as {encoding!r}") from exc
     if message.encoding:
         # A step the SDK could not undo (a cipher without the key, an unknown encoding).
         raise _Undecodable(f"the message data cannot be decoded past {message.encoding!r}")
+    try:
+        json_depth.check_depth(message.data)
+    except json_depth.JsonTooDeepError as exc:
+        raise _Undecodable(f"the message data is {exc}") from None
     return message.data
 
 
