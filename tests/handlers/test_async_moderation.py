@@ -352,6 +352,51 @@ def test_given_the_same_pubsub_message_twice_then_one_moderation_event(tables, a
     assert len(audit(tables, "delete")) == 1
 
 
+def test_given_a_client_chosen_id_reused_on_another_channel_then_both_are_removed_and_struck(
+    tables, ably_stub
+):
+    # Defect: strikes were keyed on the pub/sub id, which the publisher chooses.
+    first = ably_envelope(CHANNEL, pubsub_message("shit", message_id="mine:0:0", client_id="eve"))
+    second = ably_envelope("sport", pubsub_message("shit", message_id="mine:0:0", client_id="eve"))
+
+    handle(first)
+    handle(second)
+
+    assert len(moderation_events(ably_stub, CHANNEL)) == 1
+    assert len(moderation_events(ably_stub, "sport")) == 1
+    assert len(audit(tables, "strike")) == 2
+
+
+def test_given_an_id_reused_on_the_same_channel_later_then_it_is_removed_and_struck_again(
+    tables, ably_stub
+):
+    # Defect: the remove-once record and the strike matched the earlier message, so
+    # the later one was neither removed nor struck, yet counted as removed.
+    earlier = pubsub_message("shit", message_id="mine:0:0", client_id="eve")
+    later = {**pubsub_message("shit", message_id="mine:0:0", client_id="eve")}
+    later["timestamp"] = earlier["timestamp"] + 3 * 60 * 1000  # past Ably's 2-minute dedupe
+
+    handle(ably_envelope(CHANNEL, earlier))
+    handle(ably_envelope(CHANNEL, later))
+
+    assert len(moderation_events(ably_stub)) == 2
+    assert len(audit(tables, "strike")) == 2
+    assert len(audit(tables, "delete")) == 2
+
+
+def test_given_no_serial_then_channel_id_and_timestamp_name_the_message(tables, ably_stub):
+    message = pubsub_message("shit", message_id="mine:0:0", client_id="eve")
+    del message["serial"]
+    later = {**message, "timestamp": message["timestamp"] + 1}
+
+    handle(ably_envelope(CHANNEL, message))
+    handle(ably_envelope(CHANNEL, message))  # a redelivery: the same message
+    handle(ably_envelope(CHANNEL, later))  # the id reused: another message
+
+    assert len(moderation_events(ably_stub)) == 2
+    assert len(audit(tables, "strike")) == 2
+
+
 # --- what can never be read ------------------------------------------------------------
 
 

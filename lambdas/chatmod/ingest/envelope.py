@@ -83,9 +83,19 @@ class AblyMessage:
 
     @property
     def key(self) -> str:
-        """What names this message across redeliveries (chat: its serial; pub/sub: its id)."""
-        primary = self.serial if self.kind == "chat" else self.message_id
-        return primary or self.message_id or self.serial or ""
+        """What names this message across redeliveries: what Ably assigned, never a client's choice.
+
+        Chat: its serial. Pub/sub: the channel and its serial; without a serial, the
+        channel, id and Ably's timestamp. A publisher may choose a pub/sub message's
+        ``id`` and reuse it on another channel, or on the same one after Ably's
+        dedupe window: keyed on the id alone, such a message was removed but never
+        struck, or counted removed and neither.
+        """
+        if self.kind == "chat":
+            return self.serial or ""
+        if self.serial:
+            return f"{self.channel}|{self.serial}"
+        return f"{self.channel}|{self.message_id}|{self.timestamp_ms}"
 
     def submission(self) -> Submission:
         """The pipeline's view of the message; strikes deduplicate on ``key`` for good."""
