@@ -231,6 +231,43 @@ def test_given_a_rewrite_over_32_kib_then_rejected_instead(monkeypatch):
     assert body["rejectionDetail"]["reason"] == "message_too_large_to_rewrite"
 
 
+# The answer's wire form around the text, as Ably receives it: compact JSON, raw UTF-8.
+REWRITE_OVERHEAD = len('{"action":"accept","message":{"text":"","metadata":{},"headers":{}}}')
+
+
+def rewrite_of_bytes(size: int) -> str:
+    """Text whose masked rewrite answer is ``size`` bytes of UTF-8: Cyrillic (2 B) padding."""
+    room = size - REWRITE_OVERHEAD - len("shit ")
+    return "shit " + "ж" * (room // 2) + "a" * (room % 2)
+
+
+@pytest.mark.parametrize(
+    ("size", "rewritten"), [(32 * 1024 - 1, True), (32 * 1024, True), (32 * 1024 + 1, False)]
+)
+def test_the_32_kib_rewrite_limit_counts_the_utf8_bytes_sent(monkeypatch, size, rewritten):
+    # Defect: the limit was measured on ASCII-escaped JSON (a Cyrillic letter counted 6 bytes).
+    policy = RuntimePolicy(moderation=ModerationPolicy(on_match="mask", max_text_length=40_000))
+    with configure(monkeypatch, policy):
+        request = before_publish_request(rewrite_of_bytes(size))
+        response = before_publish.lambda_handler(request, FakeLambdaContext())
+
+    answer = json.loads(response["body"])
+    if rewritten:
+        assert answer["message"]["text"].startswith("**** ")
+        assert len(response["body"].encode("utf-8")) == size
+    else:
+        assert answer["rejectionDetail"]["reason"] == "message_too_large_to_rewrite"
+
+
+def test_given_6304_cyrillic_letters_then_the_rewrite_fits(monkeypatch):
+    policy = RuntimePolicy(moderation=ModerationPolicy(on_match="mask", max_text_length=20_000))
+    with configure(monkeypatch, policy):
+        status, body = invoke(before_publish_request("shit " + "ж" * 6304))
+
+    assert status == 200
+    assert body["message"]["text"] == "**** " + "ж" * 6304
+
+
 def test_given_a_room_filter_then_other_rooms_pass_unmoderated(monkeypatch):
     policy = RuntimePolicy(moderation=ModerationPolicy(room_filter="^public-"))
     with configure(monkeypatch, policy):

@@ -13,7 +13,6 @@ could be reached and the policy defers to Ably.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -70,5 +69,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return {
         "statusCode": status,
         "headers": {"content-type": "application/json"},
-        "body": json.dumps(answer, separators=(",", ":"), ensure_ascii=False),
+        "body": contract.encode_answer(answer),
     }
