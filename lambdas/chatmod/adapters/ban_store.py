@@ -48,15 +48,17 @@ from chatmod.adapters.audit_log import UNIQUE_EVENT_CONDITION, AuditLog
 from chatmod.core import constants
 from chatmod.core.deadline import Deadline
 from chatmod.core.errors import BadRequestError, ChatmodError, ServiceUnavailableError
-from chatmod.core.observability import logger
+from chatmod.core.observability import logger, metrics
 from chatmod.enforcement.audit import SYSTEM_ACTOR, AuditEvent
 from chatmod.enforcement.bans import (
     AUTO_SOURCE,
     Ban,
+    MalformedBanError,
     SenderRecord,
     StaleRecordError,
     Strike,
     StrikePlan,
+    epoch_seconds,
 )
 from chatmod.enforcement.client_ids import require_client_id
 
@@ -619,14 +621,41 @@ def _ban_to_item(ban: Ban) -> dict[str, Any]:
 
 
 def _ban_from_item(item: Mapping[str, Any]) -> Ban:
-    expires = item.get(constants.BANS_TTL_ATTRIBUTE)
+    """A ban from its item; an item edited by hand into something unreadable still bans.
+
+    An unreadable ``expiresAt`` (or ``createdAt``) is logged and counted
+    (``BanItemMalformed``) and read as a permanent ban: whoever wrote the item meant
+    to ban the user, and failing open would let them back in; a moderator's unban,
+    or a corrected item, lifts it.
+    """
+    client_id = str(item[constants.BANS_PARTITION_KEY])
+    try:
+        expires_at = epoch_seconds(item.get(constants.BANS_TTL_ATTRIBUTE))
+    except MalformedBanError as exc:
+        _malformed(client_id, exc)
+        expires_at = None
+    try:
+        created_at = epoch_seconds(item.get("createdAt", 0), "createdAt") or 0
+    except MalformedBanError as exc:
+        _malformed(client_id, exc)
+        created_at = 0
     return Ban(
-        client_id=str(item[constants.BANS_PARTITION_KEY]),
+        client_id=client_id,
         reason=str(item.get("reason", "")),
         source=str(item.get("source", AUTO_SOURCE)),
-        created_at=int(item.get("createdAt", 0)),
-        expires_at=None if expires is None else int(expires),
+        created_at=created_at,
+        expires_at=expires_at,
     )
+
+
+def _malformed(client_id: str, exc: MalformedBanError) -> None:
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    logger.error(
+        "unreadable ban item: read as a permanent ban until corrected",
+        extra={"clientId": client_id, "problem": str(exc)},
+    )
+    metrics.add_metric(name="BanItemMalformed", unit=MetricUnit.Count, value=1)
 
 
 def _conflict(exc: ClientError) -> bool:

@@ -5,12 +5,54 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from chatmod.core.policy import BanPolicy, parse_ladder_step
 
 #: The ``source`` of a ban the strike ladder applied (any other source is a moderator id).
 AUTO_SOURCE: Final = "auto"
+
+
+class MalformedBanError(ValueError):
+    """A bans table item (or its stream image) that is not a ban chatmod can read."""
+
+
+def epoch_seconds(value: Any, name: str = "expiresAt") -> int | None:
+    """A time in a bans table item, as whole epoch seconds; ``None`` when absent.
+
+    Accepts what the README invites an operator to write in the DynamoDB console:
+    epoch seconds as a Number (what DynamoDB's TTL acts on) or a numeric String,
+    and an ISO-8601 date-time with an offset or ``Z`` (``2027-01-31T18:00:00Z``),
+    which chatmod honours but DynamoDB's TTL never deletes.
+
+    Raises:
+        MalformedBanError: anything else (a date without an offset is ambiguous).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float | str):
+        raise MalformedBanError(f"{name} must be epoch seconds, not {type(value).__name__}")
+    text = str(value).strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return _iso_seconds(text, name)
+    if not number.is_finite() or number != number.to_integral_value():
+        raise MalformedBanError(f"{name} must be whole epoch seconds, got {value!r}")
+    return int(number)
+
+
+def _iso_seconds(text: str, name: str) -> int:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise MalformedBanError(
+            f"{name} must be epoch seconds or an ISO-8601 date-time, got {text[:40]!r}"
+        ) from None
+    if moment.tzinfo is None:
+        raise MalformedBanError(f"{name} {text[:40]!r} names no time zone: add Z or an offset")
+    return int(moment.timestamp())
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chatmod.adapters.audit_log import SYSTEM_ACTOR, AuditEvent
 from chatmod.core import constants
 from chatmod.core.errors import ChatmodError
-from chatmod.enforcement.bans import AUTO_SOURCE, Ban
+from chatmod.enforcement.bans import AUTO_SOURCE, Ban, MalformedBanError, epoch_seconds
 
 if TYPE_CHECKING:
     from chatmod.adapters.ably import RevocationResult
@@ -37,10 +36,6 @@ class AuditRecorder(Protocol):
     """What enforcement needs of ``AuditLog``."""
 
     def record(self, event: AuditEvent) -> AuditEvent: ...
-
-
-class MalformedBanError(ValueError):
-    """A bans table item the stream reported cannot be read as a ban (the message says why)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,25 +105,11 @@ def ban_from_image(client_id: str, image: Mapping[str, Any]) -> Ban:
         client_id=client_id,
         reason=str(image.get("reason") or ""),
         source=str(image.get("source") or AUTO_SOURCE),
-        created_at=_epoch_seconds(image.get("createdAt", 0), "createdAt") or 0,
-        expires_at=_epoch_seconds(
+        created_at=epoch_seconds(image.get("createdAt", 0), "createdAt") or 0,
+        expires_at=epoch_seconds(
             image.get(constants.BANS_TTL_ATTRIBUTE), constants.BANS_TTL_ATTRIBUTE
         ),
     )
-
-
-def _epoch_seconds(value: Any, name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | float | str):
-        raise MalformedBanError(f"{name} must be epoch seconds, not {type(value).__name__}")
-    try:
-        number = Decimal(str(value).strip())
-    except ArithmeticError:
-        raise MalformedBanError(f"{name} must be epoch seconds, got {value!r}") from None
-    if not number.is_finite() or number != number.to_integral_value():
-        raise MalformedBanError(f"{name} must be whole epoch seconds, got {value!r}")
-    return int(number)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,8 @@ from chatmod.adapters.parameters import get_policy
 from chatmod.core.errors import BadRequestError, UpstreamError
 from chatmod.core.observability import logger, metrics, tracer
 from chatmod.core.settings import get_settings
-from chatmod.enforcement.revocation import BanChange, MalformedBanError, enforce_bans
+from chatmod.enforcement.bans import MalformedBanError
+from chatmod.enforcement.revocation import BanChange, enforce_bans
 
 # Failures are reported record by record (never raised for the whole batch), so
 # the event source retries exactly those and the rest of the batch stays done.

@@ -95,6 +95,58 @@ def test_given_an_item_with_a_future_expiry_when_read_then_banned(store, tables)
     assert store.get_ban("alice", now=NOW) == Ban("alice", "x", "auto", NOW, NOW + 1)
 
 
+@pytest.mark.parametrize(
+    ("written", "expires_at"),
+    [
+        (str(NOW + 60), NOW + 60),  # a numeric String
+        ("2027-01-31T18:00:00Z", 1801418400),
+        ("2027-01-31T19:00:00+01:00", 1801418400),
+        (f"{NOW + 60}", NOW + 60),
+    ],
+    ids=["numeric-string", "iso-z", "iso-offset", "string-of-now"],
+)
+def test_given_an_expiry_written_by_hand_in_a_documented_form_then_it_is_honoured(
+    store, tables, written, expires_at
+):
+    # Defect: an ISO date in expiresAt made every request of that user a 500 (int()).
+    tables.bans.put_item(
+        Item={
+            "clientId": "alice",
+            "reason": "x",
+            "source": "op",
+            "createdAt": NOW,
+            "expiresAt": written,
+        }
+    )
+
+    assert store.get_ban("alice", now=expires_at - 1) == Ban("alice", "x", "op", NOW, expires_at)
+    assert store.get_ban("alice", now=expires_at) is None
+
+
+@pytest.mark.parametrize("written", ["next tuesday", "2027-01-31T18:00:00", "1.5", True])
+def test_given_an_unreadable_expiry_then_banned_for_good_logged_and_counted(
+    store, tables, caplog, written
+):
+    tables.bans.put_item(
+        Item={
+            "clientId": "alice",
+            "reason": "x",
+            "source": "op",
+            "createdAt": NOW,
+            "expiresAt": written,
+        }
+    )
+
+    ban = store.get_ban("alice", now=NOW + 10 * 365 * 86_400)
+
+    assert ban is not None
+    assert ban.permanent  # fail closed: whoever wrote it meant to ban
+    (record,) = [r for r in caplog.records if "unreadable ban item" in r.getMessage()]
+    assert record.levelname == "ERROR"
+    assert "expiresAt" in record.problem
+    assert record.clientId == "alice"
+
+
 def test_given_nobody_banned_when_read_then_none(store):
     assert store.get_ban("nobody") is None
 
