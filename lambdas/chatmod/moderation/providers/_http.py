@@ -42,9 +42,12 @@ T = TypeVar("T")
 USER_AGENT = f"chatmod/{__version__}"
 # Providers answer in a few KiB; a bigger body is not one we would understand.
 MAX_RESPONSE_BYTES = 1024 * 1024
-# Threads shared by all providers. Providers run one at a time per invocation, so
-# this bounds one provider's concurrent calls plus any stragglers past a deadline.
-POOL_THREADS = 16
+# Threads shared by all providers. The async consumer moderates up to 64 messages of a
+# batch at once (``async.maxConcurrency``), each with one call per chunk, so this pool
+# must never be what they queue on: 16 threads left 48 of 64 messages waiting behind
+# 300 ms calls until their deadline. Threads start only when work is waiting, so the
+# cap costs nothing until a burst needs it; it stays a cap against runaway stragglers.
+POOL_THREADS = 256
 
 _pool: ThreadPoolExecutor | None = None
 _client: httpx.Client | None = None
