@@ -249,6 +249,7 @@ class ChatmodStack(Stack):
             constants.ENV_ABLY_KEY_PARAMETER: config.secrets.ably_api_key,
             constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER: config.secrets.before_publish_secret,
             constants.ENV_BEFORE_PUBLISH_SECRET_HEADER: config.api.before_publish_secret_header,
+            constants.ENV_JUDGED_KEY_PARAMETER: config.secrets.judged_key_parameter,
             constants.ENV_PROVIDER_KEY_PARAMETERS: provider_keys,
         }
 
@@ -286,21 +287,20 @@ class ChatmodStack(Stack):
         # The ban-revoker audits each revocation; its stream reads come with its event source.
         tables.grant(functions.ban_revoker, ["dynamodb:PutItem"], [tables.audit])
 
-        # before-publish holds no Ably key: it never calls Ably.
-        # async-moderation reads the before-publish secret only to verify x-chatmod-judged
-        # (a message POST /messages judged is not judged again after it is published).
+        # before-publish holds no Ably key: it never calls Ably. The judged key (never the
+        # secret Ably holds) signs x-chatmod-judged in publish and verifies it in
+        # before-publish and async-moderation, so what POST /messages judged is not judged
+        # twice (the ban check still applies).
+        judged_key = secrets.judged_key_parameter
         parameters.grant_read_secrets(
-            functions.async_moderation,
-            [secrets.ably_api_key, secrets.before_publish_secret, *provider_keys],
+            functions.async_moderation, [secrets.ably_api_key, judged_key, *provider_keys]
         )
         parameters.grant_read_secrets(
-            functions.before_publish, [secrets.before_publish_secret, *provider_keys]
+            functions.before_publish,
+            [secrets.before_publish_secret, judged_key, *provider_keys],
         )
-        # publish signs what it judged with the before-publish secret (x-chatmod-judged),
-        # so a before-publish rule on the same room does not judge it twice.
         parameters.grant_read_secrets(
-            functions.publish,
-            [secrets.ably_api_key, secrets.before_publish_secret, *provider_keys],
+            functions.publish, [secrets.ably_api_key, judged_key, *provider_keys]
         )
         parameters.grant_read_secrets(functions.token, [secrets.ably_api_key])
         parameters.grant_read_secrets(functions.moderator, [secrets.ably_api_key])

@@ -114,10 +114,31 @@ class SecretsConfig(StrictModel):
 
     ably_api_key: ParameterName
     before_publish_secret: ParameterName
+    #: Signs ``x-chatmod-judged`` (messages POST /messages judged and published). Ably
+    #: never sees it; default: ``judged-key`` beside the before-publish secret.
+    judged_key: ParameterName | None = None
     provider_keys: dict[str, ParameterName] = Field(default_factory=dict)
     kms_key_arn: str | None = Field(
         default=None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/"
     )
+
+    @property
+    def judged_key_parameter(self) -> str:
+        """The judged key's SecureString name (``judgedKey``, or its default)."""
+        if self.judged_key:
+            return self.judged_key
+        parent = self.before_publish_secret.rpartition("/")[0]
+        return f"{parent}/judged-key"
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SecretsConfig:
+        named = [self.ably_api_key, self.before_publish_secret, self.judged_key_parameter]
+        if len(set(named)) != len(named):
+            raise ValueError(
+                "ablyApiKey, beforePublishSecret and judgedKey must name three different "
+                "parameters (the judged key must be one Ably never sees)"
+            )
+        return self
 
 
 class AuthConfig(StrictModel):

@@ -38,6 +38,9 @@ MEANINGS: dict[str, str] = {
     "secrets.ablyApiKey": "SecureString name of the Ably API key (`appId.keyId:secret`, "
     "revocable tokens enabled)",
     "secrets.beforePublishSecret": "SecureString name of the before-publish shared secret",
+    "secrets.judgedKey": "SecureString name of the key that signs `x-chatmod-judged` "
+    "(Ably never sees it; `make secrets` generates it; default: `judged-key` beside "
+    "`beforePublishSecret`)",
     "secrets.providerKeys": "provider name → SecureString name of its API key (required for "
     "`hive`, `openai`, `azure`)",
     "secrets.kmsKeyArn": "customer KMS key of the SecureStrings, if not `aws/ssm`",

@@ -2,11 +2,12 @@
 
 The names come from the stage's ``secrets`` settings in cdk.json. Each value is
 read from the environment or, when absent, prompted for without echo; the
-before-publish secret is generated when left empty. A parameter that already
-exists is kept unless ``--overwrite`` is given.
+before-publish secret is generated when left empty, and the judged key (which
+signs ``x-chatmod-judged``; Ably never sees it) is always generated unless given.
+A parameter that already exists is kept unless ``--overwrite`` is given.
 
 Environment variables: ``CHATMOD_ABLY_API_KEY``, ``CHATMOD_BEFORE_PUBLISH_SECRET``,
-and ``CHATMOD_<PROVIDER>_API_KEY`` (e.g. ``CHATMOD_HIVE_API_KEY``).
+``CHATMOD_JUDGED_KEY`` and ``CHATMOD_<PROVIDER>_API_KEY`` (e.g. ``CHATMOD_HIVE_API_KEY``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class Secret:
     label: str
     env: str
     generate: bool = False
+    #: False: never asked for; generated unless its environment variable gives it.
+    ask: bool = True
 
 
 def required_secrets(config: StageConfig) -> list[Secret]:
@@ -55,6 +58,13 @@ def required_secrets(config: StageConfig) -> list[Secret]:
             "before-publish secret (empty: generate one)",
             "CHATMOD_BEFORE_PUBLISH_SECRET",
             generate=True,
+        ),
+        Secret(
+            names.judged_key_parameter,
+            "judged key (signs x-chatmod-judged)",
+            "CHATMOD_JUDGED_KEY",
+            generate=True,
+            ask=False,
         ),
     ]
     for provider, parameter in sorted(names.provider_keys.items()):
@@ -119,11 +129,13 @@ def put_secrets(
             results[secret.parameter] = "kept"
             out(f"kept     {secret.parameter} (exists; --overwrite replaces it)")
             continue
-        value = environ.get(secret.env) or prompt(f"{secret.label} for {secret.parameter}: ")
+        value = environ.get(secret.env) or (
+            prompt(f"{secret.label} for {secret.parameter}: ") if secret.ask else ""
+        )
         value = value.strip()
         if not value and secret.generate:
             value = secrets.token_urlsafe(GENERATED_SECRET_BYTES)
-            out(f"generated a before-publish secret for {secret.parameter}")
+            out(f"generated a {secret.label.split(' (')[0]} for {secret.parameter}")
         check_value(secret, value, config)
         pending.append((secret, value, exists))
     for secret, value, exists in pending:

@@ -256,6 +256,8 @@ def secret_parameters(environment: Mapping[str, str]) -> list[str]:
         environment[constants.ENV_ABLY_KEY_PARAMETER],
         environment[constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER],
     ]
+    if environment.get(constants.ENV_JUDGED_KEY_PARAMETER):
+        names.append(environment[constants.ENV_JUDGED_KEY_PARAMETER])
     for item in environment.get(constants.ENV_PROVIDER_KEY_PARAMETERS, "").split(","):
         if "=" in item:
             names.append(item.split("=", 1)[1].strip())

@@ -137,7 +137,8 @@ class LocalSystem:
         self.ably_key = config.ably_api_key or (
             f"local.{secrets.token_hex(3)}:{secrets.token_urlsafe(24)}"
         )
-        local_secrets = {name: f"local-dev-{name}" for name in secret_parameters(environment)}
+        # Random per run, as make secrets makes them (the judged key among them).
+        local_secrets = {name: secrets.token_urlsafe(32) for name in secret_parameters(environment)}
         local_secrets[environment[constants.ENV_ABLY_KEY_PARAMETER]] = self.ably_key
         local_secrets[environment[constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER]] = (
             self.before_publish_secret

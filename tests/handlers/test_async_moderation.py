@@ -29,7 +29,7 @@ from tests.support.ably_messages import (
     stored_chat_message,
 )
 from tests.support.ably_stub import AblyStub, Reply
-from tests.support.deployment import BEFORE_PUBLISH_SECRET, moto_deployment
+from tests.support.deployment import BEFORE_PUBLISH_SECRET, JUDGED_KEY, moto_deployment
 from tests.support.dynamodb import ChatmodTables
 from tests.support.events import FakeLambdaContext, ably_envelope, sqs_event
 from tests.support.fake_providers import (  # noqa: F401  (fixtures)
@@ -860,11 +860,13 @@ def test_given_a_lone_surrogate_in_the_text_then_it_is_still_moderated(tables, a
 # --- messages POST /messages already judged -------------------------------------------
 
 
-def judged_chat_message(ably_stub: AblyStub, text: str, *, header_text: str | None = None) -> Any:
+def judged_chat_message(
+    ably_stub: AblyStub, text: str, *, header_text: str | None = None, key: str = JUDGED_KEY
+) -> Any:
     """A chat message carrying the x-chatmod-judged header POST /messages signs."""
     message = chat_in_stub(ably_stub, text, client_id="judy")
     value = judged_header(
-        BEFORE_PUBLISH_SECRET,
+        key,
         room=ROOM,
         client_id="judy",
         text=text if header_text is None else header_text,
@@ -884,6 +886,28 @@ def test_given_a_message_post_messages_judged_then_it_is_not_judged_again(tables
     assert failed(response) == []
     assert deletes(ably_stub) == []
     assert audit(tables) == []
+
+
+def test_given_a_judged_message_from_a_since_banned_sender_then_it_is_removed(tables, ably_stub):
+    tables.bans.put_item(Item={"clientId": "judy", "reason": "spam", "source": "mod1"})
+    message = judged_chat_message(ably_stub, "hello there")
+
+    response = handle(ably_envelope(CHAT, message))
+
+    assert failed(response) == []
+    assert len(deletes(ably_stub)) == 1
+    assert [(item["action"], item["reason"]) for item in audit(tables)] == [("delete", "banned")]
+
+
+def test_given_a_judged_header_signed_with_the_before_publish_secret_then_moderated(
+    tables, ably_stub
+):
+    message = judged_chat_message(ably_stub, "you are shit", key=BEFORE_PUBLISH_SECRET)
+
+    response = handle(ably_envelope(CHAT, message))
+
+    assert failed(response) == []
+    assert len(deletes(ably_stub)) == 1
 
 
 def test_given_a_judged_header_for_other_text_then_the_message_is_moderated(tables, ably_stub):

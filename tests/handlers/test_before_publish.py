@@ -20,7 +20,8 @@ from chatmod.enforcement.judged import judged_header
 from chatmod.handlers import before_publish
 from tests.support.deployment import (
     BEFORE_PUBLISH_SECRET,
-    BEFORE_PUBLISH_SECRET_PARAMETER,
+    JUDGED_KEY,
+    JUDGED_KEY_PARAMETER,
     moto_deployment,
 )
 from tests.support.dynamodb import ChatmodTables
@@ -757,7 +758,7 @@ def judged_request(
     signed_text: str | None = None,
     signed_client: str = "ivan",
     signed_room: str = "lobby",
-    secret: str = BEFORE_PUBLISH_SECRET,
+    secret: str = JUDGED_KEY,
     age_s: float = 0.0,
 ) -> dict[str, Any]:
     """A before-publish request from ivan in lobby carrying a judged header signed as told."""
@@ -786,8 +787,26 @@ def test_given_a_valid_judged_header_then_accepted_without_moderation(
     answer = invoke(via_http(request) if transport == "http" else request)
 
     assert answer == (200, {"action": "accept"})
-    assert calls == []  # no ban lookup, no strike: the pipeline did not run
+    assert calls == ["BatchGetItem"]  # the ban check only: no strike, no audit
     assert "Item" not in deployment.strikes.get_item(Key={"clientId": "ivan"})
+
+
+def test_given_a_valid_judged_header_from_a_banned_sender_then_rejected_as_banned(deployment):
+    # Banned after POST /messages judged the message: the header does not outlive a ban.
+    put_ban(deployment, "ivan", expires_at=None)
+
+    status, body = invoke(judged_request("hello"))
+
+    assert (status, body["action"]) == (200, "reject")
+    assert body["rejectionDetail"]["reason"] == "banned"
+
+
+def test_given_a_judged_header_signed_with_the_before_publish_secret_then_moderated(deployment):
+    # The secret an HTTP rule holds in Ably's configuration signs nothing chatmod trusts.
+    status, body = invoke(judged_request("shit", secret=BEFORE_PUBLISH_SECRET))
+
+    assert (status, body["action"]) == (200, "reject")
+    assert body["rejectionDetail"]["reason"] == "flagged by blocklist"
 
 
 @pytest.mark.parametrize(
@@ -822,8 +841,8 @@ def test_given_a_bare_or_malformed_judged_header_then_moderated_as_usual(deploym
     assert (status, body["action"]) == (200, "reject")
 
 
-def test_given_a_judged_header_and_an_unreadable_secret_then_moderated_as_usual(deployment):
-    boto3.client("ssm").delete_parameter(Name=BEFORE_PUBLISH_SECRET_PARAMETER)
+def test_given_a_judged_header_and_an_unreadable_judged_key_then_moderated_as_usual(deployment):
+    boto3.client("ssm").delete_parameter(Name=JUDGED_KEY_PARAMETER)
 
     status, body = invoke(judged_request("shit"))  # Lambda transport: no secret check
 

@@ -20,7 +20,7 @@ from chatmod.core.policy import ModerationPolicy, RuntimePolicy, TokenPolicy
 from chatmod.enforcement.judged import JUDGED_HEADER, verify_judged_header
 from chatmod.handlers import publish, token
 from tests.support.ably_stub import AblyStub, RecordedRequest, Reply
-from tests.support.deployment import BEFORE_PUBLISH_SECRET, moto_deployment
+from tests.support.deployment import JUDGED_KEY, moto_deployment
 from tests.support.dynamodb import ChatmodTables
 from tests.support.events import FakeLambdaContext, http_event
 from tests.support.fake_providers import (  # noqa: F401  (fixtures)
@@ -102,7 +102,7 @@ def wire_data(message: dict[str, Any]) -> Any:
 
 def judged(value: Any, *, room: str, text: str, client_id: str = "alice") -> bool:
     return verify_judged_header(
-        value, BEFORE_PUBLISH_SECRET, room=room, client_id=client_id, text=text, now=time.time()
+        value, JUDGED_KEY, room=room, client_id=client_id, text=text, now=time.time()
     )
 
 
@@ -196,11 +196,11 @@ def test_given_a_published_channel_message_then_its_extras_carry_the_judged_head
     assert judged(stored["extras"]["headers"][JUDGED_HEADER], room="news", text="hello")
 
 
-def test_given_the_before_publish_secret_is_unreadable_then_published_without_the_header(
+def test_given_the_judged_key_is_unreadable_then_published_without_the_header(
     monkeypatch, ably_stub
 ):
     with deployed(monkeypatch, ably_stub) as _:
-        monkeypatch.setenv(constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER, "/chatmod/test/none")
+        monkeypatch.setenv(constants.ENV_JUDGED_KEY_PARAMETER, "/chatmod/test/none")
         from chatmod.core.settings import get_settings
 
         get_settings.cache_clear()
@@ -594,5 +594,6 @@ def test_given_a_before_publish_rule_on_the_room_then_what_chatmod_sent_is_not_j
         tampered = before_publish.lambda_handler(asked, FakeLambdaContext())
 
     assert json.loads(judged_once["body"]) == {"action": "accept"}
-    assert calls == ["BatchGetItem"]  # only the tampered one was moderated
+    # Each faced the ban check; neither struck (the tampered one was moderated: masked).
+    assert calls == ["BatchGetItem", "BatchGetItem"]
     assert tampered["statusCode"] == 200

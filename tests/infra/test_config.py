@@ -117,6 +117,10 @@ def test_unknown_stage_names_the_known_ones():
         ({"logRetentionDays": 13}, r"logRetentionDays must be one of 1, 3, 5"),
         ({"removalPolicy": "snapshot"}, r"removalPolicy: .*'retain' or 'destroy'"),
         ({"secrets": {"ablyApiKey": "ably-key"}}, r"secrets\.ablyApiKey: .*pattern"),
+        (
+            {"secrets": {"judgedKey": "/chatmod/dev/before-publish-secret"}},
+            r"secrets: .*judged key must be one Ably never sees",
+        ),
         ({"ably": {"appId": None}}, r"ably\.appId: Field required"),
         ({"account": "12345"}, r"account: .*pattern"),
         ({"alarms": {"email": "not-an-email"}}, r"alarms\.email: .*pattern"),
@@ -190,3 +194,9 @@ def test_the_stage_async_settings_reach_the_runtime_policy():
 )
 def test_ladder_steps_parse_to_seconds(step, seconds):
     assert parse_ladder_step(step) == seconds
+
+
+def test_the_judged_key_defaults_to_a_parameter_beside_the_before_publish_secret():
+    _, config = load({"secrets": {"judgedKey": None}})
+
+    assert config.secrets.judged_key_parameter == "/chatmod/dev/judged-key"

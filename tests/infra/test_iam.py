@@ -40,6 +40,7 @@ GET_PARAMETER = {"ssm:GetParameter"}
 POLICY = "ssm:policy"
 ABLY_KEY = "ssm:/chatmod/dev/ably-api-key"
 BEFORE_PUBLISH_SECRET = "ssm:/chatmod/dev/before-publish-secret"
+JUDGED_KEY = "ssm:/chatmod/dev/judged-key"
 
 PIPELINE = {
     "bans": PIPELINE_READS | PIPELINE_WRITES,
@@ -49,19 +50,20 @@ PIPELINE = {
 }
 
 DEV: dict[str, dict[str, set[str]]] = {
-    "before-publish": {**PIPELINE, BEFORE_PUBLISH_SECRET: GET_PARAMETER},
-    # Reads the before-publish secret to sign x-chatmod-judged (no double moderation).
-    "publish": {
+    # Verifies x-chatmod-judged with the judged key: never with the secret Ably holds.
+    "before-publish": {
         **PIPELINE,
-        ABLY_KEY: GET_PARAMETER,
         BEFORE_PUBLISH_SECRET: GET_PARAMETER,
+        JUDGED_KEY: GET_PARAMETER,
     },
-    # Reads the before-publish secret to verify x-chatmod-judged (no double moderation).
+    # Signs x-chatmod-judged (no double moderation); cannot read the before-publish secret.
+    "publish": {**PIPELINE, ABLY_KEY: GET_PARAMETER, JUDGED_KEY: GET_PARAMETER},
+    # Verifies x-chatmod-judged; cannot read the before-publish secret.
     "async-moderation": {
         **PIPELINE,
         "idempotency": IDEMPOTENCY,
         ABLY_KEY: GET_PARAMETER,
-        BEFORE_PUBLISH_SECRET: GET_PARAMETER,
+        JUDGED_KEY: GET_PARAMETER,
         "sqs:ingest": {
             "sqs:ChangeMessageVisibility",
             "sqs:DeleteMessage",

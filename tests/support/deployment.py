@@ -32,6 +32,8 @@ POLICY_PARAMETER = "/chatmod/test/policy"
 ABLY_KEY_PARAMETER = "/chatmod/test/ably-key"
 BEFORE_PUBLISH_SECRET_PARAMETER = "/chatmod/test/before-publish-secret"
 BEFORE_PUBLISH_SECRET = "test-before-publish-secret-0123456789"
+JUDGED_KEY_PARAMETER = "/chatmod/test/judged-key"
+JUDGED_KEY = "test-judged-key-9876543210-abcdefghij"
 
 
 def environment(**overrides: str) -> dict[str, str]:
@@ -45,6 +47,7 @@ def environment(**overrides: str) -> dict[str, str]:
         constants.ENV_POLICY_PARAMETER: POLICY_PARAMETER,
         constants.ENV_ABLY_KEY_PARAMETER: ABLY_KEY_PARAMETER,
         constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER: BEFORE_PUBLISH_SECRET_PARAMETER,
+        constants.ENV_JUDGED_KEY_PARAMETER: JUDGED_KEY_PARAMETER,
         **overrides,
     }
 
@@ -78,6 +81,7 @@ def put_parameters(
     values = {
         ABLY_KEY_PARAMETER: FAKE_API_KEY,
         BEFORE_PUBLISH_SECRET_PARAMETER: BEFORE_PUBLISH_SECRET,
+        JUDGED_KEY_PARAMETER: JUDGED_KEY,
         **(secrets or {}),
     }
     for name, value in values.items():

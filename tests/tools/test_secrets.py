@@ -41,19 +41,26 @@ def test_prompts_for_each_parameter_generates_the_secret_and_prints_no_value(aws
     lines: list[str] = []
     result, asked = put(aws, answers=[ABLY_KEY, ""], lines=lines)
 
-    # Then both SecureStrings exist, the secret was generated, and no value was printed
+    # Then the SecureStrings exist, the secret and the judged key (never asked for) were
+    # generated apart, and no value was printed
     assert result == {
         "/chatmod/dev/ably-api-key": "created",
         "/chatmod/dev/before-publish-secret": "created",
+        "/chatmod/dev/judged-key": "created",
     }
     assert len(asked) == 2
     key = value(aws, "/chatmod/dev/ably-api-key")
     assert (key["Type"], key["Value"]) == ("SecureString", ABLY_KEY)
     secret = value(aws, "/chatmod/dev/before-publish-secret")["Value"]
+    judged_key = value(aws, "/chatmod/dev/judged-key")
     assert len(secret) >= 40
+    assert judged_key["Type"] == "SecureString"
+    assert len(judged_key["Value"]) >= 40
+    assert judged_key["Value"] != secret
     printed = "\n".join(lines)
     assert ABLY_KEY not in printed
     assert secret not in printed
+    assert judged_key["Value"] not in printed
     tags = aws.client("ssm").list_tags_for_resource(
         ResourceType="Parameter", ResourceId="/chatmod/dev/ably-api-key"
     )["TagList"]

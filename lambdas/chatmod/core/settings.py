@@ -30,6 +30,7 @@ class Settings:
     ably_key_parameter: str
     before_publish_secret_parameter: str
     before_publish_secret_header: str = "authorization"  # noqa: S105 (a header name)
+    judged_key_parameter: str = ""
     provider_key_parameters: Mapping[str, str] = field(default_factory=dict)
     ably_rest_host: str | None = None
     ably_tls: bool = True
@@ -56,6 +57,7 @@ class Settings:
             before_publish_secret_header=env.get(
                 constants.ENV_BEFORE_PUBLISH_SECRET_HEADER, "authorization"
             ).lower(),
+            judged_key_parameter=env.get(constants.ENV_JUDGED_KEY_PARAMETER, ""),
             provider_key_parameters=_parse_pairs(
                 env.get(constants.ENV_PROVIDER_KEY_PARAMETERS, "")
             ),

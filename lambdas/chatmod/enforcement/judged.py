@@ -5,12 +5,17 @@ rule also covers the room, Ably asks chatmod about that message again; the
 header lets the before-publish handler recognise it and accept it without a
 second judgement (no second provider call, no second strike).
 
-The value is ``v1.<epoch seconds>.<mac>``: an HMAC-SHA256, keyed with the
-before-publish secret, over the version, the time, the room (or channel), the
-sender's client id and the exact text published. A client cannot make one
-without the secret; copying one from a message it received only fits that same
+The value is ``v2.<epoch seconds>.<mac>``: an HMAC-SHA256 over the version, the
+time, the room (or channel), the sender's client id and the exact text published,
+keyed with the **judged key**: a SecureString of its own (``secrets.judgedKey``)
+that only the functions signing or checking the header can read, and that Ably
+never sees. (``v1`` was keyed with the before-publish secret, which an HTTP rule
+holds in its configuration as a bearer value: anyone who could read the rule could
+forge the header; ``v1`` values are no longer accepted.) A client cannot make one
+without the key; copying one from a message it received only fits that same
 sender, room and text, and only for ``MAX_AGE_S`` (Ably asks the rule within its
-retry timeout, at most 5 s, of chatmod's send).
+retry timeout, at most 5 s, of chatmod's send). A judged message skips the
+engine, never the ban check (``Submission.judged``).
 """
 
 from __future__ import annotations
@@ -42,14 +47,14 @@ JUDGED_HEADER: Final = "x-chatmod-judged"
 MAX_AGE_S: Final = 120
 #: Clock difference tolerated between the signing and the checking function.
 _SKEW_S: Final = 5
-_VERSION: Final = "v1"
+_VERSION: Final = "v2"
 
 
 def judged_header(secret: str, *, room: str, client_id: str, text: str, now: float) -> str:
     """The header value for a message chatmod judged and is about to publish.
 
     Args:
-        secret: the before-publish secret.
+        secret: the judged key.
         room: the room name (or pub/sub channel) the message goes to.
         client_id: the sender.
         text: the exact text published (the masked text when masked).
@@ -93,8 +98,8 @@ def judged_by_chatmod(
 ) -> bool:
     """Whether a message carrying header ``value`` is one chatmod already judged.
 
-    Reads the before-publish secret only when there is a header to check; a
-    forged, stale or mismatched header, or a secret that cannot be read, means
+    Reads the judged key only when there is a header to check; a forged, stale
+    or mismatched header, or a key that cannot be read (or none configured), means
     the message is moderated as usual. Logged and counted either way
     (``AcceptedJudged``, ``JudgedHeaderInvalid``).
 
@@ -111,15 +116,17 @@ def judged_by_chatmod(
     if not isinstance(value, str) or not client_id:
         return False  # the common case reads no secret
     settings = get_settings()
+    if not settings.judged_key_parameter:
+        return False
     try:
-        secret = get_secret(settings.before_publish_secret_parameter, settings, deadline=deadline)
+        secret = get_secret(settings.judged_key_parameter, settings, deadline=deadline)
     except ChatmodError as error:
-        logger.warning("judged header not checked: secret unreadable", extra={"error": error.code})
+        logger.warning("judged header not checked: key unreadable", extra={"error": error.code})
         return False
     if not verify_judged_header(value, secret, room=room, client_id=client_id, text=text, now=at):
         logger.warning("judged header did not verify: moderating the message")
         metrics.add_metric(name="JudgedHeaderInvalid", unit=MetricUnit.Count, value=1)
         return False
-    logger.info("accepted without moderation: already judged by POST /messages")
+    logger.info("already judged by POST /messages: only the ban check applies")
     metrics.add_metric(name="AcceptedJudged", unit=MetricUnit.Count, value=1)
     return True

@@ -3,7 +3,8 @@
 The transports are unwrapped (and the HTTP transport's secret checked, first) by
 ``moderation.before_publish_transport``; Ably's request and answer are
 translated by ``moderation.before_publish``; the decision is the pipeline's.
-A message ``POST /messages`` already judged (``chatmod.enforcement.judged``) is accepted as is.
+A message ``POST /messages`` already judged (``chatmod.enforcement.judged``) skips the
+engine, not the ban check.
 
 Answers ``{"statusCode", "body": "<json>"}``: 200 whenever a decision was made,
 400 for a malformed request (Ably does not retry; it applies the rule's failed
@@ -13,6 +14,7 @@ could be reached and the policy defers to Ably.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -42,6 +44,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         request = contract.parse_request(body)
         logger.append_keys(room=request.room, clientId=request.message.client_id)
         message = request.message
+        submission = contract.submission_for(request)
         if judged_by_chatmod(
             contract.judged_header_of(request),
             room=request.room,
@@ -50,10 +53,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             at=time.time(),
             deadline=deadline,
         ):
-            answer: dict[str, Any] | None = contract.accept()
-        else:
-            result = get_runtime(deadline).pipeline.run(contract.submission_for(request), deadline)
-            answer = contract.answer_for(result, request)
+            submission = dataclasses.replace(submission, judged=True)
+        result = get_runtime(deadline).pipeline.run(submission, deadline)
+        answer = contract.answer_for(result, request)
         if answer is None:
             raise ServiceUnavailableError(
                 "no moderation decision could be reached; Ably applies the rule's failed action",

@@ -240,15 +240,17 @@ def _publish(
 def _judged(
     settings: Settings, target: str, client_id: str, text: str, deadline: Deadline
 ) -> str | None:
-    """The ``x-chatmod-judged`` value, or None (logged) when the secret is unreadable.
+    """The ``x-chatmod-judged`` value, or None (logged) when the judged key is unreadable.
 
     Without it a before-publish rule judges the message once more: slower, still safe.
     """
+    if not settings.judged_key_parameter:
+        return None
     try:
-        secret = get_secret(settings.before_publish_secret_parameter, settings, deadline=deadline)
+        secret = get_secret(settings.judged_key_parameter, settings, deadline=deadline)
     except ServiceUnavailableError as error:
         logger.warning(
-            "publishing without the judged header: the before-publish secret is unreadable",
+            "publishing without the judged header: the judged key is unreadable",
             extra={"error": error.code},
         )
         metrics.add_metric(name="JudgedHeaderMissing", unit=MetricUnit.Count, value=1)

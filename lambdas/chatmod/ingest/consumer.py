@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import dataclasses
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -231,10 +232,12 @@ class AsyncModerator:
         needed = self._pipeline.policy.moderation.retry_timeout_ms / 1000 + START_MARGIN_S
         if deadline.remaining() < needed:
             return MessageFate(Fate.FAILED, message.key, "no_time_left")
+        submission = message.submission()
         if self._judged is not None and self._judged(message, deadline):
-            return MessageFate(Fate.SKIPPED, message.key, "judged by POST /messages")
+            # Judged by POST /messages: the engine is skipped, the ban check is not.
+            submission = dataclasses.replace(submission, judged=True)
         try:
-            result = self._pipeline.run(message.submission(), deadline)
+            result = self._pipeline.run(submission, deadline)
         except TextTooLongError as exc:
             # Refused on every other path; here it is out already, so it goes.
             self._remove(message, "reject", exc.code, None, deadline)

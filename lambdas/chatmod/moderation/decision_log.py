@@ -54,7 +54,7 @@ def record(submission: Submission, result: PipelineResult) -> None:
         extra={
             "path": submission.source,
             "outcome": result.verdict.value,
-            "reason": decision.reason if decision else "banned",
+            "reason": decision.reason if decision else _undecided_reason(submission, result),
             "categories": list(decision.categories) if decision else [],
             "provider": provider,
             "elapsedMs": decision.elapsed_ms if decision else 0.0,
@@ -69,6 +69,13 @@ def record(submission: Submission, result: PipelineResult) -> None:
             "bannedUntil": result.ban.banned_until_iso if result.ban else None,
         },
     )
+
+
+def _undecided_reason(submission: Submission, result: PipelineResult) -> str:
+    """Why a result has no engine decision: the sender is banned, or chatmod judged it before."""
+    if result.verdict is Verdict.BANNED:
+        return "banned"
+    return "judged" if submission.judged else "none"
 
 
 def store_error(what: str, error: ChatmodError) -> None:

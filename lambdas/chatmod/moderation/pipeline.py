@@ -95,6 +95,8 @@ class Submission:
         serial / message_id: Ably's own identifiers, when the message has them.
         metadata / headers / user_claim: passed to providers that want context.
         source: the path (``before-publish``, ``async``, ``publish``) for logs.
+        judged: chatmod already judged it (``POST /messages``, proven by a verified
+            ``x-chatmod-judged`` header): the engine is skipped, the ban check is not.
     """
 
     text: str
@@ -108,6 +110,7 @@ class Submission:
     headers: Mapping[str, Any] = field(default_factory=dict)
     user_claim: str | None = None
     source: str = "unknown"
+    judged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +209,11 @@ class ModerationPipeline:
                 ban = record.active_ban(self._clock())
                 if ban is not None:
                     return PipelineResult(Verdict.BANNED, ban=ban)
+
+        if submission.judged:
+            # Judged moments ago, ban check included; a ban store that cannot be read
+            # now does not undo that judgement.
+            return PipelineResult(Verdict.ACCEPT)
 
         limit = self.policy.moderation.max_text_length
         if len(submission.text) > limit:
