@@ -189,3 +189,40 @@ def test_each_stage_deploys_in_its_environment_with_oidc():
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_the_default_token_is_read_only(path):
     assert load(path.name)["permissions"] == {"contents": "read"}
+
+
+MAIN_ONLY = "github.ref == 'refs/heads/main'"
+
+
+def test_deploys_run_for_main_only_even_when_dispatched_by_hand():
+    deploy, stage = load("deploy.yml"), load("deploy-stage.yml")
+
+    assert "workflow_dispatch" in deploy["on"]  # a manual run may pick any branch: jobs refuse it
+    for name in ("synth", "deploy-dev", "deploy-prod"):
+        assert deploy["jobs"][name]["if"] == MAIN_ONLY, name
+    assert stage["jobs"]["deploy"]["if"] == MAIN_ONLY
+    # the environments' own branch rule is set in GitHub; the setup notes say so
+    assert "restricted to `main`" in (WORKFLOWS / "deploy.yml").read_text()
+
+
+def test_the_calling_jobs_grant_oidc_and_pass_secrets_by_name():
+    deploy = load("deploy.yml")
+
+    for name in ("deploy-dev", "deploy-prod"):
+        job = deploy["jobs"][name]
+        assert job["permissions"] == {"contents": "read", "id-token": "write"}, name
+        assert job["secrets"] == {"ABLY_ACCESS_TOKEN": "${{ secrets.ABLY_ACCESS_TOKEN }}"}, name
+    assert "inherit" not in (WORKFLOWS / "deploy.yml").read_text()
+    declared = load("deploy-stage.yml")["on"]["workflow_call"]["secrets"]
+    assert declared == {"ABLY_ACCESS_TOKEN": {"required": False}}
+
+
+def test_the_ably_access_token_reaches_only_the_step_that_calls_ably():
+    job = load("deploy-stage.yml")["jobs"]["deploy"]
+
+    assert not any("secrets." in str(value) and key != "HAS_ABLY_ACCESS_TOKEN"
+                   for key, value in job.get("env", {}).items())  # fmt: skip
+    assert "ABLY_ACCESS_TOKEN" not in job.get("env", {})
+    holders = [s for s in job["steps"] if "secrets.ABLY_ACCESS_TOKEN" in str(s.get("env", {}))]
+    assert [s["run"] for s in holders] == ['make ably-rules STAGE="${STAGE}"']
+    assert holders[0]["env"] == {"ABLY_ACCESS_TOKEN": "${{ secrets.ABLY_ACCESS_TOKEN }}"}
