@@ -23,8 +23,13 @@ OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 #: What each key means, by its path under a stage (provider keys: see the README's
 #: "Moderation providers" section and the provider sections below).
 MEANINGS: dict[str, str] = {
-    "account": "12-digit AWS account to deploy to (default: the CLI's)",
-    "region": "AWS region to deploy to (default: the CLI's)",
+    "account": (
+        "12-digit AWS account to deploy to (default: none in the template; "
+        "the deploying credentials' account)"
+    ),
+    "region": (
+        "AWS region to deploy to (default: none in the template; the deploying credentials' region)"
+    ),
     "ably": "the Ably account and app",
     "ably.accountId": "Ably account id; the external id of Ably's roles is `accountId.appId`",
     "ably.appId": "Ably app id (the part of an API key before the dot)",
