@@ -207,10 +207,10 @@ class AlarmsConfig(StrictModel):
 class TracingConfig(StrictModel):
     """X-Ray tracing of the functions' own work (AWS SDK and HTTP calls), off by default.
 
-    With ``enabled``, every function gets a small tracing layer (the X-Ray SDK) and
-    Powertools' Tracer records subsegments; responses and errors are never captured,
-    so no message text reaches a trace. Lambda's active tracing (one segment per
-    sampled invocation, recorded by Lambda itself, no SDK) is on in every stage.
+    With ``enabled``, every function gets Lambda active tracing (one segment per sampled
+    invocation) and a small tracing layer (the X-Ray SDK), and Powertools' Tracer
+    records subsegments; responses and errors are never captured, so no message text
+    reaches a trace. Without it, no function is traced (no TracingConfig, no X-Ray grant).
     """
 
     enabled: bool = False

@@ -373,7 +373,7 @@ def test_secrets_are_referenced_by_name_only(dev_template):
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_every_function_is_arm64_newest_python_json_logs_and_traced(dev_template, service):
+def test_every_function_is_arm64_newest_python_json_logs(dev_template, service):
     _, function = function_by_service(dev_template, service)
     props = function["Properties"]
     variables = props["Environment"]["Variables"]
@@ -381,7 +381,6 @@ def test_every_function_is_arm64_newest_python_json_logs_and_traced(dev_template
     assert props["Architectures"] == ["arm64"]
     assert props["Runtime"] == "python3.14"
     assert props["LoggingConfig"]["LogFormat"] == "JSON"
-    assert props["TracingConfig"] == {"Mode": "Active"}
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == constants.METRICS_NAMESPACE
     assert len(props["Layers"]) == 1
     module = HANDLER_MODULES.get(service, service.replace("-", "_"))
