@@ -198,6 +198,15 @@ class ChatmodStack(Stack):
             moderating_services=MODERATING_SERVICES,
             failed_decision_rate_percent=config.alarms.failed_decision_rate_percent,
             removal_policy=removal,
+            tables={
+                "bans": tables.bans,
+                "strikes": tables.strikes,
+                "audit": tables.audit,
+                "idempotency": tables.idempotency,
+            },
+            alarm_topic_arn=config.alarms.topic_arn,
+            error_rate_percent=config.alarms.error_rate_percent,
+            ingest_age_seconds=config.alarms.ingest_age_seconds,
         )
 
         self._outputs(

@@ -103,6 +103,9 @@ MEANINGS: dict[str, str] = {
     ": `Bearer <secret>`; any other: the bare secret)",
     "alarms": "alarm delivery and thresholds (see docs/runbook.md)",
     "alarms.email": "alarm notifications by email",
+    "alarms.topicArn": "an existing SNS topic (yours: paging, chat) that every alarm also notifies",
+    "alarms.errorRatePercent": "function errors alarm threshold: % of invocations in 5 minutes",
+    "alarms.ingestAgeSeconds": "ingest queue alarm threshold: age of the oldest message",
     "alarms.beforePublishP99Ms": "before-publish p99 duration alarm threshold",
     "alarms.failedDecisionRatePercent": "failed-decision alarm threshold: % of a function's "
     "decisions over 5 min",
