@@ -17,7 +17,14 @@ import sys
 from typing import Any
 
 from bench._deployment import moto_server_deployment
-from bench._measure import cold_import_ratio, percentile, scaled, target_status, time_calls
+from bench._measure import (
+    COLD_IMPORT_ROUNDS,
+    cold_import_ratio,
+    percentile,
+    scaled,
+    target_status,
+    time_calls,
+)
 
 ISSUED_CALLS = scaled(500, 40)
 BANNED_CALLS = scaled(200, 20)
@@ -121,7 +128,7 @@ def _run(issued_calls: int) -> int:
     print(f"Ably HTTP calls per issued token: {ably_per_request:.2f}  (target: 0)")
     print(
         f"cold import: chatmod.handlers.token {ours * 1000:.0f} ms, boto3 {boto * 1000:.0f} ms "
-        f"-> ratio {ratio:.2f}x (median of 5 fresh processes each)"
+        f"-> ratio {ratio:.2f}x (median of {COLD_IMPORT_ROUNDS} fresh processes each)"
     )
     print(
         f"  of which chatmod.core.observability, shared by every handler: {shared * 1000:.0f} ms "
