@@ -12,7 +12,7 @@ export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: help install lock local demo load test test-fast lint openapi docs synth synth-all bootstrap diff \
-	deploy secrets ably-rules redrive bench clean
+	deploy secrets ably-rules redrive alarm-test bench bench-quick clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -85,9 +85,24 @@ ably-rules: install ## Create/update the Ably SQS and before-publish rules from 
 redrive: install ## Move DLQ messages back to the ingest queue: make redrive STAGE=dev [MAX=1000] [DRY_RUN=1]
 	python -m tools.redrive --stage $(STAGE) $(if $(MAX),--max $(MAX)) $(if $(DRY_RUN),--dry-run)
 
+ALARM ?= DeadLetterQueueNotEmpty
+alarm-test: ## Send one alarm to ALARM and back (proves alarms reach a person): make alarm-test STAGE=prod [ALARM=name]
+	@name=$$(aws cloudwatch describe-alarms --alarm-name-prefix "chatmod-$(STAGE)-" \
+		--query "MetricAlarms[?contains(AlarmName, '$(ALARM)')].AlarmName | [0]" --output text); \
+	if [ -z "$$name" ] || [ "$$name" = "None" ]; then echo "no alarm matching $(ALARM) in chatmod-$(STAGE)"; exit 1; fi; \
+	echo "ALARM: $$name"; \
+	aws cloudwatch set-alarm-state --alarm-name "$$name" --state-value ALARM --state-reason "make alarm-test"; \
+	sleep 60; \
+	echo "OK: $$name"; \
+	aws cloudwatch set-alarm-state --alarm-name "$$name" --state-value OK --state-reason "make alarm-test done"
+
 bench: install ## Run the benchmarks and print their tables
 	python -m pip install --quiet --require-hashes --no-deps -r bench/requirements.lock
 	python -m bench
+
+bench-quick: install ## Every benchmark once with small counts (CI): fails on a broken bench, reports targets
+	python -m pip install --quiet --require-hashes --no-deps -r bench/requirements.lock
+	python -m bench --quick
 
 clean: ## Remove build output (keeps .venv and node_modules)
 	rm -rf cdk.out .chatmod-local .pytest_cache .mypy_cache .ruff_cache

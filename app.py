@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import aws_cdk as cdk
@@ -41,10 +40,11 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
         stage=stage,
         config=config,
         description=f"chatmod ({stage}): Ably chat moderation",
-        env=cdk.Environment(
-            account=config.account or os.environ.get("CDK_DEFAULT_ACCOUNT"),
-            region=config.region or os.environ.get("CDK_DEFAULT_REGION"),
-        ),
+        # Only what the stage says: the CLI's CDK_DEFAULT_* are where synth ran (us-east-1 on a
+        # CI runner without credentials), not where the assembly deploys. Unset, the template
+        # is environment-agnostic (AWS::Region / AWS::AccountId) and deploys where the
+        # deploying credentials point.
+        env=cdk.Environment(account=config.account, region=config.region),
     )
     add_nag_checks(app)
     return app

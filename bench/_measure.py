@@ -12,7 +12,28 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-COLD_IMPORT_ROUNDS = 5
+#: Set by ``python -m bench --quick`` (CI): small counts, targets reported but not enforced.
+QUICK_ENV = "CHATMOD_BENCH_QUICK"
+#: A benchmark's exit status when it ran but missed a target (a crash exits 1).
+MISSED_TARGET = 3
+
+
+def quick() -> bool:
+    """Whether this run is the quick one (``python -m bench --quick``)."""
+    return os.environ.get(QUICK_ENV) == "1"
+
+
+def scaled(full: int, quick_count: int) -> int:
+    """``full``, or ``quick_count`` in a quick run."""
+    return quick_count if quick() else full
+
+
+def target_status(met: bool) -> int:
+    """A benchmark's exit status: 0 when its targets were met, else :data:`MISSED_TARGET`."""
+    return 0 if met else MISSED_TARGET
+
+
+COLD_IMPORT_ROUNDS = scaled(5, 2)
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:

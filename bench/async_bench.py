@@ -26,6 +26,7 @@ import time
 from typing import Any
 
 from bench._deployment import moto_server_deployment
+from bench._measure import scaled, target_status
 
 MESSAGES = 100
 REJECTED = 10
@@ -36,7 +37,7 @@ DELETE = re.compile(r"/chat/v4/rooms/[^/]+/messages/[^/]+/delete")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency-ms", type=float, default=20.0, help="injected Ably latency")
-    parser.add_argument("--runs", type=int, default=5, help="batches per configuration")
+    parser.add_argument("--runs", type=int, default=scaled(5, 1), help="batches per configuration")
     args = parser.parse_args(argv)
 
     from tests.support.ably_stub import AblyStub
@@ -192,7 +193,7 @@ def _run(stub: Any, endpoint: str, latency_s: float, runs: int) -> int:
     )
     ok = added <= TARGET_ROUND_TRIPS
     print("targets:", "met" if ok else "MISSED")
-    return 0 if ok else 1
+    return target_status(ok)
 
 
 if __name__ == "__main__":

@@ -19,12 +19,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench._measure import scaled
+
 DATA = Path(__file__).parent / "data" / "labelled_messages.jsonl"
 KINDS = ("plain", "obfuscated", "innocent_substring", "clean")
 TARGET_RATIO = 20.0
 TARGET_OBFUSCATED_RECALL = 0.9
 # Each detector's timing loop stops after this long (it always completes one pass).
-TIME_BUDGET_S = 8.0
+TIME_BUDGET_S = scaled(8, 1)
 
 Detector = Callable[[str], bool]
 

@@ -42,10 +42,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench._measure import scaled, target_status
+
 TARGET_RATIO = 1.5
 LAYER_BUDGET_BYTES = 15_000_000
-ROUNDS = 7
-ROUNDS_WITHOUT_BYTECODE = 3
+ROUNDS = scaled(7, 1)
+ROUNDS_WITHOUT_BYTECODE = scaled(3, 1)
 BASELINE = "boto3"
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".bench" / "cold_start"
@@ -316,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(budget: {LAYER_BUDGET_BYTES / 1e6:.0f} MB unzipped, the dependency layer)")
     verdict = "met" if met else "MISSED"
     print(f"\ntarget: every handler <= {TARGET_RATIO}x import boto3, bytecode cached: {verdict}")
-    return 0 if met else 1
+    return target_status(met)
 
 
 if __name__ == "__main__":

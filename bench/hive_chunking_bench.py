@@ -14,12 +14,13 @@ import time
 
 import httpx
 
+from bench._measure import scaled, target_status
 from chatmod.moderation.providers._chunking import chunk_text
 from chatmod.moderation.providers.hive import MAX_CHARS, HiveProvider
 from tests.support.fake_providers import FakeServer, hive_responder
 
 DELAY_SECONDS = 0.05
-ROUNDS = 7
+ROUNDS = scaled(7, 2)
 TARGET_RATIO = 1.5
 
 
@@ -62,7 +63,7 @@ def main() -> int:
     verdict = "ok" if ratio <= TARGET_RATIO else "TOO SLOW"
     print(f"ratio chunked/single: {ratio:.2f} (target <= {TARGET_RATIO}) {verdict}")
     print(f"fake Hive delay {DELAY_SECONDS * 1000:.0f} ms; most requests in flight: {in_flight}")
-    return 0 if ratio <= TARGET_RATIO else 1
+    return target_status(ratio <= TARGET_RATIO)
 
 
 if __name__ == "__main__":

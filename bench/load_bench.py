@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from bench._measure import percentile
+from bench._measure import percentile, scaled
 from chatmod_local.client import ApiUser, discover, wait_for
 
 PROFANE = "what the fuck"
@@ -202,8 +202,12 @@ def local_system(use_running: bool) -> Iterator[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; exit 1 if a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=int(os.environ.get("CLIENTS", 50)))
-    parser.add_argument("--duration", type=float, default=float(os.environ.get("DURATION", 30)))
+    parser.add_argument(
+        "--clients", type=int, default=int(os.environ.get("CLIENTS", scaled(50, 5)))
+    )
+    parser.add_argument(
+        "--duration", type=float, default=float(os.environ.get("DURATION", scaled(30, 3)))
+    )
     parser.add_argument("--use-running", action="store_true", help="use `make local`'s system")
     args = parser.parse_args(argv)
     with local_system(args.use_running) as info:

@@ -29,16 +29,13 @@ from stacks.monitoring import Monitoring
 from stacks.parameters import Parameters
 from stacks.tables import Tables
 
-# DynamoDB actions by what calls them (ARCHITECTURE §5). Transactions are authorised
-# by the actions inside them (Put/Update/ConditionCheckItem); TransactWriteItems is
-# listed too because the pipeline's data access names it.
-PIPELINE_READS = ("dynamodb:BatchGetItem", "dynamodb:GetItem")  # bans and strikes
-PIPELINE_WRITES = (  # bans, strikes and audit
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:PutItem",
-    "dynamodb:TransactWriteItems",
-    "dynamodb:UpdateItem",
-)
+# DynamoDB actions by what calls them (ARCHITECTURE §5; BanStore in
+# lambdas/chatmod/adapters/ban_store.py). The pipeline reads a sender's ban and strikes in
+# one BatchGetItem and writes strikes, ban and audit events in one TransactWriteItems of
+# Puts. TransactWriteItems is not an IAM action: a transaction is authorised by the item
+# actions inside it, on the tables it touches (here PutItem on all three).
+PIPELINE_READS = ("dynamodb:BatchGetItem",)  # bans and strikes (load_sender)
+PIPELINE_WRITES = ("dynamodb:PutItem",)  # bans, strikes and audit (commit_strike, record_event)
 # Powertools idempotency (DynamoDBPersistenceLayer).
 IDEMPOTENCY_ACTIONS = (
     "dynamodb:DeleteItem",
@@ -52,7 +49,6 @@ MODERATOR_BANS_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:Scan",
-    "dynamodb:UpdateItem",
 )
 
 # The functions that run the moderation pipeline and count its decisions.
@@ -202,6 +198,15 @@ class ChatmodStack(Stack):
             moderating_services=MODERATING_SERVICES,
             failed_decision_rate_percent=config.alarms.failed_decision_rate_percent,
             removal_policy=removal,
+            tables={
+                "bans": tables.bans,
+                "strikes": tables.strikes,
+                "audit": tables.audit,
+                "idempotency": tables.idempotency,
+            },
+            alarm_topic_arn=config.alarms.topic_arn,
+            error_rate_percent=config.alarms.error_rate_percent,
+            ingest_age_seconds=config.alarms.ingest_age_seconds,
         )
 
         self._outputs(

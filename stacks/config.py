@@ -215,12 +215,21 @@ class ApiConfig(StrictModel):
 class AlarmsConfig(StrictModel):
     """Where alarms go, when before-publish is too slow, and how many failed decisions are too many.
 
+    Alarms reach a person through ``email`` (a subscription to the stack's topic) or
+    ``topicArn`` (an existing topic every alarm also notifies); a ``removalPolicy: retain``
+    stage (production, as prod ships) refuses to deploy with neither.
+
     ``failedDecisionRatePercent``: the share of moderation decisions over 5 minutes
     that ended in ``Failed`` (no provider answered in time) at which an alarm fires.
     With ``failedAction: publish`` those messages went out unmoderated.
     """
 
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    topic_arn: str | None = Field(
+        default=None, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$"
+    )
+    error_rate_percent: float = Field(default=1, gt=0, le=100)
+    ingest_age_seconds: int = Field(default=300, ge=60, le=1_209_600)
     before_publish_p99_ms: int = Field(default=800, ge=10, le=30_000)
     failed_decision_rate_percent: float = Field(default=5, gt=0, le=100)
 
@@ -228,10 +237,10 @@ class AlarmsConfig(StrictModel):
 class TracingConfig(StrictModel):
     """X-Ray tracing of the functions' own work (AWS SDK and HTTP calls), off by default.
 
-    With ``enabled``, every function gets a small tracing layer (the X-Ray SDK) and
-    Powertools' Tracer records subsegments; responses and errors are never captured,
-    so no message text reaches a trace. Lambda's active tracing (one segment per
-    sampled invocation, recorded by Lambda itself, no SDK) is on in every stage.
+    With ``enabled``, every function gets Lambda active tracing (one segment per sampled
+    invocation) and a small tracing layer (the X-Ray SDK), and Powertools' Tracer
+    records subsegments; responses and errors are never captured, so no message text
+    reaches a trace. Without it, no function is traced (no TracingConfig, no X-Ray grant).
     """
 
     enabled: bool = False
@@ -333,6 +342,8 @@ def is_deploy(context: Mapping[str, Any]) -> bool:
 def check_deployable(stage: str, config: StageConfig) -> None:
     """Refuse to deploy a stage whose cdk.json settings are still placeholders.
 
+    A production stage (``removalPolicy: retain``) also needs an alarm subscriber.
+
     Synth only warns about them (a new checkout synthesizes as it comes); a deploy
     with them would create roles Ably cannot assume and a sign-in that redirects nowhere.
 
@@ -345,6 +356,12 @@ def check_deployable(stage: str, config: StageConfig) -> None:
             f"stage '{stage}' cannot be deployed: {keys} "
             f"{'is' if len(config.placeholders) == 1 else 'are'} still {PLACEHOLDER} "
             f"({STAGES_CONTEXT_KEY}.{stage} in cdk.json; see README, Deploy)"
+        )
+    if config.removal_policy == "retain" and not (config.alarms.email or config.alarms.topic_arn):
+        raise ConfigError(
+            f"stage '{stage}' cannot be deployed: its alarms would reach nobody; set "
+            f"alarms.email or alarms.topicArn ({STAGES_CONTEXT_KEY}.{stage} in cdk.json; "
+            "required where removalPolicy is 'retain')"
         )
 
 

@@ -90,13 +90,13 @@ ALL_SPECS = (ASYNC_MODERATION, BEFORE_PUBLISH, PUBLISH, TOKEN, MODERATOR, BAN_RE
 class Functions(Construct):
     """One shared dependency layer, one shared code asset, six functions with a role each.
 
-    Each function's role starts with nothing but writing its own log group and
-    sending traces; the stack grants the tables, parameters and queues it uses.
+    Each function's role starts with nothing but writing its own log group (and, with
+    tracing, sending traces); the stack grants the tables, parameters and queues it uses.
 
-    Lambda active tracing is on for every function: Lambda records each sampled
-    invocation itself, with no SDK in the function. The X-Ray SDK (Powertools Tracer)
-    runs only when a ``tracing_layer_code`` is given (the stage's ``tracing.enabled``);
-    otherwise ``POWERTOOLS_TRACE_DISABLED=true`` and the handlers' tracer is a no-op.
+    Tracing follows the stage's ``tracing.enabled`` (a ``tracing_layer_code`` is given):
+    Lambda active tracing (``TracingConfig: Active``) and the X-Ray SDK (Powertools
+    Tracer) together; otherwise neither, ``POWERTOOLS_TRACE_DISABLED=true`` and the
+    handlers' tracer is a no-op.
     Responses and errors are never captured into traces.
 
     With ``snap_start`` (the stage's ``snapStart``), each function publishes a version
@@ -209,7 +209,10 @@ class Functions(Construct):
             role=role,
             memory_size=spec.memory_mb,
             timeout=spec.timeout,
-            tracing=lambda_.Tracing.ACTIVE,
+            # Active tracing (and its X-Ray permissions) only where the stage enables tracing.
+            tracing=lambda_.Tracing.DISABLED
+            if self.tracing_layer is None
+            else lambda_.Tracing.ACTIVE,
             log_group=log_group,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -27,6 +28,39 @@ DECISION_RATE_PERIOD = Duration.minutes(5)
 BAN_STREAM_ITERATOR_AGE_MS = 60_000
 # The counters each moderation decision adds (dimension "service"), as the handlers emit them.
 DECISION_METRICS = ("Accepted", "Rejected", "Masked", "Failed")
+# Function errors are judged as a share of invocations over this period, not one by one.
+ERROR_RATE_PERIOD = Duration.minutes(5)
+# The ingest queue's oldest message older than the threshold for this many minutes.
+INGEST_AGE_EVALUATION_PERIODS = 3
+
+
+def error_rate(function: lambda_.IFunction, slug: str) -> cloudwatch.MathExpression:
+    """``function``'s errors as a percentage of its invocations (5-minute sums; 0 when idle)."""
+    errors, invocations = f"errors_{slug}", f"invocations_{slug}"
+    return cloudwatch.MathExpression(
+        expression=(
+            f"IF(FILL({invocations}, 0) > 0, 100 * FILL({errors}, 0) / FILL({invocations}, 0), 0)"
+        ),
+        using_metrics={
+            errors: function.metric_errors(period=ERROR_RATE_PERIOD, statistic="Sum"),
+            invocations: function.metric_invocations(period=ERROR_RATE_PERIOD, statistic="Sum"),
+        },
+        label="errors (% of invocations)",
+        period=ERROR_RATE_PERIOD,
+    )
+
+
+def table_throttles(table: dynamodb.ITable, slug: str) -> cloudwatch.MathExpression:
+    """Read and write throttle events of ``table`` (on-demand tables throttle too), summed."""
+    names = {"ReadThrottleEvents": f"reads_{slug}", "WriteThrottleEvents": f"writes_{slug}"}
+    return cloudwatch.MathExpression(
+        expression=" + ".join(f"FILL({i}, 0)" for i in names.values()),
+        using_metrics={
+            i: table.metric(name, period=PERIOD, statistic="Sum") for name, i in names.items()
+        },
+        label="throttle events",
+        period=PERIOD,
+    )
 
 
 def decision_metric(service: str, name: str, period: Duration = PERIOD) -> cloudwatch.Metric:
@@ -66,9 +100,11 @@ def failed_decision_rate(service: str) -> cloudwatch.MathExpression:
 class Monitoring(Construct):
     """Alarms and a dashboard.
 
-    Alarms: DLQ not empty, function errors and throttles, API 5xx, before-publish
-    p99 latency, the failed-decision rate of each function that moderates, and the
-    ban-revoker falling behind the bans stream or giving records up to its failure queue.
+    Alarms: DLQ not empty, the ingest queue's oldest message too old, DynamoDB
+    throttling per table, function error rates and throttles, API 5xx, before-publish
+    p99 latency, the failed-decision rate and unrecorded strikes of each function that
+    moderates, and the ban-revoker falling behind the bans stream or giving records up
+    to its failure queue.
 
     Attributes:
         topic: the SNS topic every alarm notifies (KMS-encrypted; email when configured).
@@ -94,10 +130,39 @@ class Monitoring(Construct):
         moderating_services: Sequence[str],
         failed_decision_rate_percent: float,
         removal_policy: RemovalPolicy,
+        tables: Mapping[str, dynamodb.ITable] | None = None,
+        alarm_topic_arn: str | None = None,
+        error_rate_percent: float = 1,
+        ingest_age_seconds: int = 300,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = self._build_topic(alarm_email, removal_policy)
+        # An existing topic (the operator's paging or chat) hears every alarm too.
+        self._topics: list[sns.ITopic] = [self.topic]
+        if alarm_topic_arn:
+            self._topics.append(
+                sns.Topic.from_topic_arn(self, "ExistingAlarmTopic", alarm_topic_arn)
+            )
         self.alarms: dict[str, cloudwatch.Alarm] = {}
+        self._alarm(
+            "IngestQueueOldestMessageAge",
+            ingest_queue.metric_approximate_age_of_oldest_message(
+                period=PERIOD, statistic="Maximum"
+            ),
+            threshold=ingest_age_seconds,
+            evaluation_periods=INGEST_AGE_EVALUATION_PERIODS,
+            description=(
+                f"the ingest queue's oldest message is at least {ingest_age_seconds} s old: "
+                "async moderation is behind, so bad messages stay up longer"
+            ),
+        )
+        for name, table in (tables or {}).items():
+            self._alarm(
+                f"{name.title()}TableThrottles",
+                table_throttles(table, name),
+                threshold=1,
+                description=f"DynamoDB throttled reads or writes on the {name} table",
+            )
         self._alarm(
             "DeadLetterQueueNotEmpty",
             dead_letter_queue.metric_approximate_number_of_messages_visible(
@@ -125,9 +190,12 @@ class Monitoring(Construct):
             name = "".join(part.title() for part in service.split("-"))
             self._alarm(
                 f"{name}Errors",
-                function.metric_errors(period=PERIOD, statistic="Sum"),
-                threshold=1,
-                description=f"the {service} function failed",
+                error_rate(function, service.replace("-", "_")),
+                threshold=error_rate_percent,
+                description=(
+                    f"at least {error_rate_percent:g}% of the {service} function's invocations "
+                    "in 5 minutes failed"
+                ),
             )
             self._alarm(
                 f"{name}Throttles",
@@ -166,6 +234,15 @@ class Monitoring(Construct):
                     "'publish' those messages went out unmoderated"
                 ),
             )
+            self._alarm(
+                f"{name}StrikeNotRecorded",
+                decision_metric(service, "StrikeNotRecorded"),
+                threshold=1,
+                description=(
+                    f"{service}: a rejected message's strike (and its audit events) could not "
+                    "be written, so its sender was not escalated towards a ban"
+                ),
+            )
         self.dashboard = self._build_dashboard(
             stage,
             functions,
@@ -191,6 +268,24 @@ class Monitoring(Construct):
         key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt",
                   "kms:GenerateDataKey*")  # fmt: skip
         topic = sns.Topic(self, "AlarmTopic", master_key=key, enforce_ssl=True)
+        # enforce_ssl gives the topic a policy with one Deny; alarm actions need an Allow
+        # for CloudWatch, limited to this account's alarms.
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchAlarms",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {
+                        "aws:SourceArn": (
+                            f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*"
+                        )
+                    },
+                },
+            )
+        )
         if email:
             topic.add_subscription(subscriptions.EmailSubscription(email))
         return topic
@@ -215,7 +310,8 @@ class Monitoring(Construct):
             # On-call reads this in the notification: what broke, and where the fix is.
             alarm_description=f"{description}. Runbook: {RUNBOOK}#{construct_id.lower()}",
         )
-        alarm.add_alarm_action(actions.SnsAction(self.topic))
+        for topic in self._topics:
+            alarm.add_alarm_action(actions.SnsAction(topic))
         self.alarms[construct_id] = alarm
 
     def _build_dashboard(

@@ -23,8 +23,13 @@ OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 #: What each key means, by its path under a stage (provider keys: see the README's
 #: "Moderation providers" section and the provider sections below).
 MEANINGS: dict[str, str] = {
-    "account": "12-digit AWS account to deploy to (default: the CLI's)",
-    "region": "AWS region to deploy to (default: the CLI's)",
+    "account": (
+        "12-digit AWS account to deploy to (default: none in the template; "
+        "the deploying credentials' account)"
+    ),
+    "region": (
+        "AWS region to deploy to (default: none in the template; the deploying credentials' region)"
+    ),
     "ably": "the Ably account and app",
     "ably.accountId": "Ably account id; the external id of Ably's roles is `accountId.appId`",
     "ably.appId": "Ably app id (the part of an API key before the dot)",
@@ -101,6 +106,9 @@ MEANINGS: dict[str, str] = {
     ": `Bearer <secret>`; any other: the bare secret)",
     "alarms": "alarm delivery and thresholds (see docs/runbook.md)",
     "alarms.email": "alarm notifications by email",
+    "alarms.topicArn": "an existing SNS topic (yours: paging, chat) that every alarm also notifies",
+    "alarms.errorRatePercent": "function errors alarm threshold: % of invocations in 5 minutes",
+    "alarms.ingestAgeSeconds": "ingest queue alarm threshold: age of the oldest message",
     "alarms.beforePublishP99Ms": "before-publish p99 duration alarm threshold",
     "alarms.failedDecisionRatePercent": "failed-decision alarm threshold: % of a function's "
     "decisions over 5 min",

@@ -19,6 +19,8 @@ FILLED = {
         "callbackUrls": ["https://chat.example.org/auth/callback"],
         "logoutUrls": ["https://chat.example.org/"],
     },
+    # prod (removalPolicy retain) needs an alarm subscriber too (test_alarms.py)
+    "alarms": {"email": "oncall@example.org"},
 }
 DEPLOY = {"chatmod:deploy": "true"}
 

@@ -373,7 +373,7 @@ def test_secrets_are_referenced_by_name_only(dev_template):
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_every_function_is_arm64_newest_python_json_logs_and_traced(dev_template, service):
+def test_every_function_is_arm64_newest_python_json_logs(dev_template, service):
     _, function = function_by_service(dev_template, service)
     props = function["Properties"]
     variables = props["Environment"]["Variables"]
@@ -381,7 +381,6 @@ def test_every_function_is_arm64_newest_python_json_logs_and_traced(dev_template
     assert props["Architectures"] == ["arm64"]
     assert props["Runtime"] == "python3.14"
     assert props["LoggingConfig"]["LogFormat"] == "JSON"
-    assert props["TracingConfig"] == {"Mode": "Active"}
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == constants.METRICS_NAMESPACE
     assert len(props["Layers"]) == 1
     module = HANDLER_MODULES.get(service, service.replace("-", "_"))
@@ -597,7 +596,18 @@ def test_alarms_cover_dlq_errors_throttles_5xx_and_latency(dev_template):
         }
     ]
     assert iterator_age["Statistic"] == "Maximum"
-    assert len(by_metric["Errors"]) == len(SERVICES)
+    assert "Errors" not in by_metric  # a rate of invocations (test_alarms.py)
+    error_rates = [
+        a
+        for a in found
+        if {"Errors", "Invocations"}
+        <= {
+            m["MetricStat"]["Metric"]["MetricName"]
+            for m in a.get("Metrics", [])
+            if "MetricStat" in m
+        }
+    ]
+    assert len(error_rates) == len(SERVICES)
     assert len(by_metric["Throttles"]) == len(SERVICES)
     assert len(by_metric["5xx"]) == 1
     (latency,) = by_metric["Duration"]

