@@ -145,7 +145,8 @@ def main() -> int:
         print(f"{name:<38} {count:>8.2f}")
     print(
         f"cold import chatmod.handlers.before_publish {ours * 1000:.0f} ms, "
-        f"boto3 {boto3_s * 1000:.0f} ms -> ratio {ratio:.2f}x (median of {COLD_IMPORT_ROUNDS} fresh processes)"
+        f"boto3 {boto3_s * 1000:.0f} ms -> ratio {ratio:.2f}x "
+        f"(median of {COLD_IMPORT_ROUNDS} fresh processes)"
     )
     # chatmod's own work: the rude row without a sender writes its audit event.
     p99_200 = rows[0][2]
