@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from chatmod_local.client import wait_for
+import httpx
+
+from chatmod.core.constants import CHATMOD_CLIENT_ID, MODERATION_EVENT_NAME
+from chatmod_local.client import ApiUser, wait_for
 from chatmod_local.system import LocalSystem
 
 
@@ -95,3 +98,35 @@ def test_async_path_soft_deletes_a_flagged_chat_message_published_to_ably(
     client_id = user.get("/token").json()["clientId"]
     events = moderator.get("/moderation/audit", params={"clientId": client_id}).json()["events"]
     assert any(e["action"] == "reject" and serial in json.dumps(e) for e in events)
+
+
+def test_a_forged_moderation_event_is_told_apart_from_chatmods_own(
+    system: LocalSystem, http: httpx.Client, new_user, ably_user
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a user who publishes a fake retraction of someone's message straight to Ably
+    mallory = new_user()
+    client = ably_user(mallory)
+    forged = {"action": "delete", "messageId": "someone-else:0", "reason": "fake"}
+    assert client.publish("forge-room", MODERATION_EVENT_NAME, forged).status_code in (200, 201)
+    # and through POST /messages, which republishes with chatmod's key: refused
+    relayed = mallory.post(
+        "/messages", {"channel": "forge-room", "name": MODERATION_EVENT_NAME, "data": "x"}
+    )
+    assert relayed.status_code == 400
+    assert relayed.json()["error"] == "reserved_name"
+    # When chatmod removes a flagged pub/sub message on the same channel
+    assert client.publish("forge-room", "chat", "this is bullshit").status_code in (200, 201)
+
+    def events() -> list[dict]:  # type: ignore[type-arg]
+        stored = system.emulator.messages("forge-room")
+        return [m for m in stored if m.get("name") == MODERATION_EVENT_NAME]
+
+    assert wait_for(lambda: len(events()) == 2, timeout=15)
+    # Then only chatmod's own event carries chatmod's reserved client id: Ably stamped
+    # the forger's own on theirs, and /token never issues the reserved one
+    mallory_id = mallory.get("/token").json()["clientId"]
+    assert sorted(e["clientId"] for e in events()) == sorted([CHATMOD_CLIENT_ID, mallory_id])
+    impostor = ApiUser(http, system.info()["apiUrl"], system.token_for(CHATMOD_CLIENT_ID))
+    refused = impostor.get("/token")
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "reserved_client_id"

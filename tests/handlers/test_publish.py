@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 
@@ -281,6 +282,25 @@ def test_given_deeply_nested_json_then_400_not_500(deployment, ably_stub, depth)
     status, answer = post(raw=raw)
 
     assert (status, answer["error"]) == (400, "too_deep")
+    assert ably_stub.requests == []
+
+
+@pytest.mark.parametrize("name", ["chatmod.moderation", "chatmod.anything", "ChatMod.Moderation"])
+def test_given_an_event_name_reserved_for_chatmod_then_400_and_nothing_published(
+    deployment, ably_stub, name
+):
+    # Published with chatmod's key, it would pass for chatmod's own moderation event.
+    status, answer = post({"channel": "news", "name": name, "data": "hidden"})
+
+    assert (status, answer["error"]) == (400, "reserved_name")
+    assert answer["problems"] == [{"field": "name", "problem": ANY}]
+    assert ably_stub.requests == []
+
+
+def test_given_a_user_whose_client_id_is_reserved_for_chatmod_then_403(deployment, ably_stub):
+    status, answer = post({"room": "lobby", "text": "hi"}, claims={"sub": "chatmod:system"})
+
+    assert (status, answer["error"]) == (403, "reserved_client_id")
     assert ably_stub.requests == []
 
 

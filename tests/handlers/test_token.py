@@ -260,6 +260,20 @@ def test_given_no_identity_when_asking_then_401_json(configured, claims):
     assert headers["Content-Type"] == "application/json"
 
 
+@pytest.mark.parametrize("sub", ["chatmod:system", "chatmod:anything", "ChatMod:System"])
+def test_given_a_client_id_reserved_for_chatmod_when_asking_then_403_and_no_token(configured, sub):
+    # chatmod's own events carry the reserved id: a user holding it could forge them.
+    status, body, _ = call(claims={"sub": sub})
+
+    assert status == 403
+    assert body["error"] == "reserved_client_id"
+    assert "keyName" not in body
+
+
+def test_given_a_client_id_that_only_starts_like_chatmod_when_asking_then_a_token(configured):
+    assert call(claims={"sub": "chatmodfan"})[0] == 200
+
+
 def test_given_no_claims_and_no_configuration_when_asking_then_still_401(aws_mock):
     assert call(claims=None)[0] == 401
 

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from chatmod.api.json_body import json_object
+from chatmod.core.constants import RESERVED_EVENT_PREFIX
 from chatmod.core.errors import BadRequestError, ForbiddenError, validation_error
 from chatmod.core.policy import TokenPolicy
 from chatmod.enforcement.bans import StrikeRef
@@ -90,8 +91,9 @@ def parse_publish_request(raw: str | None) -> PublishRequest:
     Raises:
         BadRequestError: not JSON, not an object, an unpaired surrogate
             (``invalid_text``), neither or both of ``room`` and ``channel``, a
-            field of the wrong shape (each named), or a pub/sub ``data`` object
-            without a text field.
+            field of the wrong shape (each named), a pub/sub ``data`` object
+            without a text field, or a pub/sub name reserved for chatmod's own
+            events (``reserved_name``: ``chatmod.…``).
     """
     if not raw:
         raise BadRequestError("the body is empty: send a JSON object")
@@ -108,8 +110,21 @@ def parse_publish_request(raw: str | None) -> PublishRequest:
     except ValidationError as exc:
         raise validation_error(exc) from None
     if isinstance(request, ChannelMessage):
+        _refuse_reserved_name(request.name)
         channel_text(request.data)  # a data object must carry its text
     return request
+
+
+def _refuse_reserved_name(name: str | None) -> None:
+    # chatmod republishes with its own key: a "chatmod.moderation" from a user would
+    # look like chatmod's own event to a client that checks the name only.
+    if name is not None and name.casefold().startswith(RESERVED_EVENT_PREFIX):
+        problem = f"names starting with {RESERVED_EVENT_PREFIX!r} are reserved for chatmod's events"
+        raise BadRequestError(
+            f"name: {problem}",
+            code="reserved_name",
+            details={"problems": [{"field": "name", "problem": problem}]},
+        )
 
 
 def channel_text(data: str | Mapping[str, Any]) -> str:

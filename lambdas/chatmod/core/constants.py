@@ -60,6 +60,15 @@ HANDLER_BAN_STREAM: Final = "chatmod.handlers.ban_stream.lambda_handler"
 
 # The name of the pub/sub moderation events chatmod publishes (e.g. a message retracted).
 MODERATION_EVENT_NAME: Final = "chatmod.moderation"
+# Event names starting with this are chatmod's own: POST /messages refuses them.
+RESERVED_EVENT_PREFIX: Final = "chatmod."
+# Client ids starting with this are chatmod's own: /token never issues one, and no
+# route accepts a caller with one. chatmod publishes its events and acts on chat
+# messages as CHATMOD_CLIENT_ID, so a client trusts an event only with that clientId
+# (Ably stamps a token's clientId on what its holder publishes; only a key may
+# name another).
+RESERVED_CLIENT_ID_PREFIX: Final = "chatmod:"
+CHATMOD_CLIENT_ID: Final = "chatmod:system"
 
 # Ably's AWS account, which assumes the roles chatmod creates for Ably rules.
 ABLY_AWS_ACCOUNT_ID: Final = "203461409171"

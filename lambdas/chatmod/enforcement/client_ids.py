@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import Final
 
+from chatmod.core.constants import CHATMOD_CLIENT_ID, RESERVED_CLIENT_ID_PREFIX
 from chatmod.core.errors import BadRequestError
+
+__all__ = [
+    "CHATMOD_CLIENT_ID",
+    "MAX_CLIENT_ID_LENGTH",
+    "RESERVED_CLIENT_ID_PREFIX",
+    "WILDCARD",
+    "client_id_problem",
+    "is_reserved",
+    "is_well_formed",
+    "require_client_id",
+]
 
 #: Ably allows longer ids, but nothing legitimate needs more, and ids are table keys.
 MAX_CLIENT_ID_LENGTH: Final = 256
@@ -41,6 +53,16 @@ def require_client_id(value: object) -> str:
         raise BadRequestError(f"client id {problem}", code="invalid_client_id")
     assert isinstance(value, str)
     return value
+
+
+def is_reserved(client_id: str) -> bool:
+    """Whether ``client_id`` is one of chatmod's own (``chatmod:…``, in any letter case).
+
+    No caller may hold one: it is how clients tell chatmod's moderation events from
+    a user's forgery. Letter case is ignored so that no user shows up in a console
+    as ``Chatmod:System``.
+    """
+    return client_id.casefold().startswith(RESERVED_CLIENT_ID_PREFIX)
 
 
 def is_well_formed(text: str) -> bool:

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from chatmod.core.constants import MAX_TOKEN_TTL_MS
-from chatmod.core.errors import UnauthorizedError
+from chatmod.core.constants import MAX_TOKEN_TTL_MS, RESERVED_CLIENT_ID_PREFIX
+from chatmod.core.errors import ForbiddenError, UnauthorizedError
 from chatmod.core.policy import IdentityPolicy, TokenPolicy
-from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, client_id_problem
+from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, client_id_problem, is_reserved
 
 CHAT_CHANNEL_SUFFIX: Final = "::$chat"
 _LIST_SEPARATORS: Final = re.compile(r"[\s,]+")
@@ -58,6 +58,7 @@ def identity_from_claims(claims: Mapping[str, Any] | None, policy: IdentityPolic
     Raises:
         UnauthorizedError: no claims, or the client id claim is missing, empty,
             the wildcard ``*`` or too long.
+        ForbiddenError: the client id is reserved for chatmod (``chatmod:…``).
     """
     if not claims:
         raise UnauthorizedError("sign in first: the request carries no verified identity")
@@ -70,6 +71,11 @@ def identity_from_claims(claims: Mapping[str, Any] | None, policy: IdentityPolic
     problem = client_id_problem(client_id)
     if problem is not None:
         raise UnauthorizedError(f"the {policy.client_id_claim!r} claim {problem}")
+    if is_reserved(client_id):
+        raise ForbiddenError(
+            f"client ids starting with {RESERVED_CLIENT_ID_PREFIX!r} are reserved for chatmod",
+            code="reserved_client_id",
+        )
     moderator = policy.moderator_value in claim_values(claims.get(policy.moderator_claim))
     return Identity(client_id=client_id, moderator=moderator)
 

@@ -37,6 +37,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
 from chatmod.adapters.audit_log import AuditLog
+from chatmod.core.constants import MODERATION_EVENT_NAME
 from chatmod.core.deadline import Deadline
 from chatmod.core.errors import ChatmodError, ServiceUnavailableError, UpstreamError
 from chatmod.core.observability import logger
@@ -62,8 +63,6 @@ if TYPE_CHECKING:
     from chatmod.adapters.ably import AblyGateway
     from chatmod.adapters.idempotency import OnceGuard
 
-#: The name of the moderation events chatmod publishes on pub/sub channels.
-MODERATION_EVENT_NAME: Final = "chatmod.moderation"
 #: Who Ably sees acting in the operation metadata of deletes and updates.
 MODERATOR_NAME: Final = "chatmod"
 #: A message is not started with less time left than this beyond the policy's

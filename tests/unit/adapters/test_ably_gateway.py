@@ -30,6 +30,7 @@ from chatmod.adapters.ably import (
     ChatMessage,
     build_sdk_client,
 )
+from chatmod.core.constants import CHATMOD_CLIENT_ID
 from chatmod.core.errors import BadRequestError, UpstreamError
 from tests.support.ably_stub import (
     FAKE_API_KEY,
@@ -351,7 +352,8 @@ def test_publish_moderation_event_skips_integration_rules(
     assert request.raw_path == "/channels/room%3A%3A%24chat/messages"
     body = request.json()
     assert body["extras"] == {"headers": {"x": "1"}, "privileged": {"skipRule": "*"}}
-    assert body["clientId"] == "chatmod"
+    # Always chatmod's reserved id, whatever settings.client_id ("chatmod" here) says.
+    assert body["clientId"] == CHATMOD_CLIENT_ID
     assert "connectionKey" not in body
 
 

@@ -7,6 +7,7 @@ import threading
 
 from chatmod.adapters.ably import AblyGateway, AblySettings
 from chatmod.adapters.parameters import get_secret
+from chatmod.core.constants import CHATMOD_CLIENT_ID
 from chatmod.core.errors import ServiceUnavailableError
 from chatmod.core.settings import Settings
 
@@ -33,7 +34,8 @@ def gateway_for(settings: Settings) -> AblyGateway:
             cached = _gateway
             if cached is None or cached[0] != fingerprint:
                 try:
-                    ably_settings = AblySettings.from_env(api_key)
+                    # Deletes and updates of chat messages carry chatmod's reserved id too.
+                    ably_settings = AblySettings.from_env(api_key, client_id=CHATMOD_CLIENT_ID)
                 except ValueError as exc:
                     # The message never includes the value: it is the secret.
                     raise ServiceUnavailableError(

@@ -12,6 +12,7 @@ from ably.sync.util.exceptions import AblyException
 
 from chatmod.adapters.ably._arguments import path_segment, require_client_id
 from chatmod.adapters.ably.connection import AblyOperations
+from chatmod.core.constants import CHATMOD_CLIENT_ID
 from chatmod.core.errors import BadRequestError
 
 __all__ = ["SKIP_ALL_RULES", "PubSubOperations", "PublishedMessage"]
@@ -114,7 +115,9 @@ class PubSubOperations(AblyOperations):
 
         Sets ``extras.privileged.skipRule = "*"`` (the key needs the
         ``privileged-headers`` capability) so the event does not come back through
-        the ingest queue. Published as ``settings.client_id``.
+        the ingest queue. Always published as ``CHATMOD_CLIENT_ID``, the client id
+        reserved for chatmod (``/token`` never issues it; Ably stamps every token
+        holder's own), so a client can tell chatmod's events from a user's forgery.
 
         Args:
             channel: the channel name.
@@ -135,5 +138,11 @@ class PubSubOperations(AblyOperations):
         privileged.update(SKIP_ALL_RULES["privileged"])
         merged["privileged"] = privileged
         return self.publish(
-            channel, name, data, extras=merged, message_id=message_id, deadline=deadline
+            channel,
+            name,
+            data,
+            client_id=CHATMOD_CLIENT_ID,
+            extras=merged,
+            message_id=message_id,
+            deadline=deadline,
         )
