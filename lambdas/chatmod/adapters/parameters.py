@@ -7,11 +7,20 @@ containers within that age. When SSM cannot answer in time, the last good value
 is served (and a warning logged), so an SSM outage does not stop moderation; a
 policy edited into something invalid is logged and the last valid one kept.
 Values are decrypted in memory and never logged.
+
+A failed read backs off: until the back-off (1 s, doubling per failure, at most
+60 s, with jitter) is over, the parameter is not asked for again — requests get
+the last good value, or fail fast when there is none — so a brown-out costs one
+bounded wait per parameter per back-off, not one per request, and a throttled
+SSM is not hammered by every request of every container.
 """
 
 from __future__ import annotations
 
+import random
 import threading
+import time
+from collections.abc import Callable
 from typing import Final
 
 from aws_lambda_powertools.utilities.parameters import SSMProvider
@@ -27,11 +36,20 @@ from chatmod.core.settings import Settings
 
 #: The most one parameter read may take when the caller gives no deadline.
 READ_BUDGET_S: Final = 1.5
+#: After a failed read, the parameter is not read again for this long, doubling per
+#: consecutive failure up to BACKOFF_MAX_S (each wait drawn from its upper half).
+BACKOFF_MIN_S: Final = 1.0
+BACKOFF_MAX_S: Final = 60.0
+
+#: The clock the back-off runs on (monotonic seconds); tests replace it.
+clock: Callable[[], float] = time.monotonic
 
 _provider: SSMProvider | None = None
 _last_good: dict[str, str] = {}
 _last_valid_policy: dict[str, RuntimePolicy] = {}
 _parse_policy_cached: dict[str, RuntimePolicy] = {}
+# Parameter name → (monotonic time before which it is not read, the current back-off).
+_backoff: dict[str, tuple[float, float]] = {}
 _lock = threading.Lock()
 
 
@@ -74,11 +92,15 @@ def reset_parameter_cache() -> None:
         _last_good.clear()
         _last_valid_policy.clear()
         _parse_policy_cached.clear()
+        _backoff.clear()
 
 
 def _read(
     name: str, settings: Settings, *, decrypt: bool, deadline: Deadline | None, what: str
 ) -> str:
+    backing_off = _backoff.get(name)
+    if backing_off is not None and clock() < backing_off[0]:
+        return _last_good_or_fail(name, what, None)
     # The client is built (once per container) before the read's own budget starts.
     provider = _ssm()
     budget = (deadline or Deadline(READ_BUDGET_S)).within(READ_BUDGET_S)
@@ -93,22 +115,43 @@ def _read(
             )
         )
     except (GetParameterError, ClientError, BotoCoreError, aws.DeadlineExceededError) as exc:
-        last = _last_good.get(name)
-        if last is None:
-            logger.error(
-                "SSM parameter unreadable", extra={"parameter": name, "error": type(exc).__name__}
-            )
-            # The answer says which kind failed; only the log names the parameter.
-            raise ServiceUnavailableError(
-                f"could not read the {what} parameter", code="configuration_unavailable"
-            ) from exc
-        logger.warning(
-            "SSM unavailable: serving the last good value",
-            extra={"parameter": name, "error": type(exc).__name__},
-        )
-        return last
+        delay = _back_off(name)
+        return _last_good_or_fail(name, what, exc, delay)
     _last_good[name] = value
+    _backoff.pop(name, None)
     return value
+
+
+def _back_off(name: str) -> float:
+    """Start or lengthen ``name``'s back-off after a failed read; the wait chosen."""
+    previous = _backoff.get(name)
+    ceiling = BACKOFF_MIN_S if previous is None else min(previous[1] * 2, BACKOFF_MAX_S)
+    wait = random.uniform(ceiling / 2, ceiling)  # noqa: S311  (jitter, not a secret)
+    _backoff[name] = (clock() + wait, ceiling)
+    return wait
+
+
+def _last_good_or_fail(
+    name: str, what: str, error: BaseException | None, backoff_s: float | None = None
+) -> str:
+    """The last good value of ``name``; without one, a 503 that names only the kind.
+
+    ``error`` is the failure of a read just attempted (logged), or None while a
+    back-off holds reads off (nothing logged: one line per failure, not per request).
+    """
+    last = _last_good.get(name)
+    if error is not None:
+        details = {"parameter": name, "error": type(error).__name__, "backoffSeconds": backoff_s}
+        if last is None:
+            logger.error("SSM parameter unreadable", extra=details)
+        else:
+            logger.warning("SSM unavailable: serving the last good value", extra=details)
+    if last is None:
+        # The answer says which kind failed; only the log names the parameter.
+        raise ServiceUnavailableError(
+            f"could not read the {what} parameter", code="configuration_unavailable"
+        ) from error
+    return last
 
 
 def _ssm() -> SSMProvider:
