@@ -244,6 +244,7 @@ class ChatmodStack(Stack):
         provider_keys = ",".join(
             f"{name}={param}" for name, param in sorted(config.secrets.provider_keys.items())
         )
+        rule, deployed_providers = config.deployment.environment_values()
         return {
             constants.ENV_STAGE: stage,
             constants.ENV_BANS_TABLE: tables.bans.table_name,
@@ -256,6 +257,8 @@ class ChatmodStack(Stack):
             constants.ENV_BEFORE_PUBLISH_SECRET_HEADER: config.api.before_publish_secret_header,
             constants.ENV_JUDGED_KEY_PARAMETER: config.secrets.judged_key_parameter,
             constants.ENV_PROVIDER_KEY_PARAMETERS: provider_keys,
+            constants.ENV_ABLY_RULE: rule,
+            constants.ENV_DEPLOYED_PROVIDERS: deployed_providers,
         }
 
     @staticmethod

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
+from chatmod.core.deployment import Deployment
 from chatmod.core.policy import (
     PROVIDERS_WITH_KEYS,
     AsyncPolicy,
@@ -305,6 +306,20 @@ class StageConfig(StrictModel):
         if any(PLACEHOLDER in url for url in self.auth.logout_urls):
             found.append("auth.logoutUrls")
         return tuple(found)
+
+    @property
+    def deployment(self) -> Deployment:
+        """The Ably rule's settings and the providers this stage deploys (keys, grants).
+
+        Given to every function: a policy edit in SSM that disagrees is refused.
+        The blocklist and an HTTP model need nothing deployed; Comprehend needs the
+        grant the stack gives only when the stage's policy names it; the others
+        need their key parameter in ``secrets.providerKeys``.
+        """
+        providers = {"blocklist", "http", *self.secrets.provider_keys}
+        if any(p.name == "comprehend" for p in self.moderation.providers):
+            providers.add("comprehend")
+        return Deployment.of(self.moderation, frozenset(providers))
 
     @property
     def runtime_policy(self) -> RuntimePolicy:

@@ -18,6 +18,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from chatmod.core.constants import METRICS_NAMESPACE
+from stacks.functions import BEFORE_PUBLISH
 
 PERIOD = Duration.minutes(1)
 # Every alarm's description ends with its section of the runbook (a test keeps them in step).
@@ -222,6 +223,16 @@ class Monitoring(Construct):
             evaluation_periods=3,
             description="before-publish is too slow for Ably's retry timeout",
         )
+        self._alarm(
+            "BeforePublishUnavailable",
+            decision_metric(BEFORE_PUBLISH.service, "BeforePublishUnavailable"),
+            threshold=1,
+            description=(
+                "before-publish answered Ably 5xx (no decision: configuration unreadable, "
+                "or no provider answered with failedAction 'defer'); Ably applied the rule's "
+                "failed action to those messages"
+            ),
+        )
         for service in moderating_services:
             name = "".join(part.title() for part in service.split("-"))
             self._alarm(
@@ -232,6 +243,16 @@ class Monitoring(Construct):
                     f"{service}: at least {failed_decision_rate_percent:g}% of moderation "
                     "decisions in 5 minutes failed (no provider answered); with failedAction "
                     "'publish' those messages went out unmoderated"
+                ),
+            )
+            self._alarm(
+                f"{name}PolicyRefused",
+                decision_metric(service, "PolicyRefused"),
+                threshold=1,
+                description=(
+                    f"{service}: the policy parameter disagrees with what the stage deployed "
+                    "(the Ably rule's settings, or a provider not deployed) and is not applied; "
+                    "the log line 'policy parameter refused' says why"
                 ),
             )
             self._alarm(

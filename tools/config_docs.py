@@ -65,7 +65,9 @@ MEANINGS: dict[str, str] = {
     "`comprehend`, `azure`, `http` (see the provider sections below); provider URLs must be "
     "https (http only to localhost)",
     "moderation.retryTimeoutMs": "whole budget of a decision incl. retries (as Ably's rule); "
-    "also the before-publish rule's retry timeout",
+    "also the before-publish rule's retry timeout, and before-publish's deadline (less 100 ms). "
+    "This and the next three and `roomFilter` are the rule's too: change them here, then "
+    "`make deploy` and `make ably-rules` (an SSM edit of them is refused)",
     "moderation.maxRetries": "retries after the first provider attempt; also the rule's",
     "moderation.failedAction": "no decision reached: `reject`, `publish`, or `defer` (answer "
     "503 so Ably applies its rule's setting, which `make ably-rules` sets to REJECT)",

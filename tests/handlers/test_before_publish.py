@@ -13,6 +13,7 @@ import pytest
 
 from chatmod.adapters import aws
 from chatmod.adapters import parameters as parameters_adapter
+from chatmod.core.deployment import Deployment
 from chatmod.core.observability import logger
 from chatmod.core.policy import ModerationPolicy, RuntimePolicy
 from chatmod.core.runtime import get_runtime
@@ -847,3 +848,131 @@ def test_given_a_judged_header_and_an_unreadable_judged_key_then_moderated_as_us
     status, body = invoke(judged_request("shit"))  # Lambda transport: no secret check
 
     assert (status, body["action"]) == (200, "reject")
+
+
+# --- Ably's budget and what the stage deployed (issue 13, items 5 and 7) ------------------
+
+
+def emitted_metrics(capsys: pytest.CaptureFixture[str]) -> dict[str, list[float]]:
+    """Metric name → values, from the EMF lines the handler printed."""
+    found: dict[str, list[float]] = {}
+    for line in capsys.readouterr().out.splitlines():
+        if not line.startswith("{"):
+            continue
+        blob = json.loads(line)
+        for directive in blob.get("_aws", {}).get("CloudWatchMetrics", []):
+            for metric in directive["Metrics"]:
+                value = blob[metric["Name"]]
+                found.setdefault(metric["Name"], []).extend(
+                    value if isinstance(value, list) else [value]
+                )
+    return found
+
+
+def deployed(retry_timeout_ms: int = 1000, providers: str = "blocklist,http") -> dict[str, str]:
+    """The environment the stack gives a function: the Ably rule's settings as deployed."""
+    moderation = ModerationPolicy(retry_timeout_ms=retry_timeout_ms)
+    rule, _ = Deployment.of(moderation, frozenset()).environment_values()
+    return {"CHATMOD_ABLY_RULE": rule, "CHATMOD_DEPLOYED_PROVIDERS": providers}
+
+
+def test_given_a_slow_strike_write_then_the_answer_comes_within_the_rules_retry_timeout(
+    monkeypatch,
+):
+    # Defect: the deadline was the Lambda's 6 s; a strike write slowed to 2.5 s kept the
+    # answer 2.5 s, long after Ably (retryTimeout 1 s) had applied its failed action.
+    policy = RuntimePolicy(moderation=ModerationPolicy(retry_timeout_ms=1000))
+    with moto_deployment(monkeypatch, policy=policy, env=deployed(1000)):
+        invoke(before_publish_request("hello", client_id="warm"))
+        client = get_runtime().bans._client
+        slow = lambda **_: time.sleep(2.5)  # noqa: E731
+        client.meta.events.register("before-call.dynamodb.TransactWriteItems", slow)
+        try:
+            started = time.monotonic()
+            status, body = invoke(before_publish_request("shit", client_id="slowpoke"))
+            elapsed = time.monotonic() - started
+        finally:
+            client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", slow)
+
+    assert (status, body["action"]) == (200, "reject")
+    assert elapsed < 1.0 + 0.5  # the rule's 1 s less the margin, plus a busy machine's slack
+
+
+def test_given_no_deployment_in_the_environment_then_the_lambdas_own_time_bounds_the_request():
+    # Unit tests and tools run without the stack's variables: nothing to cap by.
+    deadline = before_publish.request_deadline(FakeLambdaContext())  # 5 s left
+    assert deadline.remaining() > 4
+
+
+def test_given_the_rules_retry_timeout_then_the_request_deadline_is_it_less_the_margin(
+    monkeypatch,
+):
+    with moto_deployment(monkeypatch, env=deployed(800)):
+        deadline = before_publish.request_deadline(FakeLambdaContext())
+
+    assert deadline.remaining() > 0.8 - before_publish.ABLY_MARGIN_S - 0.05
+    assert deadline.remaining() <= 0.8 - before_publish.ABLY_MARGIN_S
+
+
+def test_given_a_policy_edit_naming_an_undeployed_provider_then_refused_and_the_last_good_kept(
+    monkeypatch, capsys, caplog
+):
+    # Defect: the edit turned every message into a 503 (no key parameter, no grant).
+    with moto_deployment(monkeypatch, env=deployed()):
+        assert invoke(before_publish_request("shit"))[1]["action"] == "reject"
+        edited = hive_policy(base_url="https://api.thehive.ai")
+        boto3.client("ssm").put_parameter(
+            Name="/chatmod/test/policy", Value=edited.to_json(), Type="String", Overwrite=True
+        )
+        parameters_adapter.reset_parameter_cache()  # warm, but past the cache's age
+        parameters_adapter._last_valid_policy["/chatmod/test/policy"] = RuntimePolicy()
+        capsys.readouterr()
+
+        status, body = invoke(before_publish_request("shit", client_id="gina"))
+
+    assert (status, body["action"]) == (200, "reject")  # the blocklist still judged
+    assert emitted_metrics(capsys)["PolicyRefused"] == [1.0]
+    (refused,) = [r for r in caplog.records if "policy parameter refused" in r.getMessage()]
+    assert "'hive'" in refused.problems[0]  # type: ignore[attr-defined]
+
+
+def test_given_a_policy_edit_of_the_rules_settings_in_a_cold_container_then_the_rules_apply(
+    monkeypatch, capsys
+):
+    # SSM says 3 s and "publish"; Ably's rule, as deployed, says 1 s and "reject".
+    edited = RuntimePolicy(
+        moderation=ModerationPolicy(retry_timeout_ms=3000, failed_action="publish")
+    )
+    with moto_deployment(monkeypatch, policy=edited, env=deployed(1000)):
+        status, _ = invoke(before_publish_request("hello"))
+        metrics = emitted_metrics(capsys)
+        runtime_policy = get_runtime().policy
+
+    assert status == 200
+    assert metrics["PolicyRefused"] == [1.0]
+    assert runtime_policy.moderation.retry_timeout_ms == 1000
+    assert runtime_policy.moderation.failed_action == "reject"
+
+
+def test_given_the_policy_is_unreadable_then_the_503_is_counted_as_unavailable_and_failed(
+    deployment, capsys
+):
+    # Defect: on the Lambda transport such 503s left no trace: no Lambda error, no
+    # API Gateway 5xx, no Failed decision.
+    boto3.client("ssm").delete_parameter(Name="/chatmod/test/policy")
+    capsys.readouterr()
+
+    status, _ = invoke(before_publish_request("hello"))
+
+    assert status == 503
+    metrics = emitted_metrics(capsys)
+    assert metrics["BeforePublishUnavailable"] == [1.0]
+    assert metrics["Failed"] == [1.0]
+
+
+def test_given_a_malformed_request_then_it_is_not_counted_as_unavailable(deployment, capsys):
+    capsys.readouterr()
+    status, _ = invoke({"body": "{"})
+
+    assert status == 400
+    assert "BeforePublishUnavailable" not in emitted_metrics(capsys)

@@ -119,3 +119,20 @@ def test_prod_deploys_with_one_subscriber(alarms_config):
 def test_a_topic_arn_must_be_an_sns_arn():
     with pytest.raises(ConfigError, match=r"alarms\.topicArn"):
         make_app("dev", {"alarms": {"topicArn": "arn:aws:sqs:eu-west-1:123456789012:q"}})
+
+
+def test_before_publish_5xx_are_alarmed_from_the_handlers_metric(dev_template):
+    # On the Lambda transport a 503 is no Lambda error and no API Gateway 5xx.
+    props = alarm(dev_template, "BeforePublishUnavailable")
+
+    assert props["MetricName"] == "BeforePublishUnavailable"
+    assert props["Dimensions"] == [{"Name": "service", "Value": "before-publish"}]
+    assert props["Threshold"] == 1
+
+
+@pytest.mark.parametrize("service", ["BeforePublish", "Publish", "AsyncModeration"])
+def test_a_refused_policy_edit_is_alarmed_on_every_moderating_function(dev_template, service):
+    props = alarm(dev_template, f"{service}PolicyRefused")
+
+    assert props["MetricName"] == "PolicyRefused"
+    assert props["Threshold"] == 1

@@ -10,6 +10,8 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from chatmod.core import constants
+from chatmod.core.deployment import Deployment
+from stacks.config import load_stage_config
 from tests.support.cdk_app import cdk_context
 
 SERVICES = ("async-moderation", "before-publish", "publish", "token", "moderator", "ban-revoker")
@@ -739,3 +741,20 @@ def test_only_actions_without_resource_permissions_use_a_wildcard(alt_template, 
     }
     if service != "ban-revoker":
         assert "dynamodb:ListStreams" not in actions_of(wildcard)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_function_knows_the_ably_rule_and_providers_as_deployed(dev_template, service):
+    # What a policy edit in SSM cannot change; the functions refuse an edit that tries.
+    _, function = function_by_service(dev_template, service)
+    variables = function["Properties"]["Environment"]["Variables"]
+    _, config = load_stage_config(cdk_context(), "dev")
+
+    deployment = Deployment.parse(
+        variables[constants.ENV_ABLY_RULE], variables[constants.ENV_DEPLOYED_PROVIDERS]
+    )
+
+    assert deployment == config.deployment
+    assert dict(deployment.rule)["retryTimeoutMs"] == config.moderation.retry_timeout_ms
+    assert {"blocklist", "http"} <= deployment.providers
+    assert "hive" not in deployment.providers  # dev deploys no hive key

@@ -23,14 +23,16 @@ import time
 from collections.abc import Callable
 from typing import Final
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parameters import SSMProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chatmod.adapters import aws
 from chatmod.core.deadline import Deadline
+from chatmod.core.deployment import Deployment
 from chatmod.core.errors import ServiceUnavailableError
-from chatmod.core.observability import logger
+from chatmod.core.observability import logger, metrics
 from chatmod.core.policy import RuntimePolicy
 from chatmod.core.settings import Settings
 
@@ -48,6 +50,7 @@ _provider: SSMProvider | None = None
 _last_good: dict[str, str] = {}
 _last_valid_policy: dict[str, RuntimePolicy] = {}
 _parse_policy_cached: dict[str, RuntimePolicy] = {}
+_refusals_logged: set[str] = set()
 # Parameter name → (monotonic time before which it is not read, the current back-off).
 _backoff: dict[str, tuple[float, float]] = {}
 _lock = threading.Lock()
@@ -65,6 +68,10 @@ def get_secret(name: str, settings: Settings, *, deadline: Deadline | None = Non
 def get_policy(settings: Settings, *, deadline: Deadline | None = None) -> RuntimePolicy:
     """The runtime policy from its String parameter.
 
+    A policy the deployment cannot honour (``core.deployment``: the Ably rule's
+    settings changed, or a provider this stage has not deployed) is refused: the
+    last good one is served instead.
+
     Raises:
         ServiceUnavailableError: the parameter is unreadable (and was never read),
             or not a valid policy.
@@ -80,8 +87,42 @@ def get_policy(settings: Settings, *, deadline: Deadline | None = None) -> Runti
         # An operator's typo must not stop moderation: keep the policy that worked.
         logger.error("policy parameter is invalid: serving the last valid policy")
         return last
+    deployment = settings.deployment
+    refusals = deployment.refusals(policy) if deployment is not None else []
+    if refusals:
+        assert deployment is not None
+        return _refused(name, raw, policy, refusals, deployment)
     _last_valid_policy[name] = policy
     return policy
+
+
+def _refused(
+    name: str, raw: str, policy: RuntimePolicy, refusals: list[str], deployment: Deployment
+) -> RuntimePolicy:
+    """The policy to serve instead of one the deployment cannot honour.
+
+    The last good policy, or — in a container that never read one — ``policy``
+    corrected to the deployment (rule settings as deployed, undeployed providers
+    left out), so that no message turns into a 503 over an operator's edit.
+    Counted on every read (``PolicyRefused``, alarmed); logged once per value.
+    """
+    metrics.add_metric(name="PolicyRefused", unit=MetricUnit.Count, value=1)
+    last = _last_valid_policy.get(name)
+    if raw not in _refusals_logged:
+        if len(_refusals_logged) > 8:
+            _refusals_logged.clear()
+        _refusals_logged.add(raw)
+        logger.error(
+            "policy parameter refused: it disagrees with what this stage deployed",
+            extra={
+                "parameter": name,
+                "problems": refusals,
+                "serving": "the last good policy"
+                if last
+                else "the policy corrected to the deployment",
+            },
+        )
+    return last if last is not None else deployment.corrected(policy)
 
 
 def reset_parameter_cache() -> None:
@@ -92,6 +133,7 @@ def reset_parameter_cache() -> None:
         _last_good.clear()
         _last_valid_policy.clear()
         _parse_policy_cached.clear()
+        _refusals_logged.clear()
         _backoff.clear()
 
 

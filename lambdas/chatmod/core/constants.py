@@ -22,6 +22,10 @@ ENV_BEFORE_PUBLISH_SECRET_HEADER: Final = "CHATMOD_BEFORE_PUBLISH_SECRET_HEADER"
 # The key that signs x-chatmod-judged: its own SecureString, never shown to Ably.
 ENV_JUDGED_KEY_PARAMETER: Final = "CHATMOD_JUDGED_KEY_PARAMETER"
 ENV_PROVIDER_KEY_PARAMETERS: Final = "CHATMOD_PROVIDER_KEY_PARAMETERS"
+# The Ably rule's settings as deployed (JSON) and the providers the stage deployed
+# (comma-separated): a policy edit in SSM that disagrees is refused (core.deployment).
+ENV_ABLY_RULE: Final = "CHATMOD_ABLY_RULE"
+ENV_DEPLOYED_PROVIDERS: Final = "CHATMOD_DEPLOYED_PROVIDERS"
 ENV_ABLY_REST_HOST: Final = "CHATMOD_ABLY_REST_HOST"
 ENV_ABLY_TLS: Final = "CHATMOD_ABLY_TLS"
 ENV_AWS_ENDPOINT_URL: Final = "AWS_ENDPOINT_URL"

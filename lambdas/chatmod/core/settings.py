@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from chatmod.core import constants
+from chatmod.core.deployment import Deployment
 from chatmod.core.errors import ServiceUnavailableError
 
 
@@ -19,6 +20,9 @@ class Settings:
         provider_key_parameters: provider name → SSM SecureString name of its API key.
         aws_endpoint_url: set in local mode (moto server); ``None`` on AWS.
         ably_rest_host / ably_tls: the Ably emulator in local mode; Ably's defaults otherwise.
+        deployment: the Ably rule's settings and the providers the stage deployed, which
+            the policy parameter must agree with; ``None`` where nothing was deployed
+            (unit tests), so nothing is checked.
     """
 
     stage: str
@@ -36,6 +40,7 @@ class Settings:
     ably_tls: bool = True
     aws_endpoint_url: str | None = None
     parameter_max_age_seconds: int = 60
+    deployment: Deployment | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +70,13 @@ class Settings:
             ably_tls=env.get(constants.ENV_ABLY_TLS, "true").lower() != "false",
             aws_endpoint_url=env.get(constants.ENV_AWS_ENDPOINT_URL) or None,
             parameter_max_age_seconds=int(env.get(constants.ENV_PARAMETER_MAX_AGE, "60")),
+            deployment=(
+                Deployment.parse(
+                    env[constants.ENV_ABLY_RULE], env.get(constants.ENV_DEPLOYED_PROVIDERS, "")
+                )
+                if env.get(constants.ENV_ABLY_RULE)
+                else None
+            ),
         )
 
 
@@ -79,7 +91,8 @@ def get_settings() -> Settings:
     """The process-wide settings, read on first use (not at import time).
 
     Raises:
-        ServiceUnavailableError: a variable the stack sets is missing (answered as 503).
+        ServiceUnavailableError: a variable the stack sets is missing or malformed
+            (answered as 503).
     """
     try:
         return Settings.from_env()
@@ -87,4 +100,8 @@ def get_settings() -> Settings:
         raise ServiceUnavailableError(
             f"the function is missing environment variable {exc.args[0]}",
             code="configuration_unavailable",
+        ) from exc
+    except ValueError as exc:
+        raise ServiceUnavailableError(
+            f"the function's environment is malformed: {exc}", code="configuration_invalid"
         ) from exc

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any
+from typing import Any, Final
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -25,9 +25,46 @@ from chatmod.core.deadline import Deadline
 from chatmod.core.errors import ChatmodError, ServiceUnavailableError
 from chatmod.core.observability import logger, metrics, tracer
 from chatmod.core.runtime import get_runtime
+from chatmod.core.settings import get_settings
 from chatmod.enforcement.judged import judged_by_chatmod
 from chatmod.moderation import before_publish as contract
 from chatmod.moderation import before_publish_transport as transport
+
+#: The 503 of a decision the pipeline could not reach (counted ``Failed`` by it).
+MODERATION_UNAVAILABLE: Final = "moderation_unavailable"
+
+
+#: Between Ably's clock and ours: the invocation's start and the answer's way back.
+ABLY_MARGIN_S: Final = 0.1
+
+
+def request_deadline(context: object) -> Deadline:
+    """The Lambda's time left, capped by the deployed rule's retry timeout less a margin.
+
+    Ably waits ``retryTimeoutMs`` for an answer (retries included) and then applies
+    the rule's failed action: work past it — a strike, an audit event — would be for
+    an answer nobody reads. The engine and the stores get what is left of it.
+    """
+    try:
+        deployment = get_settings().deployment
+    except ChatmodError:
+        deployment = None  # the request fails on it below, inside the handler's answer
+    if deployment is None:
+        return Deadline.for_lambda(context)
+    retry_timeout_s = dict(deployment.rule)["retryTimeoutMs"] / 1000
+    return Deadline.for_lambda(context, cap=max(0.0, retry_timeout_s - ABLY_MARGIN_S))
+
+
+def _count_unavailable(error: ChatmodError) -> None:
+    """A 5xx Ably turns into its failed action: counted (and alarmed), never silent.
+
+    A decision the pipeline failed to reach was counted ``Failed`` already; any other
+    5xx (configuration unreadable, an unexpected store error) is counted ``Failed``
+    here, so the failed-decision rate sees every message Ably decided alone.
+    """
+    metrics.add_metric(name="BeforePublishUnavailable", unit=MetricUnit.Count, value=1)
+    if error.code != MODERATION_UNAVAILABLE:
+        metrics.add_metric(name="Failed", unit=MetricUnit.Count, value=1)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -36,7 +73,7 @@ from chatmod.moderation import before_publish_transport as transport
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Entry point for both transports."""
     started = time.perf_counter()
-    deadline = Deadline.for_lambda(context)
+    deadline = request_deadline(context)
     try:
         body = contract.decode_body(transport.request_body(event, deadline))
         if isinstance(body.get("ruleId"), str):
@@ -59,13 +96,15 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         if answer is None:
             raise ServiceUnavailableError(
                 "no moderation decision could be reached; Ably applies the rule's failed action",
-                code="moderation_unavailable",
+                code=MODERATION_UNAVAILABLE,
             )
         status = 200
     except ChatmodError as error:
         log = logger.error if error.status >= 500 else logger.warning
         log("before-publish request failed", extra={"error": error.code, "status": error.status})
         status, answer = error.status, error.to_body()
+        if status >= 500:
+            _count_unavailable(error)
     elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
     metrics.add_metric(name="HandlerLatency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
     return {
