@@ -167,9 +167,14 @@ class ChatmodStack(Stack):
             cors_origins=config.api.cors_origins,
             throttle_rate_limit=config.api.throttle_rate_limit,
             throttle_burst_limit=config.api.throttle_burst_limit,
-            before_publish_throttle=apigwv2.ThrottleSettings(
-                rate_limit=config.api.before_publish_throttle_rate_limit,
-                burst_limit=config.api.before_publish_throttle_burst_limit,
+            # The route exists only for the HTTP transport (ably.rules.beforePublish).
+            before_publish_throttle=(
+                apigwv2.ThrottleSettings(
+                    rate_limit=config.api.before_publish_throttle_rate_limit,
+                    burst_limit=config.api.before_publish_throttle_burst_limit,
+                )
+                if config.ably.rules.before_publish == "http"
+                else None
             ),
             before_publish_secret_header=config.api.before_publish_secret_header,
             log_retention=retention,
@@ -219,13 +224,18 @@ class ChatmodStack(Stack):
                 "AblySqsRoleArn": ably.sqs_role.role_arn,
                 "AblyExternalId": config.ably.external_id,
                 "ApiUrl": api.url,
-                "BeforePublishUrl": f"{api.url}before-publish",
                 # With SnapStart, the alias: "name:live" and its ARN (Ably must invoke it).
                 "BeforePublishFunctionName": entry(functions.before_publish).function_name,
                 "BeforePublishFunctionArn": entry(functions.before_publish).function_arn,
                 "BeforePublishInvokeRoleArn": ably.invoke_role.role_arn,
                 "PolicyParameterName": parameters.policy.parameter_name,
                 "AlarmTopicArn": monitoring.topic.topic_arn,
+                # Only where the route exists: the HTTP transport's target.
+                **(
+                    {"BeforePublishUrl": f"{api.url}before-publish"}
+                    if config.ably.rules.before_publish == "http"
+                    else {}
+                ),
                 **(
                     {
                         "UserPoolId": auth.user_pool.user_pool_id,

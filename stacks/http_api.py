@@ -67,6 +67,10 @@ class Routes:
 class HttpApi(Construct):
     """The chatmod API: JWT on user and moderator routes, a shared secret on ``/before-publish``.
 
+    ``POST /before-publish`` exists only where ``before_publish_throttle`` is given (a
+    stage whose before-publish rule uses the HTTP transport): elsewhere an
+    unauthenticated route would only cost junk requests and share Ably's throttle.
+
     Attributes:
         api: the HTTP API.
         stage: its ``$default`` stage (throttled, access-logged).
@@ -83,7 +87,7 @@ class HttpApi(Construct):
         cors_origins: tuple[str, ...],
         throttle_rate_limit: float,
         throttle_burst_limit: int,
-        before_publish_throttle: apigwv2.ThrottleSettings,
+        before_publish_throttle: apigwv2.ThrottleSettings | None,
         before_publish_secret_header: str,
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
@@ -111,19 +115,28 @@ class HttpApi(Construct):
             access_log_settings=_AccessLogSettings(self.access_logs),
         )
         self._add_routes(routes, authorizer)
+        if before_publish_throttle is not None:
+            self._add_before_publish(
+                routes.before_publish, before_publish_throttle, before_publish_secret_header
+            )
+
+    def _add_before_publish(
+        self, function: lambda_.IFunction, throttle: apigwv2.ThrottleSettings, header: str
+    ) -> None:
+        """``POST /before-publish`` (the HTTP transport's target): no JWT, its own throttle."""
         before_publish = self.api.add_routes(
             path=BEFORE_PUBLISH_PATH,
             methods=[POST],
-            integration=integrations.HttpLambdaIntegration("BeforePublish", routes.before_publish),
+            integration=integrations.HttpLambdaIntegration("BeforePublish", function),
             authorizer=apigwv2.HttpNoneAuthorizer(),
         )
-        self._throttle_before_publish(before_publish, before_publish_throttle)
+        self._throttle_before_publish(before_publish, throttle)
         for route in before_publish:
             acknowledge(
                 route,
                 "AwsSolutions-APIG4",
                 "Ably's before-publish HTTP transport cannot present a JWT; it sends a static "
-                f"secret in the '{before_publish_secret_header}' header, which the function "
+                f"secret in the '{header}' header, which the function "
                 "compares in constant time with the SSM SecureString before doing any work.",
             )
 

@@ -67,23 +67,24 @@ class Targets:
     function_name: str
     function_region: str
     invoke_role_arn: str
-    before_publish_url: str
+    before_publish_url: str | None
     external_id: str
 
     @classmethod
     def from_outputs(cls, outputs: dict[str, str], stage: str) -> Targets:
         """Raises: StackNotDeployedError when an output is missing."""
-        queue_arn, sqs_role, function_name, function_arn, invoke_role, url, external_id = require(
+        queue_arn, sqs_role, function_name, function_arn, invoke_role, external_id = require(
             outputs,
             "IngestQueueArn",
             "AblySqsRoleArn",
             "BeforePublishFunctionName",
             "BeforePublishFunctionArn",
             "BeforePublishInvokeRoleArn",
-            "BeforePublishUrl",
             "AblyExternalId",
             stage=stage,
         )
+        # Only a stage deployed with the HTTP transport has the route (and this output).
+        url = outputs.get("BeforePublishUrl")
         # arn:aws:sqs:<region>:<account>:<name>, arn:aws:lambda:<region>:<account>:function:…
         _, _, _, region, account, queue_name = queue_arn.split(":", 5)
         return cls(
@@ -184,6 +185,12 @@ def desired_rules(
                 },
             }
         else:
+            if targets.before_publish_url is None:
+                raise AblyRulesError(
+                    "the deployed stack has no POST /before-publish route (it is created only "
+                    "for ably.rules.beforePublish 'http'): run make deploy after changing "
+                    "cdk.json, then make ably-rules"
+                )
             body["target"] = {
                 "url": targets.before_publish_url,
                 "headers": [secret_header(config, secret or REDACTED_SECRET)],

@@ -102,7 +102,8 @@ MEANINGS: dict[str, str] = {
     "api.throttleRateLimit": "default route throttling, requests per second",
     "api.throttleBurstLimit": "default route throttling, burst",
     "api.beforePublishThrottleRateLimit": "`POST /before-publish` alone (Ably calls it once "
-    "per message), requests per second",
+    "per message, retries included), requests per second; only with the HTTP transport; "
+    "size it for peak messages/s x (1 + `maxRetries`) with headroom (README, Deploy step 5)",
     "api.beforePublishThrottleBurstLimit": "`POST /before-publish` alone, burst",
     "api.beforePublishSecretHeader": "header carrying the before-publish secret (`authorization`"
     ": `Bearer <secret>`; any other: the bare secret)",

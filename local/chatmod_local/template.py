@@ -129,6 +129,7 @@ def short_name(logical_id: str) -> str:
 def _inputs_digest(stage: str) -> str:
     digest = hashlib.sha256(stage.encode())
     files = [ROOT / "cdk.json", ROOT / "app.py", ROOT / "lambdas/chatmod/core/constants.py"]
+    files.append(Path(__file__))  # how it is synthesized
     files += sorted((ROOT / "stacks").rglob("*.py"))
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
@@ -148,6 +149,10 @@ def synthesize(stage: str) -> dict[str, Any]:
     if stage not in context["chatmod:stages"]:
         raise SystemExit(f"stage {stage!r} is not in cdk.json (chatmod:stages)")
     context["stage"] = stage
+    # The emulator's before-publish rule calls the HTTP transport (POST /before-publish),
+    # a route the stack creates only for that transport.
+    stage_config = context["chatmod:stages"][stage]
+    stage_config.setdefault("ably", {}).setdefault("rules", {})["beforePublish"] = "http"
     context["aws:cdk:bundling-stacks"] = []  # no assets needed: the code runs from the tree
     app = build_app(cdk.App(context=context, outdir=str(CACHE_DIR / "cdk.out")))
     template: dict[str, Any] = app.synth().get_stack_by_name(f"chatmod-{stage}").template

@@ -10,7 +10,8 @@ from tests.support.cdk_app import synth_template
 # A stage exercising the non-default paths: an external JWT issuer, keyed and
 # AWS-native providers, a customer KMS key for secrets, alarm email, and X-Ray SDK tracing.
 ALTERNATIVE = {
-    "ably": {"accountId": "acct123", "appId": "app456"},
+    # The HTTP transport: the only kind of stage with a POST /before-publish route.
+    "ably": {"accountId": "acct123", "appId": "app456", "rules": {"beforePublish": "http"}},
     "secrets": {
         "providerKeys": {"hive": "/chatmod/alt/hive-key"},
         "kmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",

@@ -458,11 +458,30 @@ def test_routes_use_the_jwt_authorizer_except_before_publish(stage, request):
     template: Template = request.getfixturevalue(f"{stage}_template")
     found = routes(template)
 
-    assert set(found) == USER_AND_MODERATOR_ROUTES | {"POST /before-publish"}
     for key in USER_AND_MODERATOR_ROUTES:
         assert found[key]["AuthorizationType"] == "JWT", key
         assert "AuthorizerId" in found[key]
+    assert set(found) - USER_AND_MODERATOR_ROUTES <= {"POST /before-publish"}
+
+
+def test_the_http_transport_gets_an_unauthenticated_before_publish_route(alt_template):
+    found = routes(alt_template)
+
+    assert set(found) == USER_AND_MODERATOR_ROUTES | {"POST /before-publish"}
     assert found["POST /before-publish"]["AuthorizationType"] == "NONE"
+    assert "BeforePublishUrl" in alt_template.find_outputs("*")
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_lambda_transport_has_no_before_publish_route_at_all(stage, request):
+    # Defect: an unauthenticated route in every stage cost an API request and an
+    # invocation per junk call, and shared its throttle with Ably.
+    template: Template = request.getfixturevalue(f"{stage}_template")
+    (stage_resource,) = resources(template, "AWS::ApiGatewayV2::Stage").values()
+
+    assert set(routes(template)) == USER_AND_MODERATOR_ROUTES
+    assert "RouteSettings" not in stage_resource["Properties"]
+    assert "BeforePublishUrl" not in template.find_outputs("*")
 
 
 def test_cognito_mode_creates_pool_client_moderators_group_and_authorizer(dev_template):
@@ -535,10 +554,9 @@ def test_stage_is_throttled_and_access_logged_in_json(prod_template):
     assert "DestinationArn" in props["AccessLogSettings"]
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
-def test_before_publish_has_its_own_route_throttle_apart_from_the_default(stage, request):
-    template: Template = request.getfixturevalue(f"{stage}_template")
-    settings = stage_settings(stage)["api"]
+def test_before_publish_has_its_own_route_throttle_apart_from_the_default(alt_template):
+    template = alt_template
+    settings = stage_settings("dev")["api"]  # alt is dev with the HTTP transport
     (stage_resource,) = resources(template, "AWS::ApiGatewayV2::Stage").values()
     props = stage_resource["Properties"]
     route_ids = [
@@ -706,7 +724,6 @@ def test_outputs_give_everything_a_user_pastes_into_ably(dev_template, alt_templ
         "AblySqsRoleArn",
         "AblyExternalId",
         "ApiUrl",
-        "BeforePublishUrl",
         "BeforePublishFunctionName",
         "BeforePublishInvokeRoleArn",
         "BanRevocationFailureQueueUrl",

@@ -293,6 +293,17 @@ def test_a_snapstart_alias_is_still_recognised_as_the_same_function():
     )
 
 
+def test_the_http_transport_on_a_stack_deployed_without_its_route_says_to_deploy_first():
+    # The route (and BeforePublishUrl) exists only in a stage deployed for the HTTP transport.
+    outputs = {k: v for k, v in OUTPUTS.items() if k != "BeforePublishUrl"}
+    targets = Targets.from_outputs(outputs, STAGE)
+    http = stage_config({"ably": {"rules": {"beforePublish": "http"}}})
+
+    assert "before-publish-lambda" in desired_rules(stage_config(), targets, None)
+    with pytest.raises(AblyRulesError, match="make deploy"):
+        desired_rules(http, targets, "secret")
+
+
 def _json_blocks(lines: list[str]) -> list[str]:
     return [line for line in lines if line.startswith("{")]
 

@@ -96,7 +96,7 @@ CONTRACT: Final[dict[tuple[str, str], dict[str, Any]]] = {
         "summary": "Ably Chat before-publish rule (HTTP transport)",
         "description": "Called by Ably with the rule's static secret header. 200 whenever a "
         "decision was made; 503 when none could be (Ably retries, then applies the rule's "
-        "failed action).",
+        "failed action). Deployed only where `ably.rules.beforePublish` is `http`.",
         "security": [{"beforePublishSecret": []}],
         "requestBody": {
             "required": True,
