@@ -77,6 +77,8 @@ MEANINGS: dict[str, str] = {
     "before-publish rule's room filter)",
     "moderation.onMatch": "`reject`, or `mask` (rewrite the text with matches masked)",
     "moderation.maxTextLength": "longer messages are refused with 400",
+    "moderation.auditText": "what a rejection's audit event keeps of the message (Ably blanks "
+    "a deleted message's text): `text`, `hash` (its SHA-256) or `none`",
     "bans": "strikes and the ban ladder",
     "bans.ladder": "what each successive strike does (`warn`, a duration `Ns/m/h/d`, `permanent`)",
     "bans.windowSeconds": "strikes older than this no longer count",

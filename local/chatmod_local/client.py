@@ -104,6 +104,15 @@ class AblyUser:
             json={"text": text, "metadata": {}, "headers": {}},
         )
 
+    def edit_chat(self, room: str, serial: str, text: str) -> httpx.Response:
+        """Chat REST update of one's own message, as @ably/chat's ``room.messages.update``."""
+        path = f"/chat/v4/rooms/{quote(room, safe='')}/messages/{quote(serial, safe='')}"
+        return self.http.put(
+            f"{self.ably_url}{path}",
+            headers=self._headers(),
+            json={"message": {"text": text, "metadata": {}, "headers": {}}},
+        )
+
     def publish(self, channel: str, name: str, data: Any) -> httpx.Response:
         """Pub/sub REST publish, as ably-js's ``channel.publish``."""
         return self.http.post(

@@ -128,8 +128,9 @@ def short_name(logical_id: str) -> str:
 
 def _inputs_digest(stage: str) -> str:
     digest = hashlib.sha256(stage.encode())
-    files = [ROOT / "cdk.json", ROOT / "app.py", ROOT / "lambdas/chatmod/core/constants.py"]
-    files.append(Path(__file__))  # how it is synthesized
+    files = [ROOT / "cdk.json", ROOT / "app.py", Path(__file__)]
+    # The stack renders the policy models' defaults and the constants into the template.
+    files += sorted((ROOT / "lambdas/chatmod/core").glob("*.py"))
     files += sorted((ROOT / "stacks").rglob("*.py"))
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())

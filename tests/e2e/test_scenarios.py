@@ -130,3 +130,31 @@ def test_a_forged_moderation_event_is_told_apart_from_chatmods_own(
     refused = impostor.get("/token")
     assert refused.status_code == 403
     assert refused.json()["error"] == "reserved_client_id"
+
+
+def test_a_message_edited_into_abuse_is_removed_on_the_async_path(
+    system: LocalSystem, new_user, ably_user, moderator
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a clean message a user sent straight to Ably (no before-publish rule here)
+    user = new_user()
+    client = ably_user(user)
+    sent = client.send_chat("edit-room", "hello everyone")
+    assert sent.status_code in (200, 201)
+    serial = sent.json()["serial"]
+    # When they edit it into abuse (their token allows editing their own messages)
+    edited = client.edit_chat("edit-room", serial, "you are all bastards")
+    assert edited.status_code == 200, edited.text
+
+    # Then the async path judges the edit and deletes the message, as chatmod
+    def deleted() -> bool:
+        messages = {m["serial"]: m for m in system.emulator.chat_messages("edit-room")}
+        return messages[serial]["action"] == "message.delete"
+
+    assert wait_for(deleted, timeout=15)
+    message = {m["serial"]: m for m in system.emulator.chat_messages("edit-room")}[serial]
+    assert message["version"]["clientId"] == CHATMOD_CLIENT_ID
+    # And the audit keeps what was said, which Ably no longer has
+    client_id = user.get("/token").json()["clientId"]
+    events = moderator.get("/moderation/audit", params={"clientId": client_id}).json()["events"]
+    (reject,) = [e for e in events if e["action"] == "reject"]
+    assert "bastards" in json.dumps(reject)

@@ -18,6 +18,7 @@ import pytest
 from chatmod.adapters import aws
 from chatmod.adapters.ably.client import reset_gateway
 from chatmod.core import constants
+from chatmod.core.constants import CHATMOD_CLIENT_ID
 from chatmod.core.policy import ModerationPolicy, RuntimePolicy
 from chatmod.enforcement.judged import JUDGED_HEADER, judged_header
 from chatmod.handlers import async_moderation
@@ -214,6 +215,7 @@ def test_given_a_banned_sender_then_their_message_is_deleted_as_banned(tables, a
         chat_message("shit", serial="s-own", extras={"privileged": {"skipRule": "*"}}),
         {**chat_message("shit", serial="s-reaction"), "name": "roomReaction"},
     ],
+    # The updates name no editor (version.clientId): not the author's own edits.
     ids=["update", "delete", "summary", "update-by-name", "chatmod-own", "not-chat-message"],
 )
 def test_given_a_message_that_is_not_a_new_chat_message_then_it_is_not_moderated(
@@ -223,6 +225,63 @@ def test_given_a_message_that_is_not_a_new_chat_message_then_it_is_not_moderated
 
     assert failed(response) == []
     assert ably_stub.requests == []
+    assert audit(tables) == []
+
+
+def edit_of(message: dict[str, Any], text: str, *, by: str | None, version: str) -> dict[str, Any]:
+    """``message`` edited to ``text`` by ``by``, as the rule forwards an update (action 1)."""
+    edited = chat_message(
+        text, serial=message["serial"], client_id=message.get("clientId"), action=1
+    )
+    edited["version"] = {"serial": version, "timestamp": edited["timestamp"]}
+    if by is not None:
+        edited["version"]["clientId"] = by
+    return edited
+
+
+def test_given_a_user_edits_their_own_message_into_abuse_then_it_is_removed_and_struck(
+    tables, ably_stub
+):
+    # Defect: only creates were moderated: "hello" edited into abuse stayed up.
+    sent = chat_in_stub(ably_stub, "hello there", client_id="eve")
+    assert failed(handle(ably_envelope(CHAT, sent))) == []
+
+    response = handle(ably_envelope(CHAT, edit_of(sent, "you shit", by="eve", version="v1")))
+
+    assert failed(response) == []
+    (request,) = deletes(ably_stub)
+    assert sent["serial"] in request.path
+    (rejected,) = audit(tables, "reject")
+    assert rejected["serial"] == sent["serial"]
+    assert len(audit(tables, "strike")) == 1
+
+
+def test_given_each_abusive_edit_then_each_is_a_strike_and_a_redelivery_is_not(tables, ably_stub):
+    sent = chat_in_stub(ably_stub, "hello", client_id="eve")
+    first = ably_envelope(CHAT, edit_of(sent, "shit", by="eve", version="v1"))
+    second = ably_envelope(CHAT, edit_of(sent, "fuck", by="eve", version="v2"))
+
+    handle(first)
+    handle(first)  # SQS delivers the same record again
+    handle(second)
+
+    assert len(audit(tables, "strike")) == 2
+
+
+@pytest.mark.parametrize(
+    "editor",
+    [CHATMOD_CLIENT_ID, "moderator-1", None],
+    ids=["chatmods-own-mask", "a-moderator", "the-key-without-client-id"],
+)
+def test_given_an_edit_by_someone_other_than_the_author_then_it_is_not_moderated(
+    tables, ably_stub, editor
+):
+    sent = chat_in_stub(ably_stub, "hello", client_id="eve")
+
+    response = handle(ably_envelope(CHAT, edit_of(sent, "shit *** ", by=editor, version="v1")))
+
+    assert failed(response) == []
+    assert deletes(ably_stub) == []
     assert audit(tables) == []
 
 

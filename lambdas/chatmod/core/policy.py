@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -49,6 +49,19 @@ ABLY_OPERATIONS = frozenset(
         "message-delete-own",
         "message-delete-any",
     }
+)
+
+#: What Ably Chat's docs list for a participant using every feature (chat/setup).
+CHAT_PARTICIPANT: Final[tuple[str, ...]] = (
+    "publish",
+    "subscribe",
+    "presence",
+    "history",
+    "message-update-own",
+    "message-delete-own",
+    "annotation-publish",
+    "annotation-subscribe",
+    "channel-metadata",
 )
 
 _DURATION = re.compile(r"^(?P<n>[1-9][0-9]*)(?P<unit>[smhd])$")
@@ -218,6 +231,9 @@ class ModerationPolicy(StrictModel):
     room_filter: str | None = None
     on_match: Literal["reject", "mask"] = "reject"
     max_text_length: int = Field(default=10_000, ge=1, le=65_536)
+    # What a rejection's audit event keeps of the text: Ably blanks a deleted message's
+    # text everywhere, so without it a moderator reviewing an appeal sees nothing.
+    audit_text: Literal["text", "hash", "none"] = "text"
 
     @field_validator("providers")
     @classmethod
@@ -291,12 +307,14 @@ class TokenPolicy(StrictModel):
 
     ttl_seconds: int = Field(default=3600, ge=60, le=3600)  # revocable tokens live ≤ 1 h
     rooms: tuple[str, ...] = ("*",)
-    user: tuple[Operation, ...] = ("publish", "subscribe", "presence", "history")
+    # A chat participant, per Ably Chat's capability table (chat/setup): send and
+    # receive, history, presence, typing and room reactions, edit and delete their
+    # own messages (edits are moderated on the async path), message reactions and
+    # occupancy.
+    user: tuple[Operation, ...] = CHAT_PARTICIPANT
+    # A participant who may also edit or delete anyone's message.
     moderator: tuple[Operation, ...] = (
-        "publish",
-        "subscribe",
-        "presence",
-        "history",
+        *CHAT_PARTICIPANT,
         "message-delete-any",
         "message-update-any",
     )

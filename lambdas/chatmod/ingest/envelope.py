@@ -15,9 +15,14 @@ does not pay for the SDK.
 Chat messages live on ``<room>::$chat`` with name ``chat.message`` and ``data
 {text, metadata}``; anything else is a pub/sub message, whose text is ``data``
 itself when it is a string, or the value at the policy's ``async.textPath`` (then
-``message``) when it is a JSON object. Only creates are moderated: updates,
-deletes and summaries are chatmod's own edits or other people's, and
-re-moderating them would loop.
+``message``) when it is a JSON object. Creates are moderated, and so are updates
+(edits) **by their author** (``version.clientId`` is the message's ``clientId``): a
+user may send "hello" and edit it into abuse, and Ably does not document whether
+its before-publish rule sees edits. Updates by anyone else — chatmod's own masks
+(as ``chatmod:system``), moderators' edits, a key acting without a client id — and
+deletes and summaries are not moderated: re-moderating them would loop or second-
+guess a moderator. Each edit is its own offence: keyed on the message's serial and
+the version's serial.
 
 Nothing here does I/O; a body that can never be read raises ``PoisonRecordError``
 and a message that can never be read becomes a ``PoisonMessage``.
@@ -38,6 +43,8 @@ CHAT_CHANNEL_SUFFIX: Final = "::$chat"
 CHAT_MESSAGE_NAME: Final = "chat.message"
 #: ``action`` of a new message: numeric on the wire; the name as Chat REST spells it.
 CREATE_ACTIONS: Final = (0, "message.create")
+#: ``action`` of an update (an edit): moderated when its author made it.
+UPDATE_ACTIONS: Final = (1, "message.update")
 #: Where pub/sub text is looked for when ``async.textPath`` is not in the object.
 FALLBACK_TEXT_KEYS: Final = ("message",)
 #: Envelope sources that carry no messages to moderate.
@@ -66,6 +73,7 @@ class AblyMessage:
         user_claim: ``extras.userClaim``, when present.
         name: the message name.
         timestamp_ms: when Ably accepted it (epoch milliseconds), when the message says.
+        version_serial: for an edit, the serial of the version (None for a create).
     """
 
     kind: Literal["chat", "pubsub"]
@@ -80,9 +88,17 @@ class AblyMessage:
     user_claim: str | None = None
     name: str | None = None
     timestamp_ms: int | None = None
+    version_serial: str | None = None
 
     @property
     def key(self) -> str:
+        """``base_key``, and for an edit the version it made: each edit is judged once."""
+        if self.version_serial:
+            return f"{self.base_key}@{self.version_serial}"
+        return self.base_key
+
+    @property
+    def base_key(self) -> str:
         """What names this message across redeliveries: what Ably assigned, never a client's choice.
 
         Chat: its serial. Pub/sub: the channel and its serial; without a serial, the
@@ -199,8 +215,20 @@ def read_message(raw: object, channel: str, *, text_keys: Sequence[str] = ("text
     message_id, serial = _str(raw.get("id")), _str(raw.get("serial"))
     client_id = _str(raw.get("clientId")) or None
     action = raw.get("action", 0)
-    if action not in CREATE_ACTIONS or isinstance(action, bool):
-        return SkippedMessage(f"action {action!r} is not a create", message_id, serial)
+    if isinstance(action, bool) or action not in (*CREATE_ACTIONS, *UPDATE_ACTIONS):
+        return SkippedMessage(f"action {action!r} is not a create or an edit", message_id, serial)
+    version_serial: str | None = None
+    if action in UPDATE_ACTIONS:
+        version = _dict(raw.get("version"))
+        editor = _str(version.get("clientId"))
+        if not editor or editor != client_id:
+            # chatmod's own mask, a moderator's edit, or the key's: not the author's words.
+            return SkippedMessage("an edit by someone other than its author", message_id, serial)
+        version_serial = _str(version.get("serial")) or None
+        if not version_serial or not serial:
+            return PoisonMessage(
+                "an edit without a serial or version serial", channel, message_id, serial, client_id
+            )
     extras = _dict(raw.get("extras"))
     privileged = extras.get("privileged")
     if isinstance(privileged, dict) and "skipRule" in privileged:
@@ -241,6 +269,7 @@ def read_message(raw: object, channel: str, *, text_keys: Sequence[str] = ("text
             user_claim=user_claim,
             name=name,
             timestamp_ms=timestamp_ms,
+            version_serial=version_serial,
         )
     text = _pubsub_text(data, text_keys)
     if text is None:
@@ -258,6 +287,7 @@ def read_message(raw: object, channel: str, *, text_keys: Sequence[str] = ("text
         user_claim=user_claim,
         name=name,
         timestamp_ms=timestamp_ms,
+        version_serial=version_serial,
     )
 
 

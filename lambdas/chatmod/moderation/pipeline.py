@@ -25,6 +25,7 @@ the loss is logged and counted.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -257,7 +258,9 @@ class ModerationPipeline:
         store_failed: bool,
     ) -> PipelineResult:
         reason = decision.reason or "rejected"
-        reject_event = self._event("reject", submission, reason, decision)
+        reject_event = self._event(
+            "reject", submission, reason, decision, details=self._kept_text(submission.text)
+        )
         if record is None or submission.ref is None:
             # No sender to strike (or no way to recognise a redelivery): audit only.
             if not store_failed:
@@ -336,6 +339,19 @@ class ModerationPipeline:
                 )
             )
         return events
+
+    def _kept_text(self, text: str) -> dict[str, str]:
+        """What the rejection's audit event keeps of ``text`` (``moderation.auditText``).
+
+        ``text`` as is, or its SHA-256 (enough to match a reported message without
+        keeping its words), or nothing.
+        """
+        kept = self.policy.moderation.audit_text
+        if kept == "text":
+            return {"text": text}
+        if kept == "hash":
+            return {"textSha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+        return {}
 
     @staticmethod
     def _event(

@@ -538,6 +538,7 @@ def test_given_ban_unban_strike_when_done_then_one_audit_event_each_with_who_wha
         "categories": ["test"],
         "provider": "test",
         "source": "unknown",
+        "text": "profanity",  # the rejected text (moderation.auditText: "text", the default)
     }
     ban = events["ban"]
     assert (ban.actor, ban.reason, ban.details["bannedUntil"]) == ("mod1", "abuse", None)

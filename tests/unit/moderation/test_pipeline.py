@@ -70,6 +70,30 @@ def test_given_a_rejected_message_then_reject_and_strike_are_written_in_the_seco
     assert store.events[0].details["provider"] == "blocklist"
 
 
+@pytest.mark.parametrize(
+    ("audit_text", "kept"),
+    [
+        ("text", {"text": "what the fuck"}),
+        # sha256("what the fuck"), computed outside the code under test
+        (
+            "hash",
+            {"textSha256": "2341bdd2d99b46318f363e09fbbcdf9d76817a2f6810c4b00b83fa9106f05570"},
+        ),
+        ("none", {}),
+    ],
+)
+def test_a_rejection_audit_keeps_the_text_as_the_policy_says(audit_text, kept):
+    # Ably blanks a deleted message's text: the audit is the only record of what was said.
+    store = InMemorySenderStore()
+
+    submit(store, "what the fuck", auditText=audit_text)
+
+    (reject,) = [event for event in store.events if event.action == "reject"]
+    assert {k: v for k, v in reject.details.items() if k in ("text", "textSha256")} == kept
+    strikes = [event for event in store.events if event.action == "strike"]
+    assert all("text" not in event.details for event in strikes)  # one copy, not two
+
+
 def test_given_a_second_rejection_then_the_ladder_bans_in_the_same_round_trip():
     store = InMemorySenderStore()
     submit(store, "fuck", ref="m1")
