@@ -158,6 +158,7 @@ class LocalSystem:
             functions=functions,
             issuer=issuer,
             discovery=self.info,
+            token_for=lambda client_id, moderator: self.token_for(client_id, moderator=moderator),
             port=config.api_port,
         )
         async_fn = functions[template.function_by_handler(constants.HANDLER_ASYNC_MODERATION)]
