@@ -33,11 +33,12 @@ node_modules/.installed: package.json package-lock.json
 local: install ## Start chatmod on localhost (embedded AWS + Ably emulator) until Ctrl-C
 	python -m chatmod_local
 
-demo: install ## Play a scripted conversation against `make local` (or a system of its own)
+demo: install ## Scripted conversation against `make local` on :8787 (CHATMOD_LOCAL_PORT=…), else its own
 	python -m chatmod_local.demo
 
-load: install ## Load run on loopback: make load CLIENTS=50 DURATION=30
-	python -m bench.load_bench --clients $(or $(CLIENTS),50) --duration $(or $(DURATION),30)
+load: install ## Load run on loopback: make load CLIENTS=50 DURATION=30 [USE_RUNNING=1: `make local`'s]
+	python -m bench.load_bench --clients $(or $(CLIENTS),50) --duration $(or $(DURATION),30) \
+		$(if $(USE_RUNNING),--use-running)
 
 lock: install ## Re-resolve every *.lock from its *.in (UPGRADE=1: newest versions allowed)
 	python -m stacks.locks $(if $(UPGRADE),--upgrade)

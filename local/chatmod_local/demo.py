@@ -10,6 +10,7 @@ and the demo can be played again; the policy it tightens is restored at the end.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import secrets
@@ -41,9 +42,8 @@ def chapter(title: str) -> None:
 
 
 @contextmanager
-def local_system() -> Iterator[dict[str, Any]]:
-    """The running system's discovery document, or one started for the demo."""
-    port = int(os.environ.get(ENV_PORT) or DEFAULT_PORT)
+def local_system(port: int) -> Iterator[dict[str, Any]]:
+    """The discovery document of the system on ``port``, or of one started for the demo."""
     info = discover(f"http://127.0.0.1:{port}")
     if info is not None:
         print(f"using the local system at {info['apiUrl']} (stage {info.get('stage')})")
@@ -275,9 +275,30 @@ def run(info: dict[str, Any]) -> int:
     return 0 if not surprises else 1
 
 
-def main() -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The demo's command line (``--help`` explains it and exits)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m chatmod_local.demo",
+        description="A scripted conversation against the local system, told message by "
+        "message: tokens, a masked message, strikes and a ban, before-publish and async "
+        "rejections, a moderator unbanning. It plays users of its own and restores the "
+        "policy it changes.",
+        epilog=f"Uses the system `make local` runs on 127.0.0.1:PORT ({ENV_PORT}, default "
+        f"{DEFAULT_PORT}); when nothing answers there, starts one for the length of the demo.",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get(ENV_PORT) or DEFAULT_PORT),
+        help=f"the local HTTP API's port (default: ${ENV_PORT} or {DEFAULT_PORT})",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m chatmod_local.demo``."""
-    with local_system() as info:
+    args = parse_args(argv)
+    with local_system(args.port) as info:
         return run(info)
 
 
