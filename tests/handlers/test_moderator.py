@@ -456,6 +456,52 @@ def test_given_an_invalid_delete_when_posting_then_400_naming_the_field(
     assert ably_stub.requests == []
 
 
+@pytest.mark.parametrize(
+    ("body", "problems"),
+    [
+        # a chat delete with the pub/sub id: only the chat shape's fields are named
+        (
+            {"room": "lobby", "id": "s1", "reason": "x"},
+            {"serial": "Field required", "id": "Extra inputs are not permitted"},
+        ),
+        # a pub/sub delete with a chat serial: only the pub/sub shape's fields
+        (
+            {"channel": "news", "serial": "s1", "reason": "x"},
+            {"id": "Field required", "serial": "Extra inputs are not permitted"},
+        ),
+        # both: room decides, channel is the extra field
+        (
+            {"room": "lobby", "channel": "news", "serial": "s1", "reason": "x"},
+            {"channel": "Extra inputs are not permitted"},
+        ),
+    ],
+)
+def test_given_a_delete_of_one_shape_when_invalid_then_400_names_only_that_shapes_fields(
+    deployment, ably_stub, body, problems
+):
+    status, answer = call("POST", "/moderation/messages/delete", body=body)
+
+    assert status == 400
+    assert answer["error"] == "bad_request"
+    assert {p["field"]: p["problem"] for p in answer["problems"]} == problems
+    assert ably_stub.requests == []
+
+
+@pytest.mark.parametrize(
+    "body", [{"reason": "x"}, {"serial": "s1", "id": "m1", "reason": "x"}, [1]]
+)
+def test_given_a_delete_naming_neither_room_nor_channel_then_400_says_which_to_give(
+    deployment, ably_stub, body
+):
+    status, answer = call("POST", "/moderation/messages/delete", body=body)
+
+    assert status == 400
+    [problem] = answer["problems"]
+    assert problem["field"] == "(body)"
+    assert "room and serial" in problem["problem"]
+    assert "channel and id" in problem["problem"]
+
+
 # -- audit log -----------------------------------------------------------------------
 
 
