@@ -167,7 +167,10 @@ def test_moderator_routes_ban_list_audit_unban(system: LocalSystem, new_user, mo
 
     reply = moderator.get("/moderation/bans")
     assert reply.status_code == 200
-    assert target in [ban["clientId"] for ban in reply.json()["bans"]]
+    [listed] = [ban for ban in reply.json()["bans"] if ban["clientId"] == target]
+    reply = moderator.get(f"/moderation/bans/{target}")
+    assert reply.status_code == 200
+    assert reply.json() == listed
 
     def audited() -> list[str]:
         events = moderator.get("/moderation/audit", params={"clientId": target}).json()["events"]
@@ -181,6 +184,9 @@ def test_moderator_routes_ban_list_audit_unban(system: LocalSystem, new_user, mo
     )
     reply = moderator.delete(f"/moderation/bans/{target}", params={"reason": "ok"})
     assert reply.status_code == 404
+    reply = moderator.get(f"/moderation/bans/{target}")
+    assert reply.status_code == 404
+    assert reply.json()["error"] == "not_banned"
     assert wait_for(lambda: "unban" in audited(), timeout=5)
 
 

@@ -83,6 +83,7 @@ ROUTES = [
     ("POST", "/moderation/bans", {"clientId": "bob", "reason": "spam"}, None),
     ("GET", "/moderation/bans", None, None),
     ("DELETE", "/moderation/bans/bob", None, {"reason": "appeal"}),
+    ("GET", "/moderation/bans/bob", None, None),
     ("POST", "/moderation/messages/delete", {"room": "r", "serial": "s", "reason": "x"}, None),
     ("GET", "/moderation/audit", None, None),
 ]
@@ -280,6 +281,51 @@ def test_given_active_and_expired_bans_when_listing_then_only_the_active_ones(de
     assert status == 200
     assert sorted(ban["clientId"] for ban in body["bans"]) == ["active", "forever"]
     assert "nextCursor" not in body
+
+
+# -- read one ban --------------------------------------------------------------------
+
+
+def test_given_a_banned_user_when_reading_their_ban_then_200_with_the_lists_item(deployment):
+    store = BanStore(deployment.bans)
+    store.ban("bob", reason="spam", source="mod1", duration_seconds=600)
+    store.ban("a b/c", reason="x", source="mod1", duration_seconds=None)
+
+    status, body = call("GET", "/moderation/bans/bob")
+
+    assert status == 200
+    [listed] = [
+        ban for ban in call("GET", "/moderation/bans")[1]["bans"] if ban["clientId"] == "bob"
+    ]
+    assert body == listed
+    assert body["reason"] == "spam"
+    assert body["permanent"] is False
+    # a percent-encoded client id in the path is decoded, as for DELETE
+    status, body = call("GET", f"/moderation/bans/{quote('a b/c', safe='')}")
+    assert status == 200
+    assert body["clientId"] == "a b/c"
+    assert body["permanent"] is True
+
+
+@pytest.mark.parametrize("client_id", ["nobody", "expired", "lifted"])
+def test_given_no_active_ban_when_reading_then_json_404_not_banned(deployment, client_id):
+    store = BanStore(deployment.bans)
+    store.ban("expired", reason="x", source="auto", duration_seconds=60, now=time.time() - 120)
+    store.ban("lifted", reason="x", source="mod1", duration_seconds=600)
+    assert call("DELETE", "/moderation/bans/lifted", query={"reason": "appeal"})[0] == 204
+
+    status, body = call("GET", f"/moderation/bans/{client_id}")
+
+    assert status == 404
+    assert body["error"] == "not_banned"
+    assert client_id in body["message"]
+
+
+def test_given_an_unusable_client_id_when_reading_a_ban_then_400(deployment):
+    status, body = call("GET", "/moderation/bans/%2A")
+
+    assert status == 400
+    assert body["error"] == "invalid_client_id"
 
 
 def test_given_many_bans_when_paging_then_every_active_ban_appears_once(deployment):
