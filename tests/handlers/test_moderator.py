@@ -543,7 +543,7 @@ def test_given_a_delete_naming_neither_room_nor_channel_then_400_says_which_to_g
 
     assert status == 400
     [problem] = answer["problems"]
-    assert problem["field"] == "(body)"
+    assert problem["field"] == "room|channel"
     assert "room and serial" in problem["problem"]
     assert "channel and id" in problem["problem"]
 

@@ -104,6 +104,10 @@ class ChannelMessageDelete(_Input):
     reason: Reason
 
 
+#: The error type of a delete body naming neither ``room`` nor ``channel``.
+NO_ROOM_OR_CHANNEL: Final = "room_or_channel_missing"
+
+
 def _delete_kind(value: Any) -> str | None:
     """Which delete the caller meant: ``room`` names a chat message, ``channel`` a pub/sub one.
 
@@ -126,7 +130,7 @@ MessageDelete = Annotated[
     | Annotated[ChannelMessageDelete, Tag(ChannelMessageDelete.__name__)],
     Discriminator(
         _delete_kind,
-        custom_error_type="room_or_channel_missing",
+        custom_error_type=NO_ROOM_OR_CHANNEL,
         custom_error_message="give room and serial (a chat message) "
         "or channel and id (a pub/sub message)",
     ),
