@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError
 from pydantic import ValidationError
 
 from chatmod.core.policy import RuntimePolicy
@@ -244,6 +245,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except (PolicyError, ConfigError, OSError) as exc:
         print(f"make policy: {exc}", file=sys.stderr)
+        return 1
+    except BotoCoreError as exc:  # no region or no credentials for the stage
+        print(
+            f"make policy: {exc} (the stage's account: AWS_PROFILE or AWS_ACCESS_KEY_ID…; "
+            "its region: cdk.json's region or AWS_REGION)",
+            file=sys.stderr,
+        )
         return 1
     if args.stage:
         print(

@@ -122,3 +122,22 @@ def test_given_an_edit_when_invalid_then_refused_and_when_valid_then_written(dep
     assert stored(deployed)["moderation"]["onMatch"] == wanted
     # no change: nothing written
     assert edit(target, editor="fake", run=lambda argv: 0) is None
+
+
+def test_given_no_region_for_a_stage_then_a_message_not_a_traceback(monkeypatch, capsys):
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+
+    assert tool.main(["--stage", "dev"]) == 1
+    assert "region" in capsys.readouterr().err
+
+
+def test_given_the_stack_names_its_policy_parameter_then_that_one_is_used(deployed):
+    class Outputs:
+        def describe_stacks(self, StackName: str) -> dict:
+            assert StackName == "chatmod-dev"
+            output = {"OutputKey": "PolicyParameterName", "OutputValue": "/custom/policy"}
+            return {"Stacks": [{"Outputs": [output]}]}
+
+    assert stage_target("dev", ssm=deployed, cloudformation=Outputs()).name == "/custom/policy"
