@@ -187,11 +187,14 @@ class LocalHttpApi:
     ) -> tuple[int, dict[str, str], bytes]:
         """``GET /_local/token?clientId=<id>[&moderator=1]``: a bearer token, for loopback only.
 
-        Refused to other hosts and to browsers (an ``Origin`` header): a web page
-        the developer visits must not mint tokens from their local system.
+        Refused to other hosts and to browsers: a web page the developer visits must
+        not mint tokens from their local system, whether cross-origin (an ``Origin``
+        header) or through DNS rebinding (a ``Host`` that is not a loopback name).
         """
         assert self.token_for is not None
-        if not _is_loopback(source_ip) or "origin" in headers:
+        host = urlsplit(f"//{headers.get('host', '')}").hostname or ""
+        loopback_host = host == "localhost" or _is_loopback(host)
+        if not _is_loopback(source_ip) or not loopback_host or "origin" in headers:
             return _json(
                 403,
                 {"error": "forbidden", "message": "local tokens are for loopback tools only"},

@@ -50,6 +50,14 @@ def test_local_token_mints_working_tokens_for_any_user_on_loopback_only(
     )
     assert refused.status_code == 403
     assert refused.json()["error"] == "forbidden"
+    rebound = http.get(
+        f"{api}/_local/token", params={"clientId": "x"}, headers={"host": "evil.test:8787"}
+    )
+    assert rebound.status_code == 403
+    localhost = http.get(
+        f"{api}/_local/token", params={"clientId": "x"}, headers={"host": "localhost:8787"}
+    )
+    assert localhost.status_code == 200
     for client_id in ("", "*"):
         reply = http.get(f"{api}/_local/token", params={"clientId": client_id})
         assert reply.status_code == 400
@@ -59,7 +67,7 @@ def test_local_token_mints_working_tokens_for_any_user_on_loopback_only(
 def test_local_token_is_refused_to_a_remote_caller(system: LocalSystem) -> None:
     assert system.api is not None
     status, _, body = system.api.dispatch(
-        "GET", "/_local/token?clientId=carol", {}, b"", "192.0.2.7"
+        "GET", "/_local/token?clientId=carol", {"host": "127.0.0.1"}, b"", "192.0.2.7"
     )
     assert status == 403
     assert json.loads(body)["error"] == "forbidden"
