@@ -54,3 +54,19 @@ def test_make_load_passes_use_running() -> None:
 def test_make_help_says_which_port_make_demo_uses() -> None:
     demo_line = next(line for line in _make("help").splitlines() if "make demo" in line)
     assert "CHATMOD_LOCAL_PORT" in demo_line
+
+
+def test_make_token_without_user_says_how_to_call_it() -> None:
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("no make")
+    # USER from the login environment is not a client id: USER= must be on the command line
+    run = subprocess.run(  # noqa: S603 - make, our own Makefile
+        [make, "-s", "-C", str(ROOT), "token"], capture_output=True, text=True, check=False
+    )
+    assert run.returncode != 0
+    assert "make token USER=<clientId> [MODERATOR=1]" in run.stderr
+    assert "--user" in _make("-n", "token", "USER=carol", "MODERATOR=1")
+    assert "--moderator" in _make("-n", "token", "USER=carol", "MODERATOR=1")
+    assert "--stage prod" in _make("-n", "policy", "STAGE=prod", "FILE=p.json")
+    assert "--stage" not in _make("-n", "policy")
