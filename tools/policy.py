@@ -43,6 +43,7 @@ class InvalidPolicyError(ValueError):
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         self.problems = problems
+        self.reported = False  # already shown to the user (by the edit loop)
         super().__init__(
             "invalid policy: " + "; ".join(f"{field}: {problem}" for field, problem in problems)
         )
@@ -188,6 +189,7 @@ def edit(
                 return write_policy(target, text)
             except InvalidPolicyError as exc:
                 _print_problems(exc)
+                exc.reported = True
                 if not ask_again():
                     raise
 
@@ -241,7 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(pretty(read_policy(target)), end="")
             return 0
     except InvalidPolicyError as exc:
-        _print_problems(exc)
+        if not exc.reported:
+            _print_problems(exc)
         return 1
     except (PolicyError, ConfigError, OSError) as exc:
         print(f"make policy: {exc}", file=sys.stderr)

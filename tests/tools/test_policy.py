@@ -141,3 +141,21 @@ def test_given_the_stack_names_its_policy_parameter_then_that_one_is_used(deploy
             return {"Stacks": [{"Outputs": [output]}]}
 
     assert stage_target("dev", ssm=deployed, cloudformation=Outputs()).name == "/custom/policy"
+
+
+def test_given_an_invalid_edit_when_running_make_policy_then_problems_shown_once(
+    deployed, monkeypatch, capsys
+):
+    def editor(argv: list[str]) -> int:
+        path = Path(argv[-1])
+        path.write_text(path.read_text().replace('"maxRetries": 1', '"maxRetries": -5'))
+        return 0
+
+    real_edit = tool.edit
+    monkeypatch.setattr(
+        tool, "edit", lambda target: real_edit(target, run=editor, ask_again=lambda: False)
+    )
+
+    assert tool.main(["--stage", "dev", "--edit"]) == 1
+    assert capsys.readouterr().err.count("moderation.maxRetries") == 1
+    assert stored(deployed) == json.loads(GOOD)
