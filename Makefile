@@ -11,7 +11,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install lock local demo load test test-fast lint openapi docs synth synth-all bootstrap diff \
+.PHONY: help install lock local demo load token policy test test-fast lint openapi docs synth synth-all bootstrap diff \
 	deploy secrets ably-rules redrive alarm-test bench bench-quick clean
 
 help: ## List the targets
@@ -33,11 +33,21 @@ node_modules/.installed: package.json package-lock.json
 local: install ## Start chatmod on localhost (embedded AWS + Ably emulator) until Ctrl-C
 	python -m chatmod_local
 
-demo: install ## Play a scripted conversation against `make local` (or a system of its own)
+demo: install ## Scripted conversation against `make local` on :8787 (CHATMOD_LOCAL_PORT=…), else its own
 	python -m chatmod_local.demo
 
-load: install ## Load run on loopback: make load CLIENTS=50 DURATION=30
-	python -m bench.load_bench --clients $(or $(CLIENTS),50) --duration $(or $(DURATION),30)
+load: install ## Load run on loopback: make load CLIENTS=50 DURATION=30 [USE_RUNNING=1: `make local`'s]
+	python -m bench.load_bench --clients $(or $(CLIENTS),50) --duration $(or $(DURATION),30) \
+		$(if $(USE_RUNNING),--use-running)
+
+token: install ## Bearer token of the running `make local` for any user: make token USER=carol [MODERATOR=1]
+	@$(if $(filter command line,$(origin USER)),,echo "make token USER=<clientId> [MODERATOR=1]" >&2; exit 2)
+	@python -m tools.bearer_token --user "$(USER)" $(if $(MODERATOR),--moderator) \
+		$(if $(filter command line,$(origin STAGE)),--stage $(STAGE))
+
+policy: install ## Show the live policy (local; STAGE=x: deployed) [EDIT=1: in your editor] [FILE=p.json: validate+write]
+	@python -m tools.policy $(if $(EDIT),--edit) $(if $(FILE),--file "$(FILE)") \
+		$(if $(filter command line,$(origin STAGE)),--stage $(STAGE))
 
 lock: install ## Re-resolve every *.lock from its *.in (UPGRADE=1: newest versions allowed)
 	python -m stacks.locks $(if $(UPGRADE),--upgrade)

@@ -169,7 +169,7 @@ class HttpApi(Construct):
             ("/token", [GET, POST], token),
             ("/messages", [POST], publish),
             ("/moderation/bans", [GET, POST], moderator),
-            ("/moderation/bans/{clientId}", [DELETE], moderator),
+            ("/moderation/bans/{clientId}", [GET, DELETE], moderator),
             ("/moderation/messages/delete", [POST], moderator),
             ("/moderation/audit", [GET], moderator),
         ]

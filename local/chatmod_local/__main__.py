@@ -24,7 +24,9 @@ def banner(info: dict[str, Any], started_s: float) -> str:
     if info["ablyKey"]:
         lines.append(f"  Ably key      {info['ablyKey']}")
     lines += [
-        f"  AWS (moto)    {info['awsUrl']}",
+        f"  AWS (moto)    {info['awsUrl']}   (region {info['region']}, "
+        f"policy parameter {info['parameters']['policy']})",
+        f"  AWS CLI       {info['awsCli']}",
         f"  before-publish secret  {info['beforePublishSecret']}",
         "",
         "  bearer tokens (12 h):",
@@ -40,6 +42,8 @@ def banner(info: dict[str, Any], started_s: float) -> str:
         f'    curl -s {api}/messages -H "authorization: Bearer $ALICE" \\',
         '         -H \'content-type: application/json\' -d \'{"room": "lobby", "text": "hi"}\'',
         "    make demo      (in another terminal: a scripted conversation against this system)",
+        "    make token USER=carol [MODERATOR=1]   (a bearer token for any user)",
+        "    make policy    (the live policy; EDIT=1 to edit it, FILE=policy.json to replace it)",
         "",
         "Ctrl-C stops everything.",
     ]

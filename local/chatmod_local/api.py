@@ -3,12 +3,15 @@
 Routes come from the template (``AWS::ApiGatewayV2::Route``); a route with a JWT
 authorizer requires a bearer token from :class:`~chatmod_local.jwt.LocalJwtIssuer`
 and passes its claims as ``requestContext.authorizer.jwt.claims``, as API Gateway
-does. ``GET /_local`` (local mode only) answers the discovery document.
+does. ``GET /_local`` (local mode only) answers the discovery document, and
+``GET /_local/token?clientId=carol[&moderator=1]`` a bearer token for any user, to
+loopback callers only (the signing secret is per run and never leaves the process).
 """
 
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import logging
 import threading
@@ -18,8 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
+from chatmod.enforcement.client_ids import client_id_problem
 from chatmod_local.aws import ACCOUNT
 from chatmod_local.functions import LocalFunction
 from chatmod_local.jwt import InvalidTokenError, LocalJwtIssuer, authorizer_claims
@@ -28,6 +32,7 @@ from chatmod_local.template import Route
 log = logging.getLogger(__name__)
 
 DISCOVERY_PATH = "/_local"
+TOKEN_PATH = "/_local/token"  # noqa: S105 - a route, not a secret
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 _TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
 
@@ -106,6 +111,7 @@ class LocalHttpApi:
         functions: Mapping[str, LocalFunction],
         issuer: LocalJwtIssuer,
         discovery: Callable[[], Mapping[str, Any]],
+        token_for: Callable[[str, bool], str] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -113,6 +119,7 @@ class LocalHttpApi:
         self.functions = functions
         self.issuer = issuer
         self.discovery = discovery
+        self.token_for = token_for
         self._server = _Server((host, port), _handler_class(self))
         self._thread: threading.Thread | None = None
 
@@ -145,6 +152,8 @@ class LocalHttpApi:
         raw_path = unquote(parts.path) or "/"
         if method == "GET" and raw_path == DISCOVERY_PATH:
             return _json(200, self.discovery())
+        if method == "GET" and raw_path == TOKEN_PATH and self.token_for is not None:
+            return self._local_token(parts.query, headers, source_ip)
         for route in self.routes:
             params = route.match(method, parts.path)
             if params is None:
@@ -173,6 +182,39 @@ class LocalHttpApi:
             return _lambda_response(result)
         return _json(404, {"message": "Not Found"})
 
+    def _local_token(
+        self, query: str, headers: Mapping[str, str], source_ip: str
+    ) -> tuple[int, dict[str, str], bytes]:
+        """``GET /_local/token?clientId=<id>[&moderator=1]``: a bearer token, for loopback only.
+
+        Refused to other hosts and to browsers: a web page the developer visits must
+        not mint tokens from their local system, whether cross-origin (an ``Origin``
+        header) or through DNS rebinding (a ``Host`` that is not a loopback name).
+        """
+        assert self.token_for is not None
+        host = urlsplit(f"//{headers.get('host', '')}").hostname or ""
+        loopback_host = host == "localhost" or _is_loopback(host)
+        if not _is_loopback(source_ip) or not loopback_host or "origin" in headers:
+            return _json(
+                403,
+                {"error": "forbidden", "message": "local tokens are for loopback tools only"},
+            )
+        params = parse_qs(query, keep_blank_values=True)
+        client_id = (params.get("clientId") or [""])[0]
+        problem = client_id_problem(client_id)
+        if problem is not None:
+            return _json(
+                400,
+                {
+                    "error": "bad_request",
+                    "message": f"the request is invalid: clientId {problem}",
+                    "problems": [{"field": "clientId", "problem": problem}],
+                },
+            )
+        moderator = (params.get("moderator") or ["0"])[0].lower() in ("1", "true", "yes")
+        token = self.token_for(client_id, moderator)
+        return _json(200, {"clientId": client_id, "moderator": moderator, "token": token})
+
     def _authorize(self, header: str) -> dict[str, str] | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -181,6 +223,13 @@ class LocalHttpApi:
             return authorizer_claims(self.issuer.verify(token.strip()))
         except InvalidTokenError:
             return None
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:

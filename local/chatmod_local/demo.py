@@ -2,12 +2,18 @@
 
 Uses the system ``make local`` runs (found through ``GET /_local``), or starts one
 for the length of the demo. Everything goes over HTTP, as a chat app would.
+
+The story's alice and bob are users of the demo's own (``alice-demo-<run>``, tokens
+from ``GET /_local/token``), so the banner's alice and bob are never struck or banned,
+and the demo can be played again; the policy it tightens is restored at the end.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import secrets
 import sys
 import time
 from collections.abc import Iterator
@@ -36,9 +42,8 @@ def chapter(title: str) -> None:
 
 
 @contextmanager
-def local_system() -> Iterator[dict[str, Any]]:
-    """The running system's discovery document, or one started for the demo."""
-    port = int(os.environ.get(ENV_PORT) or DEFAULT_PORT)
+def local_system(port: int) -> Iterator[dict[str, Any]]:
+    """The discovery document of the system on ``port``, or of one started for the demo."""
     info = discover(f"http://127.0.0.1:{port}")
     if info is not None:
         print(f"using the local system at {info['apiUrl']} (stage {info.get('stage')})")
@@ -66,6 +71,19 @@ def _set_policy(aws_url: str, name: str, value: str) -> None:
     client("ssm", aws_url).put_parameter(Name=name, Value=value, Type="String", Overwrite=True)
 
 
+def local_token(http: httpx.Client, info: dict[str, Any], client_id: str) -> str:
+    """A bearer token for ``client_id`` from the local system (``GET /_local/token``)."""
+    reply = http.get(f"{info['apiUrl']}/_local/token", params={"clientId": client_id})
+    reply.raise_for_status()
+    token: str = reply.json()["token"]
+    return token
+
+
+def _lift_ban(mod: ApiUser, client_id: str) -> bool:
+    reply = mod.delete(f"/moderation/bans/{client_id}", params={"reason": "end of the demo"})
+    return reply.status_code == 204
+
+
 def run(info: dict[str, Any]) -> int:
     """Play the story against ``info`` (the discovery document); 0 if it went as expected."""
     from chatmod_local.aws import client
@@ -89,9 +107,13 @@ def run(info: dict[str, Any]) -> int:
     )
     original_policy = ssm.get_parameter(Name=policy_name)["Parameter"]["Value"]
     with httpx.Client(timeout=15) as http:
-        alice, bob, mod = (
-            ApiUser(http, api, info["tokens"][n]) for n in ("alice", "bob", "moderator")
+        run_id = secrets.token_hex(2)
+        alice_id, bob_id = f"alice-demo-{run_id}", f"bob-demo-{run_id}"
+        alice, bob = (
+            ApiUser(http, api, local_token(http, info, name)) for name in (alice_id, bob_id)
         )
+        mod = ApiUser(http, api, info["tokens"]["moderator"])
+        print(f"alice and bob are played by {alice_id} and {bob_id} (users of this run)")
         try:
             chapter("1. Signing in: chatmod hands out Ably tokens")
             reply = alice.get("/token")
@@ -118,7 +140,7 @@ def run(info: dict[str, Any]) -> int:
                 (
                     m.get("text")
                     for m in ably_history(http, ably_url, key, f"/chat/v4/rooms/{ROOM}/messages")
-                    if m.get("clientId") == "bob"
+                    if m.get("clientId") == bob_id
                 ),
                 None,
             )
@@ -162,7 +184,7 @@ def run(info: dict[str, Any]) -> int:
             )
 
             def revoked() -> bool:
-                events = mod.get("/moderation/audit", params={"clientId": "bob"}).json()
+                events = mod.get("/moderation/audit", params={"clientId": bob_id}).json()
                 return any(e["action"] == "revoke" for e in events.get("events", []))
 
             ok = wait_for(revoked, timeout=10)
@@ -220,7 +242,7 @@ def run(info: dict[str, Any]) -> int:
                 f"{reply.status_code} {reply.json().get('error')}"
                 + expect(reply.status_code == 403),
             )
-            reply = mod.delete("/moderation/bans/bob", params={"reason": "second chance"})
+            reply = mod.delete(f"/moderation/bans/{bob_id}", params={"reason": "second chance"})
             say(
                 "moderator unbans bob",
                 f"{reply.status_code} unbanned" + expect(reply.status_code == 204),
@@ -230,13 +252,18 @@ def run(info: dict[str, Any]) -> int:
                 "bob asks GET /token",
                 f"{reply.status_code} welcome back" + expect(reply.status_code == 200),
             )
-            events = mod.get("/moderation/audit", params={"clientId": "bob"}).json()["events"]
+            events = mod.get("/moderation/audit", params={"clientId": bob_id}).json()["events"]
             say(
                 "moderator: GET /moderation/audit?clientId=bob",
                 ", ".join(e["action"] for e in reversed(events)),
             )
         finally:
             _set_policy(info["awsUrl"], policy_name, original_policy)
+            # alice's async strike may land after the story: lift what the demo left.
+            lifted = [name for name in (alice_id, bob_id) if _lift_ban(mod, name)]
+            if lifted:
+                print(f"\ncleaned up: lifted the bans of {', '.join(lifted)}")
+            print("restored the policy parameter; the banner's users were not touched")
     print(
         "\n"
         + (
@@ -248,9 +275,30 @@ def run(info: dict[str, Any]) -> int:
     return 0 if not surprises else 1
 
 
-def main() -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The demo's command line (``--help`` explains it and exits)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m chatmod_local.demo",
+        description="A scripted conversation against the local system, told message by "
+        "message: tokens, a masked message, strikes and a ban, before-publish and async "
+        "rejections, a moderator unbanning. It plays users of its own and restores the "
+        "policy it changes.",
+        epilog=f"Uses the system `make local` runs on 127.0.0.1:PORT ({ENV_PORT}, default "
+        f"{DEFAULT_PORT}); when nothing answers there, starts one for the length of the demo.",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get(ENV_PORT) or DEFAULT_PORT),
+        help=f"the local HTTP API's port (default: ${ENV_PORT} or {DEFAULT_PORT})",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m chatmod_local.demo``."""
-    with local_system() as info:
+    args = parse_args(argv)
+    with local_system(args.port) as info:
         return run(info)
 
 

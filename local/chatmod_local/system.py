@@ -158,6 +158,7 @@ class LocalSystem:
             functions=functions,
             issuer=issuer,
             discovery=self.info,
+            token_for=lambda client_id, moderator: self.token_for(client_id, moderator=moderator),
             port=config.api_port,
         )
         async_fn = functions[template.function_by_handler(constants.HANDLER_ASYNC_MODERATION)]
@@ -303,10 +304,34 @@ class LocalSystem:
             "beforePublishHeader": self.before_publish_header(),
             "tokens": dict(self.tokens),
             "awsUrl": self._endpoint,
+            "region": REGION,
+            "parameters": self.parameter_names(),
+            "awsCli": self.aws_cli_exports(),
             "stage": self.config.stage,
             "ingestQueueUrl": self.ingest_queue_url,
             "deadLetterQueueUrl": self.dead_letter_queue_url,
         }
+
+    def parameter_names(self) -> dict[str, str]:
+        """The SSM names the functions read: ``policy``, ``ablyKey``, ``beforePublishSecret``…"""
+        env = self.environment
+        names = {
+            "policy": env.get(constants.ENV_POLICY_PARAMETER, ""),
+            "ablyKey": env.get(constants.ENV_ABLY_KEY_PARAMETER, ""),
+            "beforePublishSecret": env.get(constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER, ""),
+            "judgedKey": env.get(constants.ENV_JUDGED_KEY_PARAMETER, ""),
+        }
+        return {key: value for key, value in names.items() if value}
+
+    def aws_cli_exports(self) -> str:
+        """A shell line pointing the AWS CLI (and boto3) at the local moto server."""
+        variables = {
+            "AWS_ENDPOINT_URL": self._endpoint,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            **CREDENTIALS,
+        }
+        return "export " + " ".join(f"{name}={value}" for name, value in variables.items())
 
     def stop(self) -> None:
         """Stop pollers, servers and moto; restore the process environment and caches."""

@@ -29,6 +29,50 @@ def test_discovery_names_every_part_and_its_tokens_work(
     assert reply.json()["clientId"] == "alice"
 
 
+def test_local_token_mints_working_tokens_for_any_user_on_loopback_only(
+    system: LocalSystem, http: httpx.Client
+) -> None:
+    api = system.info()["apiUrl"]
+    # Given GET /_local/token for carol, a user the banner does not list
+    reply = http.get(f"{api}/_local/token", params={"clientId": "carol"})
+    assert reply.status_code == 200
+    assert reply.json()["clientId"] == "carol"
+    # Then her token works on the /token-protected routes, as carol and not as a moderator
+    carol = ApiUser(http, api, reply.json()["token"])
+    assert carol.get("/token").json()["clientId"] == "carol"
+    assert carol.get("/moderation/bans").status_code == 403
+    # And moderator=1 mints a moderator's token
+    reply = http.get(f"{api}/_local/token", params={"clientId": "dora", "moderator": "1"})
+    assert ApiUser(http, api, reply.json()["token"]).get("/moderation/bans").status_code == 200
+    # But a browser (an Origin header) or an unusable client id gets no token
+    refused = http.get(
+        f"{api}/_local/token", params={"clientId": "x"}, headers={"origin": "https://evil.test"}
+    )
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "forbidden"
+    rebound = http.get(
+        f"{api}/_local/token", params={"clientId": "x"}, headers={"host": "evil.test:8787"}
+    )
+    assert rebound.status_code == 403
+    localhost = http.get(
+        f"{api}/_local/token", params={"clientId": "x"}, headers={"host": "localhost:8787"}
+    )
+    assert localhost.status_code == 200
+    for client_id in ("", "*"):
+        reply = http.get(f"{api}/_local/token", params={"clientId": client_id})
+        assert reply.status_code == 400
+        assert reply.json()["problems"][0]["field"] == "clientId"
+
+
+def test_local_token_is_refused_to_a_remote_caller(system: LocalSystem) -> None:
+    assert system.api is not None
+    status, _, body = system.api.dispatch(
+        "GET", "/_local/token?clientId=carol", {"host": "127.0.0.1"}, b"", "192.0.2.7"
+    )
+    assert status == 403
+    assert json.loads(body)["error"] == "forbidden"
+
+
 def test_token_get_and_post_sign_a_token_request(new_user) -> None:  # type: ignore[no-untyped-def]
     user = new_user()
     for reply in (user.get("/token"), user.post("/token")):
@@ -131,7 +175,10 @@ def test_moderator_routes_ban_list_audit_unban(system: LocalSystem, new_user, mo
 
     reply = moderator.get("/moderation/bans")
     assert reply.status_code == 200
-    assert target in [ban["clientId"] for ban in reply.json()["bans"]]
+    [listed] = [ban for ban in reply.json()["bans"] if ban["clientId"] == target]
+    reply = moderator.get(f"/moderation/bans/{target}")
+    assert reply.status_code == 200
+    assert reply.json() == listed
 
     def audited() -> list[str]:
         events = moderator.get("/moderation/audit", params={"clientId": target}).json()["events"]
@@ -145,6 +192,9 @@ def test_moderator_routes_ban_list_audit_unban(system: LocalSystem, new_user, mo
     )
     reply = moderator.delete(f"/moderation/bans/{target}", params={"reason": "ok"})
     assert reply.status_code == 404
+    reply = moderator.get(f"/moderation/bans/{target}")
+    assert reply.status_code == 404
+    assert reply.json()["error"] == "not_banned"
     assert wait_for(lambda: "unban" in audited(), timeout=5)
 
 

@@ -83,6 +83,7 @@ ROUTES = [
     ("POST", "/moderation/bans", {"clientId": "bob", "reason": "spam"}, None),
     ("GET", "/moderation/bans", None, None),
     ("DELETE", "/moderation/bans/bob", None, {"reason": "appeal"}),
+    ("GET", "/moderation/bans/bob", None, None),
     ("POST", "/moderation/messages/delete", {"room": "r", "serial": "s", "reason": "x"}, None),
     ("GET", "/moderation/audit", None, None),
 ]
@@ -282,6 +283,51 @@ def test_given_active_and_expired_bans_when_listing_then_only_the_active_ones(de
     assert "nextCursor" not in body
 
 
+# -- read one ban --------------------------------------------------------------------
+
+
+def test_given_a_banned_user_when_reading_their_ban_then_200_with_the_lists_item(deployment):
+    store = BanStore(deployment.bans)
+    store.ban("bob", reason="spam", source="mod1", duration_seconds=600)
+    store.ban("a b/c", reason="x", source="mod1", duration_seconds=None)
+
+    status, body = call("GET", "/moderation/bans/bob")
+
+    assert status == 200
+    [listed] = [
+        ban for ban in call("GET", "/moderation/bans")[1]["bans"] if ban["clientId"] == "bob"
+    ]
+    assert body == listed
+    assert body["reason"] == "spam"
+    assert body["permanent"] is False
+    # a percent-encoded client id in the path is decoded, as for DELETE
+    status, body = call("GET", f"/moderation/bans/{quote('a b/c', safe='')}")
+    assert status == 200
+    assert body["clientId"] == "a b/c"
+    assert body["permanent"] is True
+
+
+@pytest.mark.parametrize("client_id", ["nobody", "expired", "lifted"])
+def test_given_no_active_ban_when_reading_then_json_404_not_banned(deployment, client_id):
+    store = BanStore(deployment.bans)
+    store.ban("expired", reason="x", source="auto", duration_seconds=60, now=time.time() - 120)
+    store.ban("lifted", reason="x", source="mod1", duration_seconds=600)
+    assert call("DELETE", "/moderation/bans/lifted", query={"reason": "appeal"})[0] == 204
+
+    status, body = call("GET", f"/moderation/bans/{client_id}")
+
+    assert status == 404
+    assert body["error"] == "not_banned"
+    assert client_id in body["message"]
+
+
+def test_given_an_unusable_client_id_when_reading_a_ban_then_400(deployment):
+    status, body = call("GET", "/moderation/bans/%2A")
+
+    assert status == 400
+    assert body["error"] == "invalid_client_id"
+
+
 def test_given_many_bans_when_paging_then_every_active_ban_appears_once(deployment):
     store = BanStore(deployment.bans)
     names = [f"user{index:02d}" for index in range(23)]
@@ -454,6 +500,52 @@ def test_given_an_invalid_delete_when_posting_then_400_naming_the_field(
     assert status == 400
     assert field in [problem["field"] for problem in answer["problems"]]
     assert ably_stub.requests == []
+
+
+@pytest.mark.parametrize(
+    ("body", "problems"),
+    [
+        # a chat delete with the pub/sub id: only the chat shape's fields are named
+        (
+            {"room": "lobby", "id": "s1", "reason": "x"},
+            {"serial": "Field required", "id": "Extra inputs are not permitted"},
+        ),
+        # a pub/sub delete with a chat serial: only the pub/sub shape's fields
+        (
+            {"channel": "news", "serial": "s1", "reason": "x"},
+            {"id": "Field required", "serial": "Extra inputs are not permitted"},
+        ),
+        # both: room decides, channel is the extra field
+        (
+            {"room": "lobby", "channel": "news", "serial": "s1", "reason": "x"},
+            {"channel": "Extra inputs are not permitted"},
+        ),
+    ],
+)
+def test_given_a_delete_of_one_shape_when_invalid_then_400_names_only_that_shapes_fields(
+    deployment, ably_stub, body, problems
+):
+    status, answer = call("POST", "/moderation/messages/delete", body=body)
+
+    assert status == 400
+    assert answer["error"] == "bad_request"
+    assert {p["field"]: p["problem"] for p in answer["problems"]} == problems
+    assert ably_stub.requests == []
+
+
+@pytest.mark.parametrize(
+    "body", [{"reason": "x"}, {"serial": "s1", "id": "m1", "reason": "x"}, [1]]
+)
+def test_given_a_delete_naming_neither_room_nor_channel_then_400_says_which_to_give(
+    deployment, ably_stub, body
+):
+    status, answer = call("POST", "/moderation/messages/delete", body=body)
+
+    assert status == 400
+    [problem] = answer["problems"]
+    assert problem["field"] == "room|channel"
+    assert "room and serial" in problem["problem"]
+    assert "channel and id" in problem["problem"]
 
 
 # -- audit log -----------------------------------------------------------------------

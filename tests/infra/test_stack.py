@@ -441,6 +441,7 @@ USER_AND_MODERATOR_ROUTES = {
     "POST /moderation/bans",
     "GET /moderation/bans",
     "DELETE /moderation/bans/{clientId}",
+    "GET /moderation/bans/{clientId}",
     "POST /moderation/messages/delete",
     "GET /moderation/audit",
 }

@@ -28,6 +28,7 @@ def test_routes_are_the_stacks_with_their_functions_and_authorizers(
         "POST /before-publish",
         "POST /moderation/bans",
         "DELETE /moderation/bans/{clientId}",
+        "GET /moderation/bans/{clientId}",
         "GET /moderation/bans",
         "POST /moderation/messages/delete",
         "GET /moderation/audit",

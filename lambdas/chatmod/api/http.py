@@ -97,6 +97,8 @@ def request_validation_error(errors: Sequence[Mapping[str, Any]]) -> BadRequestE
     A field is named by where it was: ``reason`` (body), ``limit`` (query string),
     ``clientId`` (path); a union body's member model name is left out.
     """
+    from chatmod.api.models import NO_ROOM_OR_CHANNEL  # models are for the routes that validate
+
     problems = []
     for item in errors:
         location = [str(part) for part in item.get("loc", ())]
@@ -105,6 +107,8 @@ def request_validation_error(errors: Sequence[Mapping[str, Any]]) -> BadRequestE
         location = [part for part in location if not part[:1].isupper()]  # union member names
         if item.get("type") == "json_invalid":
             location = []
+        if item.get("type") == NO_ROOM_OR_CHANNEL:
+            location = ["room|channel"]  # as POST /messages names the choice
         field = ".".join(location) or "(body)"
         problems.append({"field": field, "problem": str(item.get("msg", "invalid"))})
     named = ", ".join(dict.fromkeys(problem["field"] for problem in problems))

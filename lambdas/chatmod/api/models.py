@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictInt,
+    StrictStr,
+    Tag,
+)
 
 from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, client_id_problem, is_well_formed
 
@@ -95,7 +104,37 @@ class ChannelMessageDelete(_Input):
     reason: Reason
 
 
-MessageDelete = ChatMessageDelete | ChannelMessageDelete
+#: The error type of a delete body naming neither ``room`` nor ``channel``.
+NO_ROOM_OR_CHANNEL: Final = "room_or_channel_missing"
+
+
+def _delete_kind(value: Any) -> str | None:
+    """Which delete the caller meant: ``room`` names a chat message, ``channel`` a pub/sub one.
+
+    So that a wrong body is answered with the problems of the shape the caller chose
+    (``serial: Field required``), not with those of both shapes mixed.
+    """
+    if isinstance(value, ChatMessageDelete | ChannelMessageDelete):
+        return type(value).__name__
+    if isinstance(value, dict):
+        if "room" in value:
+            return ChatMessageDelete.__name__
+        if "channel" in value:
+            return ChannelMessageDelete.__name__
+    return None
+
+
+MessageDelete = Annotated[
+    # Tagged with the model names, which a 400 leaves out of the field names.
+    Annotated[ChatMessageDelete, Tag(ChatMessageDelete.__name__)]
+    | Annotated[ChannelMessageDelete, Tag(ChannelMessageDelete.__name__)],
+    Discriminator(
+        _delete_kind,
+        custom_error_type=NO_ROOM_OR_CHANNEL,
+        custom_error_message="give room and serial (a chat message) "
+        "or channel and id (a pub/sub message)",
+    ),
+]
 
 
 # -- moderator outputs ---------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``/moderation/*``: the moderator tools (ban, unban, list bans, delete a message, audit log).
+"""``/moderation/*``: the moderator tools (ban, unban, list or read bans, delete a message, audit).
 
 Moderators only: a caller without a verified identity gets 401, one who is not a
 moderator (the policy's identity claims) 403, before anything is read or written.
@@ -134,6 +134,26 @@ def ban_user(body: Annotated[models.BanRequest, Body()]) -> Response[str]:
     )
     metrics.add_metric(name="ModeratorBan", unit=MetricUnit.Count, value=1)
     return json_response(201, ban.to_json())
+
+
+@app.get(
+    "/moderation/bans/<clientId>",
+    summary="Read a user's ban",
+    description="The user's active ban, as the list shows it; 404 not_banned when there is "
+    "none (never banned, lifted, or expired).",
+    responses=_responses(
+        200, "The ban in effect.", models.BanOut, {404: "The user is not banned."}
+    ),
+    tags=["moderation"],
+)
+def get_user_ban(clientId: str) -> Response[str]:  # the path parameter's name in the API
+    """The active ban on the user named in the path (percent-decoded)."""
+    moderator()
+    client_id = require_client_id(unquote(clientId))
+    ban = ban_store().get_ban(client_id)
+    if ban is None:
+        raise NotFoundError(f"{client_id!r} is not banned", code="not_banned")
+    return json_response(200, ban.to_json())
 
 
 @app.delete(
