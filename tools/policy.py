@@ -7,7 +7,8 @@ name); with ``--stage`` the deployed stage's (boto3, the stage's region, the
 stack's ``PolicyParameterName`` output). A new policy is validated with the model
 the functions parse it with (``chatmod.core.policy.RuntimePolicy``) before it is
 written: an invalid one is refused, each problem naming its field, and nothing is
-written.
+written; so is one the functions would refuse when they read it (a change to the
+Ably rule's settings, or a provider the stage has not deployed: ``core.deployment``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError
 from pydantic import ValidationError
 
+from chatmod.core.deployment import Deployment
 from chatmod.core.policy import RuntimePolicy
 from stacks.config import ConfigError
 
@@ -56,6 +58,9 @@ class Target:
     ssm: Any
     name: str
     where: str
+    # What the stage deployed (the Ably rule's settings, the providers): a policy that
+    # disagrees would be refused by the functions when read, so it is refused here.
+    deployment: Deployment | None = None
 
 
 def validate(text: str) -> RuntimePolicy:
@@ -95,6 +100,10 @@ def write_policy(target: Target, text: str) -> RuntimePolicy:
         PolicyError: the parameter cannot be written.
     """
     policy = validate(text)
+    if target.deployment is not None:
+        refusals = target.deployment.refusals(policy)
+        if refusals:
+            raise InvalidPolicyError([("moderation", problem) for problem in refusals])
     compact = json.dumps(json.loads(text), separators=(",", ":"))
     try:
         target.ssm.put_parameter(Name=target.name, Value=compact, Type="String", Overwrite=True)
@@ -129,10 +138,13 @@ def local_target(port: int) -> Target:
     name = (info.get("parameters") or {}).get("policy")
     if not name:
         raise PolicyError("this local system does not name its policy parameter: restart it")
+    from tools.stage import load_config
+
     return Target(
         ssm=client("ssm", info["awsUrl"]),
         name=name,
         where=f"local system at {info['apiUrl']}, moto {info['awsUrl']}, {info.get('region')}",
+        deployment=load_config(str(info.get("stage") or "dev")).deployment,
     )
 
 
@@ -154,7 +166,9 @@ def stage_target(stage: str, *, ssm: Any = None, cloudformation: Any = None) -> 
         name = None
     name = name or f"/chatmod/{stage}/policy"
     region = getattr(getattr(ssm, "meta", None), "region_name", None) or "default region"
-    return Target(ssm=ssm, name=name, where=f"stage {stage}, {region}")
+    return Target(
+        ssm=ssm, name=name, where=f"stage {stage}, {region}", deployment=config.deployment
+    )
 
 
 def edit(

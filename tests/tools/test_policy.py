@@ -10,9 +10,11 @@ import pytest
 from chatmod.core.policy import RuntimePolicy
 from tools import policy as tool
 from tools.policy import InvalidPolicyError, Target, edit, stage_target, validate, write_policy
+from tools.stage import load_config
 
 NAME = "/chatmod/dev/policy"
-GOOD = RuntimePolicy().to_json()
+# What dev deploys: the functions refuse a policy that changes the Ably rule's settings.
+GOOD = load_config("dev").runtime_policy.to_json()
 
 
 def bad_policy() -> str:
@@ -60,11 +62,36 @@ def test_given_a_deployed_stage_when_writing_a_valid_policy_then_the_parameter_h
     )  # the stack has no PolicyParameterName output: the default name
     assert target.name == NAME
     document = json.loads(GOOD)
-    document["moderation"]["maxRetries"] = 3
+    document["moderation"]["onMatch"] = "mask"
 
     write_policy(target, json.dumps(document, indent=2))
 
-    assert stored(deployed)["moderation"]["maxRetries"] == 3
+    assert stored(deployed)["moderation"]["onMatch"] == "mask"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("maxRetries", 3),
+        ("retryTimeoutMs", 4000),
+        ("providers", [{"name": "hive", "thresholds": {"violence": 2}}]),
+    ],
+)
+def test_given_a_change_the_functions_would_refuse_when_writing_then_refused_nothing_written(
+    deployed, aws, field, value
+):
+    # The Ably rule holds its own copy of the rule's settings; dev deploys no openai key.
+    target = stage_target("dev", ssm=deployed, cloudformation=aws.client("cloudformation"))
+    document = json.loads(GOOD)
+    document["moderation"][field] = value
+
+    with pytest.raises(InvalidPolicyError) as error:
+        write_policy(target, json.dumps(document))
+
+    ((where, problem),) = error.value.problems
+    assert where == "moderation"
+    assert "make deploy" in problem
+    assert stored(deployed) == json.loads(GOOD)
 
 
 def test_given_stage_and_a_bad_file_when_running_make_policy_then_refused_and_nothing_written(
