@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -96,7 +97,7 @@ def sqs_event(*bodies: str) -> dict[str, Any]:
 
 
 def ably_envelope(channel: str, *messages: dict[str, Any]) -> str:
-    """Ably's enveloped integration-rule body for channel messages."""
+    """Ably's enveloped integration-rule body for channel messages (as the emulator's rule)."""
     return json.dumps(
         {
             "source": "channel.message",
@@ -104,6 +105,7 @@ def ably_envelope(channel: str, *messages: dict[str, Any]) -> str:
             "channel": channel,
             "site": "eu-west-1-A",
             "ruleId": "rule1",
+            "timestamp": int(time.time() * 1000),
             "messages": list(messages),
         }
     )
