@@ -8,6 +8,9 @@ input                             lock                                resolved f
 ================================  ==================================  =========================
 requirements-dev.in (+ its -r)    requirements-dev.lock               dev and CI: CPython 3.11,
                                                                       x86_64 Linux
+requirements.in                   requirements.txt                    the CDK app alone (the
+                                                                      CDK convention), within
+                                                                      the dev lock
 lambdas/requirements.in           lambdas/requirements.lock           the dependency layer:
                                                                       the Lambda runtime's
                                                                       CPython on aarch64
@@ -110,11 +113,20 @@ def _lambda_lock(source: str, output: str) -> Lock:
 
 
 DEV = Lock("requirements-dev.in", "requirements-dev.lock", DEV_PYTHON_VERSION, DEV_PLATFORM)
+# The CDK app alone, where CDK users look for it (`pip install -r requirements.txt`),
+# pinned to the dev lock's versions.
+APP = Lock(
+    "requirements.in",
+    "requirements.txt",
+    DEV_PYTHON_VERSION,
+    DEV_PLATFORM,
+    ("--constraint", "requirements-dev.lock"),
+)
 LAYER = _lambda_lock("lambdas/requirements.in", "lambdas/requirements.lock")
 TRACING_LAYER = _lambda_lock("lambdas/requirements-tracing.in", "lambdas/requirements-tracing.lock")
 BENCH = Lock("bench/requirements.in", "bench/requirements.lock", DEV_PYTHON_VERSION, DEV_PLATFORM)
-# In this order: the bench lock is constrained by the dev lock.
-ALL = (DEV, LAYER, TRACING_LAYER, BENCH)
+# In this order: the app and bench locks are constrained by the dev lock.
+ALL = (DEV, APP, LAYER, TRACING_LAYER, BENCH)
 
 
 # --- reading requirement files -----------------------------------------------------------
