@@ -121,8 +121,9 @@ def _tally(metric: str, provider: str, categories: tuple[str, ...] | list[str]) 
     Called under the metrics lock. The dictionaries live in Powertools' metadata set,
     which it empties when it flushes the blob at the end of the invocation.
     """
-    per_provider = _metadata_dict("decisions").setdefault(provider, {})
-    per_provider[metric] = per_provider.get(metric, 0) + 1
+    if provider != "none":  # (no provider flagged it: the total says all there is)
+        per_provider = _metadata_dict("decisions").setdefault(provider, {})
+        per_provider[metric] = per_provider.get(metric, 0) + 1
     if categories:
         per_category = _metadata_dict("categories")
         for category in categories:
