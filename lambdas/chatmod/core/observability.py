@@ -14,9 +14,11 @@ The logger keeps no per-invocation state on itself: what an invocation appends
 (``function_name``, ``function_request_id``, a room, a client id) lives in a context
 variable, set in a copy of the caller's context for the duration of the handler, so
 two handlers running in one process (local mode, or a test) never tag each other's
-lines. Its level is Powertools' own: ``POWERTOOLS_LOG_LEVEL`` (or the Lambda log
-level the stack sets, ``INFO``); ``POWERTOOLS_LOGGER_SAMPLE_RATE`` logs that fraction
-of invocations at ``DEBUG`` (accepted decisions included, see ``decision_log``).
+lines. Its level is Powertools' own: in Lambda the function's application log level
+(advanced logging controls; the stack sets ``INFO``, and an operator can change it
+without a deploy), elsewhere ``POWERTOOLS_LOG_LEVEL``; ``POWERTOOLS_LOGGER_SAMPLE_RATE``
+logs that fraction of invocations at ``DEBUG`` (accepted decisions included, see
+``decision_log``) where Lambda's level does not filter those lines out.
 """
 
 from __future__ import annotations

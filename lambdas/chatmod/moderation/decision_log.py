@@ -9,9 +9,10 @@ Logs are most of what a decision costs (CloudWatch Logs bills every byte ingeste
 see ``docs/cost.md``), so:
 
 - an accepted decision is logged at ``DEBUG``: invisible at the stack's ``INFO``,
-  there for an invocation Powertools samples (``POWERTOOLS_LOGGER_SAMPLE_RATE``) or
-  a stage that logs at ``DEBUG``; every other outcome (reject, mask, banned, failed)
-  is logged at ``INFO`` with its reason, provider and categories;
+  there when a function's application log level is ``DEBUG`` (or, outside Lambda,
+  ``POWERTOOLS_LOG_LEVEL``, or an invocation ``POWERTOOLS_LOGGER_SAMPLE_RATE``
+  samples); every other outcome (reject, mask, banned, failed) is logged at ``INFO``
+  with its reason, provider and categories;
 - the line carries only the fields that say something (no nulls, no ``false``);
 - counters go into the invocation's one EMF blob (Powertools flushes it when the
   handler returns), never a blob of their own: the counts per provider and per
