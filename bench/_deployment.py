@@ -10,11 +10,13 @@ from typing import Any
 
 
 @contextmanager
-def moto_server_deployment(policy: Any = None) -> Iterator[str]:
+def moto_server_deployment(policy: Any = None, *, log_level: str = "ERROR") -> Iterator[str]:
     """Start moto on 127.0.0.1, point boto3 at it, create the stack's tables and parameters.
 
     Args:
         policy: the ``RuntimePolicy`` to store (default: the default policy).
+        log_level: the handlers' log level (timing benches keep it quiet; the cost
+            bench measures what the stack's level writes).
 
     Yields:
         The moto server's endpoint URL.
@@ -34,7 +36,7 @@ def moto_server_deployment(policy: Any = None) -> Iterator[str]:
             "AWS_ENDPOINT_URL": endpoint,
             # Long enough that no SSM read happens inside the timed loops.
             "CHATMOD_PARAMETER_MAX_AGE_SECONDS": "600",
-            "POWERTOOLS_LOG_LEVEL": "ERROR",
+            "POWERTOOLS_LOG_LEVEL": log_level,
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_SERVICE_NAME": "chatmod-bench",
         }

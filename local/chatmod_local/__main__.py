@@ -9,6 +9,7 @@ import threading
 import time
 from typing import Any
 
+from chatmod_local.logs import configure_console
 from chatmod_local.system import LocalConfig, LocalSystem
 
 
@@ -54,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     """Start, print the banner, serve until SIGINT/SIGTERM, stop cleanly."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     config = LocalConfig.from_env()
+    try:
+        configure_console()  # one readable line per decision (CHATMOD_LOCAL_LOG=json: JSON)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:

@@ -26,9 +26,14 @@ class InMemorySenderStore:
     fail: set[str] = field(default_factory=set)
     conflicts: int = 0
     round_trips: int = 0
+    reloads_after_conflict: int = 0
 
-    def load_sender(self, client_id: str, *, deadline: Deadline) -> SenderRecord:
+    def load_sender(
+        self, client_id: str, *, deadline: Deadline, after_conflict: bool = False
+    ) -> SenderRecord:
         self._call("load_sender")
+        if after_conflict:
+            self.reloads_after_conflict += 1
         record = self.records.get(client_id, SenderRecord(client_id))
         return replace(record, ban=self.bans.get(client_id))
 

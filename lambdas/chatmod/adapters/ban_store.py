@@ -336,8 +336,17 @@ class BanStore:
 
     # -- the moderation pipeline's port ------------------------------------------------
 
-    def load_sender(self, client_id: str, *, deadline: Deadline) -> SenderRecord:
-        """The sender's stored ban and strikes: one consistent ``BatchGetItem``.
+    def load_sender(
+        self, client_id: str, *, deadline: Deadline, after_conflict: bool = False
+    ) -> SenderRecord:
+        """The sender's stored ban and strikes: one ``BatchGetItem``.
+
+        The ban is read strongly consistent (a ban written a moment ago stops the next
+        message). The strikes are read eventually consistent — half a read unit, on
+        every message, for an item only a rejection uses — unless ``after_conflict``:
+        a stale strikes item cannot do harm, because the strike transaction expects the
+        version it planned from, so a stale plan fails (``StaleRecordError``) and the
+        pipeline reads again, then consistently.
 
         Raises:
             ServiceUnavailableError: DynamoDB refused or did not answer in time.
@@ -351,7 +360,7 @@ class BanStore:
             },
             strikes_name: {
                 "Keys": [{constants.STRIKES_PARTITION_KEY: client_id}],
-                "ConsistentRead": True,
+                "ConsistentRead": after_conflict,
             },
         }
         responses: dict[str, list[Any]] = {bans_name: [], strikes_name: []}

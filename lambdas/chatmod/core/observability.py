@@ -9,10 +9,22 @@ is a :class:`NoOpTracer` whose decorators return the handler unchanged. Powertoo
 own ``Tracer()`` imports ``aws_xray_sdk.core`` in its constructor even when disabled
 (about a third of a handler's cold import, and the SDK is only in the tracing layer),
 so it is built only when tracing is on.
+
+The logger keeps no per-invocation state on itself: what an invocation appends
+(``function_name``, ``function_request_id``, a room, a client id) lives in a context
+variable, set in a copy of the caller's context for the duration of the handler, so
+two handlers running in one process (local mode, or a test) never tag each other's
+lines. Its level is Powertools' own: in Lambda the function's application log level
+(advanced logging controls; the stack sets ``INFO``, and an operator can change it
+without a deploy), elsewhere ``POWERTOOLS_LOG_LEVEL``; ``POWERTOOLS_LOGGER_SAMPLE_RATE``
+logs that fraction of invocations at ``DEBUG`` (accepted decisions included, see
+``decision_log``) where Lambda's level does not filter those lines out.
 """
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -106,8 +118,68 @@ def build_tracer(environ: Mapping[str, str] | None = None) -> Tracer | NoOpTrace
         return NoOpTracer()
 
 
-logger = Logger()
+class ChatmodLogger(Logger):
+    """Powertools' ``Logger`` whose appended keys belong to the invocation, not the process.
+
+    ``append_keys`` is Powertools' ``thread_safe_append_keys`` (a context variable), and
+    ``inject_lambda_context`` runs the handler in a copy of the caller's context with
+    only the keys that say which invocation wrote a line: ``function_name`` and
+    ``function_request_id``. The memory size, ARN and cold-start flag Powertools adds
+    by default are the same on every line of a log group, so they are not repeated
+    (Lambda's own ``REPORT`` line has them, at the ``DEBUG`` system log level).
+    Threads a handler starts inherit the keys only when their work runs in a copy of
+    its context (``contextvars.copy_context().run``), as the async consumer's does.
+    """
+
+    def append_keys(self, **additional_keys: object) -> None:
+        """Add keys to this invocation's lines only (a context variable)."""
+        self.thread_safe_append_keys(**additional_keys)
+
+    def inject_lambda_context(
+        self,
+        lambda_handler: Callable[..., Any] | None = None,
+        log_event: bool | None = None,
+        correlation_id_path: str | None = None,
+        clear_state: bool | None = True,
+        flush_buffer_on_uncaught_error: bool = False,
+    ) -> Any:
+        """Name the invocation on every line it writes; forget the keys when it returns.
+
+        The keys always start empty (``clear_state`` is accepted for Powertools'
+        signature, and always true); ``log_event`` and ``correlation_id_path`` are not
+        supported: an event can carry message text, which is never logged.
+        """
+        if lambda_handler is None:
+            return functools.partial(self.inject_lambda_context, clear_state=clear_state)
+        handler = lambda_handler
+
+        @functools.wraps(handler)
+        def decorate(event: Any, context: Any, *args: Any, **kwargs: Any) -> Any:
+            def invoke() -> Any:
+                self.thread_safe_clear_keys()
+                self.thread_safe_append_keys(
+                    function_name=getattr(context, "function_name", None),
+                    function_request_id=getattr(context, "aws_request_id", None),
+                )
+                if self.sampling_rate:
+                    self.refresh_sample_rate_calculation()
+                return handler(event, context, *args, **kwargs)
+
+            return contextvars.copy_context().run(invoke)
+
+        return decorate
+
+
+logger = ChatmodLogger()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
 tracer = build_tracer()
 
-__all__ = ["NoOpTracer", "build_tracer", "logger", "metrics", "tracer", "tracing_enabled"]
+__all__ = [
+    "ChatmodLogger",
+    "NoOpTracer",
+    "build_tracer",
+    "logger",
+    "metrics",
+    "tracer",
+    "tracing_enabled",
+]

@@ -127,6 +127,8 @@ def judged_by_chatmod(
         logger.warning("judged header did not verify: moderating the message")
         metrics.add_metric(name="JudgedHeaderInvalid", unit=MetricUnit.Count, value=1)
         return False
-    logger.info("already judged by POST /messages: only the ban check applies")
+    # DEBUG: every message sent through POST /messages passes here (the decision line says
+    # "judged" and AcceptedJudged counts it); logging each at INFO would bill it twice.
+    logger.debug("already judged by POST /messages: only the ban check applies")
     metrics.add_metric(name="AcceptedJudged", unit=MetricUnit.Count, value=1)
     return True

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import contextvars
 import dataclasses
 import hashlib
 from collections import Counter
@@ -210,7 +211,11 @@ class AsyncModerator:
             max_workers=workers, thread_name_prefix="chatmod-async"
         )
         try:
-            futures = {pool.submit(task): (rid, key) for rid, key, task in tasks}
+            # Each task runs in a copy of this context: its log lines name the invocation.
+            futures = {
+                pool.submit(contextvars.copy_context().run, task): (rid, key)
+                for rid, key, task in tasks
+            }
             done, _ = concurrent.futures.wait(futures, timeout=deadline.remaining())
             for future, (record_id, key) in futures.items():
                 if future not in done:

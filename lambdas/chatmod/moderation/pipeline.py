@@ -60,7 +60,9 @@ LOAD_BUDGET_S: Final = 1.0
 class SenderStore(Protocol):
     """Where bans, strikes and audit events live (``adapters.ban_store.BanStore``)."""
 
-    def load_sender(self, client_id: str, *, deadline: Deadline) -> SenderRecord: ...
+    def load_sender(
+        self, client_id: str, *, deadline: Deadline, after_conflict: bool = False
+    ) -> SenderRecord: ...
 
     def commit_strike(
         self,
@@ -294,7 +296,9 @@ class ModerationPipeline:
                     break
                 try:
                     record = self._store.load_sender(
-                        record.client_id, deadline=deadline.within(LOAD_BUDGET_S)
+                        record.client_id,
+                        deadline=deadline.within(LOAD_BUDGET_S),
+                        after_conflict=True,
                     )
                 except ChatmodError as read_error:
                     self._on_store_error("load_sender", read_error)

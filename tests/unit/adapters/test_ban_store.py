@@ -409,8 +409,10 @@ class _Interleaved:
         self._rival_ref = rival_ref
         self.raced = False
 
-    def load_sender(self, client_id: str, *, deadline: Deadline) -> Any:
-        return self._store.load_sender(client_id, deadline=deadline)
+    def load_sender(
+        self, client_id: str, *, deadline: Deadline, after_conflict: bool = False
+    ) -> Any:
+        return self._store.load_sender(client_id, deadline=deadline, after_conflict=after_conflict)
 
     def commit_strike(self, plan: Any, events: Any, *, seen_ban: Any, deadline: Deadline) -> None:
         if not self.raced:
@@ -507,6 +509,26 @@ def test_given_a_hanging_dynamodb_when_reading_a_sender_then_it_gives_up_at_the_
         store.load_sender("alice", deadline=Deadline(0.2))
 
     assert time.monotonic() - started < 2  # the deadline, not the 5 s the call would take
+
+
+@pytest.mark.parametrize("after_conflict", [False, True])
+def test_the_ban_is_read_consistently_the_strikes_only_after_a_conflict(tables, after_conflict):
+    # A ban written a moment ago must stop the next message; a stale strikes item only
+    # fails the strike transaction's version check, and the re-read is consistent.
+    store = BanStore(tables.bans, tables.strikes, clock=lambda: NOW)
+    requests: list[dict[str, Any]] = []
+    client = tables.bans.meta.client
+    client.meta.events.register(
+        "provide-client-params.dynamodb.BatchGetItem",
+        lambda params, **_: requests.append(params["RequestItems"]),
+    )
+
+    store.load_sender("alice", deadline=Deadline(1))
+    store.load_sender("alice", deadline=Deadline(1), after_conflict=after_conflict)
+
+    assert requests[0][tables.bans.name]["ConsistentRead"] is True
+    assert requests[0][tables.strikes.name]["ConsistentRead"] is False
+    assert requests[1][tables.strikes.name]["ConsistentRead"] is after_conflict
 
 
 def test_given_no_strikes_table_when_struck_then_a_clear_error(tables):

@@ -163,6 +163,7 @@ def test_given_a_concurrent_strike_then_the_pipeline_rereads_and_retries():
 
     assert result.strike is not None
     assert store.round_trips == 4  # read, conflicting write, re-read, write
+    assert store.reloads_after_conflict == 1  # the re-read is the consistent one
 
 
 def test_given_conflicts_that_never_end_then_bounded_attempts_and_still_rejected():
