@@ -12,7 +12,7 @@ export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: help install lock local demo load test test-fast lint openapi docs synth synth-all bootstrap diff \
-	deploy secrets ably-rules redrive alarm-test bench bench-quick clean
+	deploy secrets ably-rules iam-calls redrive alarm-test bench bench-quick clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ lint: install ## ruff (lint + format check) and mypy
 
 openapi: install ## Regenerate docs/openapi.json from the routes (tests fail while it is stale)
 	python -m chatmod.api.openapi --output docs/openapi.json
+
+iam-calls: install ## Re-record the AWS calls each handler makes (tests/fixtures/iam/observed_calls.json)
+	python -m tests.support.iam_scenarios --write
 
 docs: install ## Regenerate docs/configuration.md from the config model (tests fail while it is stale)
 	python -m tools.config_docs
