@@ -57,7 +57,8 @@ NOT_CALLED_BY_THE_HANDLER: dict[str, dict[str, tuple[set[str], str]]] = {
         "idempotency": (
             {"dynamodb:GetItem"},
             "Powertools idempotency reads the record when a conditional PutItem fails "
-            "without returning it (the item expired meanwhile); moto always returns it",
+            "without returning it (ReturnValuesOnConditionCheckFailure unavailable); "
+            "Powertools documents GetItem as required, and moto always returns the item",
         ),
         "sqs:ingest": (
             {
