@@ -39,6 +39,7 @@ class ApiCall:
     service: str  # the signing name, e.g. "dynamodb", "ssm"
     operation: str  # the API name, e.g. "TransactWriteItems"
     params: Mapping[str, Any]
+    function: str | None = None  # the function whose handler was running, when known
 
 
 @dataclass
@@ -47,21 +48,23 @@ class CallRecorder:
 
     calls: list[ApiCall] = field(default_factory=list)
     recording: bool = False
+    function: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, call: ApiCall) -> None:
+    def add(self, service: str, operation: str, params: Mapping[str, Any]) -> None:
+        # Not thread-local on purpose: a handler's calls run on worker threads too.
         if self.recording:
             with self._lock:
-                self.calls.append(call)
+                self.calls.append(ApiCall(service, operation, params, self.function))
 
     @contextmanager
-    def on(self) -> Iterator[None]:
+    def on(self, function: str | None = None) -> Iterator[None]:
         """Record only inside this block (so that test setup and checks are not counted)."""
-        self.recording = True
+        self.recording, self.function = True, function
         try:
             yield
         finally:
-            self.recording = False
+            self.recording, self.function = False, None
 
 
 @contextmanager
@@ -72,7 +75,7 @@ def record_aws_calls() -> Iterator[CallRecorder]:
 
     def recording(self: BaseClient, operation_name: str, api_params: Mapping[str, Any]) -> Any:
         service = self.meta.service_model.signing_name
-        recorder.add(ApiCall(service, operation_name, dict(api_params)))
+        recorder.add(service, operation_name, dict(api_params))
         return original(self, operation_name, api_params)
 
     with mock.patch.object(BaseClient, "_make_api_call", recording):

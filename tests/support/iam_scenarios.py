@@ -6,7 +6,9 @@ ban on the stream, ...), with every AWS call recorded (``tests.support.aws_calls
 and named as ``tests/infra/test_iam.py`` names resources. The result is committed in
 ``tests/fixtures/iam/observed_calls.json`` and compared with the synthesized IAM
 policies by ``tests/infra/test_iam.py`` (both ways);
-``tests/handlers/test_observed_calls.py`` fails while the file is stale.
+``tests/handlers/test_observed_calls.py`` fails while the file is stale, and every
+handler test (``tests/handlers/conftest.py``) fails when its handler makes a call the
+file does not hold — a path these scenarios miss.
 
 Regenerate with ``make iam-calls`` (``python -m tests.support.iam_scenarios --write``).
 """
@@ -55,8 +57,14 @@ MODERATOR = {"sub": "mod1", "cognito:groups": "[moderators admins]"}
 PROFANITY = "what the f.u.c.k is this"
 _DELETE = re.compile(r"/chat/v4/rooms/[^/]+/messages/[^/]+/delete")
 
+#: The functions that moderate, and so read provider keys and call AWS providers.
+MODERATING = ("before-publish", "publish", "async-moderation")
+#: The name of the provider key parameters handler tests use (a stage names its own).
+PROVIDER_KEY = "ssm:provider-key"
+
 #: Test resource (table or parameter name) → the name ``tests/infra/test_iam.py`` gives it.
 _NAMES = {
+    "/chatmod/test/hive-key": PROVIDER_KEY,
     BANS_TABLE: "bans",
     STRIKES_TABLE: "strikes",
     AUDIT_TABLE: "audit",
