@@ -12,7 +12,7 @@ export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: help install lock local demo load token policy test test-fast lint openapi docs synth synth-all bootstrap diff \
-	deploy secrets ably-rules redrive alarm-test bench bench-quick clean
+	deploy secrets ably-rules iam-calls redrive alarm-test bench bench-quick clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ lint: install ## ruff (lint + format check) and mypy
 openapi: install ## Regenerate docs/openapi.json from the routes (tests fail while it is stale)
 	python -m chatmod.api.openapi --output docs/openapi.json
 
+iam-calls: install ## Re-record the AWS calls each handler makes (tests/fixtures/iam/observed_calls.json)
+	python -m tests.support.iam_scenarios --write
+
 docs: install ## Regenerate docs/configuration.md from the config model (tests fail while it is stale)
 	python -m tools.config_docs
 
@@ -77,8 +80,23 @@ synth-all: install ## Synthesize every stage defined in cdk.json
 		echo "synth $$stage"; cdk synth -c stage=$$stage --quiet --output cdk.out/$$stage || exit 1; \
 	done
 
-bootstrap: install ## Prepare the current AWS account/region for CDK deployments (once)
-	cdk bootstrap -c stage=$(STAGE) --output cdk.out/$(STAGE)
+EXEC_POLICY := chatmod-cfn-exec
+EXEC_POLICY_FILE := stacks/bootstrap/execution-policy.json
+
+bootstrap: install ## Prepare the account/region for CDK deployments (once), CloudFormation limited to chatmod-cfn-exec
+	@account=$$(aws sts get-caller-identity --query Account --output text) || exit 1; \
+	arn="arn:aws:iam::$$account:policy/$(EXEC_POLICY)"; \
+	if aws iam get-policy --policy-arn "$$arn" >/dev/null 2>&1; then \
+		echo "updating $$arn from $(EXEC_POLICY_FILE)"; \
+		aws iam create-policy-version --policy-arn "$$arn" --set-as-default \
+			--policy-document file://$(EXEC_POLICY_FILE) >/dev/null || exit 1; \
+	else \
+		echo "creating $$arn from $(EXEC_POLICY_FILE)"; \
+		aws iam create-policy --policy-name $(EXEC_POLICY) \
+			--policy-document file://$(EXEC_POLICY_FILE) >/dev/null || exit 1; \
+	fi; \
+	cdk bootstrap -c stage=$(STAGE) --output cdk.out/$(STAGE) \
+		--cloudformation-execution-policies "$$arn"
 
 diff: install ## Compare a stage with what is deployed: make diff STAGE=prod
 	cdk diff -c stage=$(STAGE) --output cdk.out/$(STAGE)

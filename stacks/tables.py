@@ -49,7 +49,11 @@ class Tables(Construct):
             sort_key=constants.AUDIT_SORT_KEY,
             ttl_attribute=constants.AUDIT_TTL_ATTRIBUTE,
         )
-        # One partition per day keeps "the latest events" a single Query.
+        # Partition key "YYYY-MM-DD#<shard>" (chatmod.adapters.audit_log.time_index_key):
+        # a day's events spread over TIME_INDEX_SHARDS partitions, so a raid's audit
+        # writes do not throttle one GSI partition (and through it the table); the
+        # listing queries a day's shards in parallel. The attribute and index keep
+        # their names: no index rebuild, and legacy "YYYY-MM-DD" items are still read.
         self.audit.add_global_secondary_index(
             index_name=constants.AUDIT_BY_TIME_INDEX,
             partition_key=dynamodb.Attribute(name="day", type=dynamodb.AttributeType.STRING),

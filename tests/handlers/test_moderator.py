@@ -594,6 +594,34 @@ def test_given_many_events_when_paging_the_audit_log_then_each_event_once_newest
         assert seen == sorted(set(seen), reverse=True)
 
 
+def test_given_events_from_before_the_index_was_sharded_then_the_listing_pages_them_in_order(
+    deployment,
+):
+    audit = AuditLog(deployment.audit)
+    now_ms = int(time.time() * 1000)
+    expected = []
+    for index in range(12):
+        event = AuditEvent(action="warn", actor="auto", client_id="bob", at_ms=now_ms - index)
+        if index % 3:
+            expected.append(audit.record(event).event_id)
+        else:  # the legacy "day" key: the bare UTC date, no shard
+            stored, item = audit.prepare(event)
+            deployment.audit.put_item(Item={**item, "day": stored.event_id[:10]})
+            expected.append(stored.event_id)
+
+    seen: list[str] = []
+    query = {"limit": "5"}
+    while True:
+        status, body = call("GET", "/moderation/audit", query=query)
+        assert status == 200
+        seen += [event["eventId"] for event in body["events"]]
+        if "nextCursor" not in body:
+            break
+        query = {"limit": "5", "cursor": body["nextCursor"]}
+
+    assert seen == sorted(expected, reverse=True)
+
+
 def test_given_a_cursor_for_another_filter_when_reading_the_audit_log_then_400(deployment):
     audit = AuditLog(deployment.audit)
     for _ in range(3):

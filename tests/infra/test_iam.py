@@ -1,4 +1,11 @@
-"""Least privilege, asserted as a table: function → resource → the exact data-plane actions.
+"""Least privilege, both ways: each role holds exactly the actions its handler calls.
+
+What a handler calls is observed, not written down: ``tests/support/iam_scenarios.py``
+drives every handler through its main paths against moto and records each AWS call
+as IAM authorises it (``tests/fixtures/iam/observed_calls.json``). Every observed call
+must be granted on that resource, and every grant must be observed or appear, with
+its reason, in ``NOT_CALLED_BY_THE_HANDLER`` (permissions Lambda itself uses on the
+function's behalf, and fallbacks moto cannot provoke).
 
 Only DynamoDB, SSM, SQS and KMS actions are tabled (logs and X-Ray are the same for
 every function and checked in test_stack.py). Resources are named by what they are —
@@ -8,6 +15,7 @@ never by hashed logical ids.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -23,85 +31,77 @@ from tests.infra.test_stack import (
     table_id,
     text,
 )
+from tests.support.iam_scenarios import FIXTURE
 
 TABLED = ("dynamodb:", "ssm:", "sqs:", "kms:")
 
-# --- what each function may do -------------------------------------------------------
-
-# BanStore.load_sender: one BatchGetItem of bans and strikes.
-PIPELINE_READS = {"dynamodb:BatchGetItem"}
-# BanStore.commit_strike: TransactWriteItems of Puts (authorised as PutItem per table);
-# record_event: PutItem on audit. Nothing in the pipeline updates, deletes or checks items.
-PIPELINE_WRITES = {"dynamodb:PutItem"}
-IDEMPOTENCY = {"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
 GET_PARAMETER = {"ssm:GetParameter"}
 POLICY = "ssm:policy"
 ABLY_KEY = "ssm:/chatmod/dev/ably-api-key"
-BEFORE_PUBLISH_SECRET = "ssm:/chatmod/dev/before-publish-secret"
-JUDGED_KEY = "ssm:/chatmod/dev/judged-key"
 
-PIPELINE = {
-    "bans": PIPELINE_READS | PIPELINE_WRITES,
-    "strikes": PIPELINE_READS | PIPELINE_WRITES,
-    "audit": PIPELINE_WRITES,
-    POLICY: GET_PARAMETER,
+Grants = dict[str, set[str]]
+
+# --- what each function may do: what its handler was seen to call ---------------------
+
+#: Function → resource → the IAM actions its handler called on the paths
+#: ``tests/support/iam_scenarios.py`` drives (``make iam-calls`` re-records it;
+#: ``tests/handlers/test_observed_calls.py`` fails while it is stale).
+OBSERVED: dict[str, Grants] = {
+    function: {resource: set(actions) for resource, actions in grants.items()}
+    for function, grants in json.loads(FIXTURE.read_text(encoding="utf-8")).items()
 }
 
-DEV: dict[str, dict[str, set[str]]] = {
-    # Verifies x-chatmod-judged with the judged key: never with the secret Ably holds.
-    "before-publish": {
-        **PIPELINE,
-        BEFORE_PUBLISH_SECRET: GET_PARAMETER,
-        JUDGED_KEY: GET_PARAMETER,
-    },
-    # Signs x-chatmod-judged (no double moderation); cannot read the before-publish secret.
-    "publish": {**PIPELINE, ABLY_KEY: GET_PARAMETER, JUDGED_KEY: GET_PARAMETER},
-    # Verifies x-chatmod-judged; cannot read the before-publish secret.
+#: Needed, but not called by handler code the tests can reach, each with its reason.
+NOT_CALLED_BY_THE_HANDLER: dict[str, dict[str, tuple[set[str], str]]] = {
     "async-moderation": {
-        **PIPELINE,
-        "idempotency": IDEMPOTENCY,
-        ABLY_KEY: GET_PARAMETER,
-        JUDGED_KEY: GET_PARAMETER,
-        "sqs:ingest": {
-            "sqs:ChangeMessageVisibility",
-            "sqs:DeleteMessage",
-            "sqs:GetQueueAttributes",
-            "sqs:GetQueueUrl",
-            "sqs:ReceiveMessage",
-        },
+        "idempotency": (
+            {"dynamodb:GetItem"},
+            "Powertools idempotency reads the record when a conditional PutItem fails "
+            "without returning it (ReturnValuesOnConditionCheckFailure unavailable); "
+            "Powertools documents GetItem as required, and moto always returns the item",
+        ),
+        "sqs:ingest": (
+            {
+                "sqs:ChangeMessageVisibility",
+                "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes",
+                "sqs:GetQueueUrl",
+                "sqs:ReceiveMessage",
+            },
+            "Lambda's SQS event source mapping polls with the function's role "
+            "(CDK's SqsEventSource grants grantConsumeMessages)",
+        ),
     },
-    "token": {"bans": {"dynamodb:GetItem"}, POLICY: GET_PARAMETER, ABLY_KEY: GET_PARAMETER},
-    "moderator": {
-        "bans": {
-            "dynamodb:DeleteItem",
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:Scan",
-        },
-        "strikes": {"dynamodb:DeleteItem"},  # unban clears the strike ladder's memory
-        "audit": {"dynamodb:PutItem", "dynamodb:Query"},
-        "audit/index/byTime": {"dynamodb:Query"},
-        POLICY: GET_PARAMETER,
-        ABLY_KEY: GET_PARAMETER,
-    },
-    # Reads the bans stream (its event source), revokes through Ably, audits each revocation.
     "ban-revoker": {
-        "bans/stream": {
-            "dynamodb:DescribeStream",
-            "dynamodb:GetRecords",
-            "dynamodb:GetShardIterator",
-        },
-        "*": {"dynamodb:ListStreams"},  # no resource-level permission
-        "audit": {"dynamodb:PutItem"},
-        "sqs:ban-revocation-failures": {
-            "sqs:GetQueueAttributes",
-            "sqs:GetQueueUrl",
-            "sqs:SendMessage",
-        },
-        POLICY: GET_PARAMETER,
-        ABLY_KEY: GET_PARAMETER,
+        "bans/stream": (
+            {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"},
+            "Lambda's DynamoDB Streams event source mapping reads with the function's role",
+        ),
+        "*": (
+            {"dynamodb:ListStreams"},
+            "the same event source mapping; ListStreams has no resource-level permission",
+        ),
+        "sqs:ban-revocation-failures": (
+            {"sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"},
+            "the event source mapping's on-failure destination sends with the function's "
+            "role (CDK's SqsDlq grants grantSendMessages)",
+        ),
     },
 }
+
+
+def expected_dev() -> dict[str, Grants]:
+    """What each function holds on dev: what it calls, plus the justified rest."""
+    expected = {
+        function: {r: set(a) for r, a in grants.items()} for function, grants in OBSERVED.items()
+    }
+    for function, extra in NOT_CALLED_BY_THE_HANDLER.items():
+        for resource, (actions, _reason) in extra.items():
+            expected[function].setdefault(resource, set()).update(actions)
+    return expected
+
+
+DEV = expected_dev()
 
 
 def alt_expected() -> dict[str, dict[str, set[str]]]:
@@ -205,9 +205,39 @@ def grants_of(template: Template, service: str) -> dict[str, set[str]]:
 # --- the tests -------------------------------------------------------------------------
 
 
+def _pairs(grants: Grants) -> set[tuple[str, str]]:
+    return {(resource, action) for resource, actions in grants.items() for action in actions}
+
+
+def test_every_function_was_observed():
+    assert set(OBSERVED) == set(SERVICES)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_call_a_handler_makes_is_granted_on_that_resource(dev_template, service):
+    missing = _pairs(OBSERVED[service]) - _pairs(grants_of(dev_template, service))
+
+    assert not missing, f"{service} calls these without a grant: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_grant_is_called_by_the_handler_or_justified(dev_template, service):
+    unused = _pairs(grants_of(dev_template, service)) - _pairs(DEV[service])
+
+    assert not unused, f"{service} holds these but never calls them: {sorted(unused)}"
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_function_holds_exactly_the_actions_its_handler_calls(dev_template, service):
     assert grants_of(dev_template, service) == DEV[service]
+
+
+def test_every_justified_grant_is_one_the_handlers_really_do_not_call():
+    # An entry the handlers now reach must leave the allow-list (it is then observed).
+    for function, extra in NOT_CALLED_BY_THE_HANDLER.items():
+        for resource, (actions, reason) in extra.items():
+            assert reason
+            assert not actions & OBSERVED[function].get(resource, set()), (function, resource)
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -35,6 +35,8 @@ CLIENT_CONFIG: Final = Config(
     connect_timeout=0.5,
     read_timeout=1.0,
     retries={"mode": "standard", "max_attempts": 2},
+    # The audit listing reads a day's 11 time-index partitions at once (audit_log).
+    max_pool_connections=16,
 )
 
 _pool: ThreadPoolExecutor | None = None

@@ -5,11 +5,20 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 
-from chatmod.adapters.audit_log import AuditEvent, AuditLog, iso_ms
+from chatmod.adapters.audit_log import (
+    TIME_INDEX_SHARDS,
+    AuditEvent,
+    AuditLog,
+    iso_ms,
+    time_index_key,
+)
 from chatmod.core.errors import BadRequestError
 from tests.support.dynamodb import ChatmodTables, create_tables
 
@@ -56,7 +65,8 @@ def test_given_an_event_when_recorded_then_the_item_has_keys_day_ttl_and_message
 
     assert re.fullmatch(r"2026-11-22T04:00:00\.000Z#[0-9a-f]{12}", stored.event_id)
     item = tables.audit.get_item(Key={"clientId": "alice", "eventId": stored.event_id})["Item"]
-    assert item["day"] == "2026-11-22"
+    assert item["day"] == time_index_key(stored.event_id)
+    assert re.fullmatch(r"2026-11-22#\d", item["day"])
     assert item["at"] == NOW * 1000
     assert item["expiresAt"] == NOW + 400 * DAY
     assert (item["action"], item["actor"], item["reason"], item["room"], item["serial"]) == (
@@ -157,3 +167,93 @@ def test_given_epoch_ms_when_formatted_then_ids_sort_as_time_does():
 
     assert formatted == sorted(formatted)
     assert iso_ms(1_795_320_000_123) == "2026-11-22T04:00:00.123Z"
+
+
+# --- the byTime index is sharded per day ---------------------------------------------------
+
+
+def legacy_item(audit: AuditLog, event: AuditEvent) -> dict[str, Any]:
+    """``event`` as it was written before the index was sharded: ``day`` is the bare date."""
+    stored, item = audit.prepare(event)
+    item["day"] = stored.event_id[:10]
+    return item
+
+
+def all_pages(audit: AuditLog, limit: int, *, days: int) -> list[str]:
+    """Every event id of the everyone-listing, page after page as the cursor carries it."""
+    seen: list[str] = []
+    page = audit.page(limit=limit, days=days)
+    while True:
+        seen += [event.event_id or "" for event in page.events]
+        if page.next_before is None:
+            return seen
+        page = audit.page(limit=limit, before=page.next_before, oldest_day=page.oldest_day)
+
+
+def test_given_a_burst_in_one_day_when_recorded_then_it_spreads_over_every_shard(audit, tables):
+    for _ in range(200):
+        audit.record(AuditEvent(action="reject", actor="auto", client_id="raider"))
+
+    keys = {item["day"] for item in tables.audit.scan()["Items"]}
+
+    assert keys == {f"2026-11-22#{shard}" for shard in range(TIME_INDEX_SHARDS)}
+
+
+def test_given_the_same_event_id_then_the_same_shard_every_time():
+    event_id = "2026-11-22T04:00:00.000Z#0123456789ab"
+
+    assert time_index_key(event_id) == time_index_key(event_id)
+    assert time_index_key(event_id).startswith("2026-11-22#")
+
+
+def test_given_sharded_and_legacy_events_over_days_when_paged_then_every_event_once_newest_first(
+    audit, tables, clock
+):
+    ids = []
+    for index in range(40):
+        clock.now = NOW - index * 7_000  # ~3 days back
+        event = AuditEvent(action="warn", actor="auto", client_id=f"user{index % 3}")
+        if index % 4 == 0:  # written before the upgrade
+            item = legacy_item(audit, event)
+            tables.audit.put_item(Item=item)
+            ids.append(item["eventId"])
+        else:
+            ids.append(audit.record(event).event_id)
+    clock.now = NOW
+
+    for limit in (1, 3, 7, 40, 100):
+        assert all_pages(audit, limit, days=5) == sorted(ids, reverse=True)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    offsets=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=4 * DAY), st.booleans()),
+        min_size=0,
+        max_size=30,
+    ),
+    limit=st.integers(min_value=1, max_value=12),
+)
+def test_property_paging_the_sharded_index_lists_what_one_partition_per_day_would(
+    offsets: list[tuple[int, bool]], limit: int
+):
+    with mock_aws():
+        tables = create_tables()
+        clock = Clock(NOW)
+        audit = AuditLog(tables.audit, clock=clock)
+        ids = []
+        for offset, legacy in offsets:
+            clock.now = NOW - offset
+            event = AuditEvent(action="warn", actor="auto", client_id="alice")
+            if legacy:
+                item = legacy_item(audit, event)
+                tables.audit.put_item(Item=item)
+                ids.append(item["eventId"])
+            else:
+                ids.append(audit.record(event).event_id)
+        clock.now = NOW
+
+        # What one partition per day gave: every event of the window, newest first.
+        assert all_pages(audit, limit, days=5) == sorted(ids, reverse=True)
