@@ -305,35 +305,33 @@ def _run(stub: Any, endpoint: str, capacity: Capacity) -> list[Row]:
 
     Prepared = Callable[[int], Callable[[], int]]
 
+    def before_publish_call(event: dict[str, Any]) -> Callable[[], int]:
+        def invoke() -> int:
+            answer = before_publish.lambda_handler(event, context)
+            assert answer["statusCode"] == 200, answer
+            return 1
+
+        return invoke
+
     def lambda_transport(rude: bool) -> Prepared:
         def prepare(index: int) -> Callable[[], int]:
-            event = before_publish_request(text(index, rude), client_id=sender(rude))
-
-            def invoke() -> int:
-                answer = before_publish.lambda_handler(event, context)
-                assert answer["statusCode"] == 200, answer
-                return 1
-
-            return invoke
+            return before_publish_call(
+                before_publish_request(text(index, rude), client_id=sender(rude))
+            )
 
         return prepare
 
     def http_transport(rude: bool) -> Prepared:
         def prepare(index: int) -> Callable[[], int]:
             body = before_publish_request(text(index, rude), client_id=sender(rude))
-            event = http_event(
-                "POST",
-                "/before-publish",
-                body=body,
-                headers={"authorization": f"Bearer {BEFORE_PUBLISH_SECRET}"},
+            return before_publish_call(
+                http_event(
+                    "POST",
+                    "/before-publish",
+                    body=body,
+                    headers={"authorization": f"Bearer {BEFORE_PUBLISH_SECRET}"},
+                )
             )
-
-            def invoke() -> int:
-                answer = before_publish.lambda_handler(event, context)
-                assert answer["statusCode"] == 200, answer
-                return 1
-
-            return invoke
 
         return prepare
 

@@ -26,6 +26,7 @@ from chatmod.core.policy import RuntimePolicy, TokenPolicy
 from chatmod.core.settings import get_settings
 from chatmod.handlers import token
 from tests.support.ably_stub import FAKE_API_KEY, FAKE_KEY_NAME, FAKE_KEY_SECRET, AblyStub
+from tests.support.capabilities import CHAT_PARTICIPANT_OPERATIONS
 from tests.support.deployment import (
     ABLY_KEY_PARAMETER,
     POLICY_PARAMETER,
@@ -34,20 +35,6 @@ from tests.support.deployment import (
 )
 from tests.support.dynamodb import BANS_TABLE, ChatmodTables, create_tables
 from tests.support.events import FakeLambdaContext, http_event
-
-# What Ably Chat's docs list for a participant (chat/setup), sorted: written out here,
-# not read from the policy's constant.
-CHAT_PARTICIPANT_OPERATIONS = [
-    "annotation-publish",
-    "annotation-subscribe",
-    "channel-metadata",
-    "history",
-    "message-delete-own",
-    "message-update-own",
-    "presence",
-    "publish",
-    "subscribe",
-]
 
 KEY_PARAMETER = ABLY_KEY_PARAMETER
 USER = {"sub": "alice", "cognito:groups": "[players]"}

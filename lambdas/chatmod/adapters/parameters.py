@@ -51,6 +51,7 @@ _last_good: dict[str, str] = {}
 _last_valid_policy: dict[str, RuntimePolicy] = {}
 _parse_policy_cached: dict[str, RuntimePolicy] = {}
 _refusals_logged: set[str] = set()
+_refusals_cached: dict[str, list[str]] = {}
 # Parameter name → (monotonic time before which it is not read, the current back-off).
 _backoff: dict[str, tuple[float, float]] = {}
 _lock = threading.Lock()
@@ -88,10 +89,15 @@ def get_policy(settings: Settings, *, deadline: Deadline | None = None) -> Runti
         logger.error("policy parameter is invalid: serving the last valid policy")
         return last
     deployment = settings.deployment
-    refusals = deployment.refusals(policy) if deployment is not None else []
-    if refusals:
-        assert deployment is not None
-        return _refused(name, raw, policy, refusals, deployment)
+    if deployment is not None:
+        # Once per distinct value, as parsing: a warm read compares nothing again.
+        refusals = _refusals_cached.get(raw)
+        if refusals is None:
+            if len(_refusals_cached) > 8:
+                _refusals_cached.clear()
+            refusals = _refusals_cached[raw] = deployment.refusals(policy)
+        if refusals:
+            return _refused(name, raw, policy, refusals, deployment)
     _last_valid_policy[name] = policy
     return policy
 
@@ -134,6 +140,7 @@ def reset_parameter_cache() -> None:
         _last_valid_policy.clear()
         _parse_policy_cached.clear()
         _refusals_logged.clear()
+        _refusals_cached.clear()
         _backoff.clear()
 
 

@@ -179,6 +179,24 @@ def legacy_item(audit: AuditLog, event: AuditEvent) -> dict[str, Any]:
     return item
 
 
+def write_at(
+    audit: AuditLog,
+    tables: ChatmodTables,
+    clock: Clock,
+    at: float,
+    event: AuditEvent,
+    *,
+    legacy: bool,
+) -> str:
+    """Record ``event`` at ``at``, sharded or (``legacy``) as before the index was sharded."""
+    clock.now = at
+    if not legacy:
+        return audit.record(event).event_id
+    item = legacy_item(audit, event)
+    tables.audit.put_item(Item=item)
+    return str(item["eventId"])
+
+
 def all_pages(audit: AuditLog, limit: int, *, days: int) -> list[str]:
     """Every event id of the everyone-listing, page after page as the cursor carries it."""
     seen: list[str] = []
@@ -209,16 +227,17 @@ def test_given_the_same_event_id_then_the_same_shard_every_time():
 def test_given_sharded_and_legacy_events_over_days_when_paged_then_every_event_once_newest_first(
     audit, tables, clock
 ):
-    ids = []
-    for index in range(40):
-        clock.now = NOW - index * 7_000  # ~3 days back
-        event = AuditEvent(action="warn", actor="auto", client_id=f"user{index % 3}")
-        if index % 4 == 0:  # written before the upgrade
-            item = legacy_item(audit, event)
-            tables.audit.put_item(Item=item)
-            ids.append(item["eventId"])
-        else:
-            ids.append(audit.record(event).event_id)
+    ids = [
+        write_at(
+            audit,
+            tables,
+            clock,
+            NOW - index * 7_000,  # ~3 days back
+            AuditEvent(action="warn", actor="auto", client_id=f"user{index % 3}"),
+            legacy=index % 4 == 0,  # written before the upgrade
+        )
+        for index in range(40)
+    ]
     clock.now = NOW
 
     for limit in (1, 3, 7, 40, 100):
@@ -243,16 +262,17 @@ def test_property_paging_the_sharded_index_lists_what_one_partition_per_day_woul
         tables = create_tables()
         clock = Clock(NOW)
         audit = AuditLog(tables.audit, clock=clock)
-        ids = []
-        for offset, legacy in offsets:
-            clock.now = NOW - offset
-            event = AuditEvent(action="warn", actor="auto", client_id="alice")
-            if legacy:
-                item = legacy_item(audit, event)
-                tables.audit.put_item(Item=item)
-                ids.append(item["eventId"])
-            else:
-                ids.append(audit.record(event).event_id)
+        ids = [
+            write_at(
+                audit,
+                tables,
+                clock,
+                NOW - offset,
+                AuditEvent(action="warn", actor="auto", client_id="alice"),
+                legacy=legacy,
+            )
+            for offset, legacy in offsets
+        ]
         clock.now = NOW
 
         # What one partition per day gave: every event of the window, newest first.

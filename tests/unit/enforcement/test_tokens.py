@@ -14,20 +14,7 @@ from chatmod.enforcement.tokens import (
     identity_from_claims,
     token_ttl_ms,
 )
-
-# What Ably Chat's docs list for a participant (chat/setup), sorted: written out here,
-# not read from the policy's constant.
-CHAT_PARTICIPANT_OPERATIONS = [
-    "annotation-publish",
-    "annotation-subscribe",
-    "channel-metadata",
-    "history",
-    "message-delete-own",
-    "message-update-own",
-    "presence",
-    "publish",
-    "subscribe",
-]
+from tests.support.capabilities import CHAT_PARTICIPANT_OPERATIONS
 
 IDENTITY = IdentityPolicy()
 
