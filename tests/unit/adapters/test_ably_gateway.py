@@ -100,7 +100,7 @@ def test_settings_never_show_the_key() -> None:
 
 @pytest.mark.parametrize("bad", ["nocolon", "appid.keyid:", "nodot:secret", "a.b:c:d"])
 def test_settings_reject_malformed_key_without_echoing_it(bad: str) -> None:
-    with pytest.raises(ValueError, match="api_key must look like") as caught:
+    with pytest.raises(ValueError, match="an Ably API key looks like") as caught:
         AblySettings(api_key=bad)
     assert bad not in str(caught.value)
 

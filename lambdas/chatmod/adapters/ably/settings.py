@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatmod.adapters.token_request import ApiKey
 from chatmod.core.constants import ENV_ABLY_REST_HOST, ENV_ABLY_TLS, MAX_TOKEN_TTL_MS
 
 __all__ = ["AblySettings"]
@@ -54,10 +55,7 @@ class AblySettings:
     server_token_ttl_ms: int = MAX_TOKEN_TTL_MS
 
     def __post_init__(self) -> None:
-        key_name, sep, secret = self.api_key.partition(":")
-        if not sep or not secret or ":" in secret or "." not in key_name:
-            # Never echo the value: it is a secret.
-            raise ValueError("api_key must look like '<appId>.<keyId>:<secret>'")
+        ApiKey(self.api_key)  # ValueError (never echoing the secret) unless it is a key
         host, sep, port = (self.rest_host or "").rpartition(":")
         if sep and host and ":" not in host and port.isdigit():
             # Accept "host:port" too (the form CHATMOD_ABLY_REST_HOST may take).

@@ -11,6 +11,7 @@ from typing import Any, Final
 from chatmod.adapters.ably._arguments import epoch_ms, path_segment, require_client_id
 from chatmod.adapters.ably.connection import AblyOperations
 from chatmod.adapters.ably.errors import AblyApiError, int_or_none
+from chatmod.adapters.token_request import ApiKey, create_token_request
 from chatmod.core.constants import MAX_TOKEN_TTL_MS
 from chatmod.core.errors import BadRequestError
 
@@ -57,6 +58,10 @@ class RevocationResult:
 
 class TokenOperations(AblyOperations):
     """TokenRequests for users and ``POST /keys/{keyName}/revokeTokens``."""
+
+    @property
+    def _key(self) -> ApiKey:
+        return ApiKey(self.settings.api_key)
 
     def revoke_tokens(
         self,
@@ -135,44 +140,14 @@ class TokenOperations(AblyOperations):
     ) -> dict[str, Any]:
         """Sign an Ably TokenRequest locally with the key secret. No network call.
 
-        Args:
-            client_id: the user the token is for (never the wildcard).
-            capability: resource name -> operations, e.g. ``{"room1": ["publish"]}``.
-            ttl_ms: token lifetime in milliseconds (at most ``MAX_TOKEN_TTL_MS``, 1 h).
-
-        Returns:
-            ``{keyName, ttl, capability (JSON string), clientId, timestamp, nonce,
-            mac}``, exactly what ably-js accepts from an ``authUrl``.
+        The one implementation is :func:`chatmod.adapters.token_request.create_token_request`
+        (the token function uses it without loading the SDK); this is it with the
+        gateway's key.
 
         Raises:
             BadRequestError: the client id, capability or ttl is invalid.
         """
-        require_client_id(client_id)
-        if isinstance(ttl_ms, bool) or not isinstance(ttl_ms, int):
-            raise BadRequestError("ttl_ms must be an integer")
-        if not 0 < ttl_ms <= MAX_TOKEN_TTL_MS:
-            raise BadRequestError(f"ttl_ms must be between 1 and {MAX_TOKEN_TTL_MS} (one hour)")
-        if not capability or not all(
-            isinstance(resource, str) and not isinstance(ops, str) and ops
-            for resource, ops in capability.items()
-        ):
-            raise BadRequestError("capability must map resource names to lists of operations")
-        try:
-            request = self._connection.sdk_client.auth.create_token_request(
-                {"client_id": client_id, "capability": dict(capability), "ttl": ttl_ms},
-                query_time=False,  # a server-time query would be a network call
-            )
-        except ValueError as exc:
-            raise BadRequestError("capability operations must be strings") from exc
-        return {
-            "keyName": request.key_name,
-            "ttl": request.ttl,
-            "capability": request.capability,
-            "clientId": request.client_id,
-            "timestamp": request.timestamp,
-            "nonce": request.nonce,
-            "mac": request.mac,
-        }
+        return create_token_request(self._key, client_id, capability, ttl_ms)
 
 
 def _is_legacy_batch_error(status: int, payload: Any) -> bool:
