@@ -72,7 +72,6 @@ def _count_unavailable(error: ChatmodError) -> None:
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Entry point for both transports."""
-    started = time.perf_counter()
     deadline = request_deadline(context)
     try:
         body = contract.decode_body(transport.request_body(event, deadline))
@@ -105,8 +104,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         status, answer = error.status, error.to_body()
         if status >= 500:
             _count_unavailable(error)
-    elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
-    metrics.add_metric(name="HandlerLatency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
+    # No HandlerLatency here: per message it would repeat Lambda's free ``Duration``
+    # metric in every blob (~70 B logged each, docs/cost.md); the async path keeps it per batch.
     return {
         "statusCode": status,
         "headers": {"content-type": "application/json"},
