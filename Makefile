@@ -80,21 +80,8 @@ synth-all: install ## Synthesize every stage defined in cdk.json
 		echo "synth $$stage"; cdk synth -c stage=$$stage --quiet --output cdk.out/$$stage || exit 1; \
 	done
 
-EXEC_POLICY := chatmod-cfn-exec
-EXEC_POLICY_FILE := stacks/bootstrap/execution-policy.json
-
-bootstrap: install ## Prepare the account/region for CDK deployments (once), CloudFormation limited to chatmod-cfn-exec
-	@account=$$(aws sts get-caller-identity --query Account --output text) || exit 1; \
-	arn="arn:aws:iam::$$account:policy/$(EXEC_POLICY)"; \
-	if aws iam get-policy --policy-arn "$$arn" >/dev/null 2>&1; then \
-		echo "updating $$arn from $(EXEC_POLICY_FILE)"; \
-		aws iam create-policy-version --policy-arn "$$arn" --set-as-default \
-			--policy-document file://$(EXEC_POLICY_FILE) >/dev/null || exit 1; \
-	else \
-		echo "creating $$arn from $(EXEC_POLICY_FILE)"; \
-		aws iam create-policy --policy-name $(EXEC_POLICY) \
-			--policy-document file://$(EXEC_POLICY_FILE) >/dev/null || exit 1; \
-	fi; \
+bootstrap: install ## Prepare the account/region for CDK deployments (once): CloudFormation limited to chatmod-cfn-exec, roles capped by chatmod-role-boundary
+	@arn=$$(python -m tools.bootstrap_policies) || exit 1; \
 	cdk bootstrap -c stage=$(STAGE) --output cdk.out/$(STAGE) \
 		--cloudformation-execution-policies "$$arn"
 

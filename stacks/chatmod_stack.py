@@ -55,6 +55,14 @@ MODERATOR_BANS_ACTIONS = (
 MODERATING_SERVICES = (BEFORE_PUBLISH.service, PUBLISH.service, ASYNC_MODERATION.service)
 
 
+#: The managed policy ``make bootstrap`` creates from stacks/bootstrap/role-boundary.json.
+#: Every role the stack creates carries it as its permissions boundary, and the
+#: CloudFormation execution policy lets CloudFormation create or change a role only with
+#: it: so neither a template nor a compromised deploy can mint a role that does more
+#: than chatmod's functions ever need.
+ROLE_BOUNDARY_POLICY = "chatmod-role-boundary"
+
+
 def policy_parameter_name(stage: str) -> str:
     """The SSM name of a stage's policy parameter."""
     return f"/chatmod/{stage}/policy"
@@ -74,6 +82,9 @@ class ChatmodStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         Tags.of(self).add("chatmod:stage", stage)
+        iam.PermissionsBoundary.of(self).apply(
+            iam.ManagedPolicy.from_managed_policy_name(self, "RoleBoundary", ROLE_BOUNDARY_POLICY)
+        )
         removal = (
             RemovalPolicy.RETAIN if config.removal_policy == "retain" else RemovalPolicy.DESTROY
         )

@@ -16,11 +16,15 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
+from stacks.chatmod_stack import ROLE_BOUNDARY_POLICY
 from tests.support.cdk_app import ROOT, synth_template
+from tools.bootstrap_policies import POLICIES
 
 POLICY_FILE = ROOT / "stacks" / "bootstrap" / "execution-policy.json"
 POLICY = json.loads(POLICY_FILE.read_text())
 POLICY_NAME = "chatmod-cfn-exec"
+BOUNDARY_FILE = ROOT / "stacks" / "bootstrap" / "role-boundary.json"
+BOUNDARY = json.loads(BOUNDARY_FILE.read_text())
 
 #: Resource type → the IAM service prefix CloudFormation uses to manage it.
 COVERED_TYPES = {
@@ -154,19 +158,110 @@ def test_the_policy_fits_a_managed_policy():
     assert POLICY["Version"] == "2012-10-17"
 
 
-def test_make_bootstrap_and_the_readme_use_the_policy():
+def test_make_bootstrap_and_the_readme_use_the_policies():
     makefile = (ROOT / "Makefile").read_text()
     recipe = makefile.split("\nbootstrap:", 1)[1].split("\n\n", 1)[0]
     readme = (ROOT / "README.md").read_text()
     step = readme.split("1. **Bootstrap**", 1)[1].split("\n2. ", 1)[0]
 
-    assert f"EXEC_POLICY := {POLICY_NAME}\n" in makefile
-    assert "EXEC_POLICY_FILE := stacks/bootstrap/execution-policy.json\n" in makefile
-    assert "$(EXEC_POLICY)" in recipe
-    assert "file://$(EXEC_POLICY_FILE)" in recipe
+    assert "python -m tools.bootstrap_policies" in recipe
     assert '--cloudformation-execution-policies "$$arn"' in recipe
     assert (
         f'--cloudformation-execution-policies "arn:aws:iam::$ACCOUNT:policy/{POLICY_NAME}"' in step
     )
     assert f"--policy-name {POLICY_NAME}" in step
     assert "file://stacks/bootstrap/execution-policy.json" in step
+    assert f"--policy-name {ROLE_BOUNDARY_POLICY}" in step
+    assert "file://stacks/bootstrap/role-boundary.json" in step
+    assert [name for name, _ in POLICIES] == [ROLE_BOUNDARY_POLICY, POLICY_NAME]
+    assert {path for _, path in POLICIES} == {POLICY_FILE, BOUNDARY_FILE}
+
+
+# -- the roles' permissions boundary ---------------------------------------------------------
+
+
+def role_actions(template: Template) -> set[str]:
+    """Every action any role of ``template`` is granted (its inline and attached policies)."""
+    documents = []
+    for resource in resources(template).values():
+        if resource["Type"] == "AWS::IAM::Policy":
+            documents.append(resource["Properties"]["PolicyDocument"])
+        if resource["Type"] == "AWS::IAM::Role":
+            documents += [p["PolicyDocument"] for p in resource["Properties"].get("Policies", [])]
+    return {
+        action
+        for document in documents
+        for statement in document["Statement"]
+        if statement["Effect"] == "Allow"
+        for action in listed(statement["Action"])
+    }
+
+
+def boundary_actions() -> set[str]:
+    (statement,) = BOUNDARY["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Resource"] == "*"  # the roles' own policies name the resources
+    return set(listed(statement["Action"]))
+
+
+def test_every_role_carries_the_boundary(template):
+    roles = [r for r in resources(template).values() if r["Type"] == "AWS::IAM::Role"]
+
+    assert roles
+    for role in roles:
+        boundary = role["Properties"]["PermissionsBoundary"]
+        assert json.dumps(boundary).endswith(f':policy/{ROLE_BOUNDARY_POLICY}"]]}}')
+
+
+def test_the_boundary_allows_every_action_a_role_is_granted(template):
+    missing = role_actions(template) - boundary_actions()
+
+    assert not missing, f"add {sorted(missing)} to {BOUNDARY_FILE.name} (and re-run make bootstrap)"
+
+
+def test_the_boundary_allows_nothing_no_stage_grants(
+    dev_template, prod_template, alt_template, snap_template
+):
+    traced = synth_template("dev", {"tracing": {"enabled": True}})
+    granted = set().union(
+        *(
+            role_actions(t)
+            for t in (dev_template, prod_template, alt_template, snap_template, traced)
+        )
+    )
+
+    assert boundary_actions() == granted
+
+
+def test_the_boundary_grants_no_iam_and_no_wildcard():
+    actions = boundary_actions()
+
+    assert not [a for a in actions if "*" in a]
+    assert not [a for a in actions if a.split(":", 1)[0] in {"iam", "sts", "organizations"}]
+    assert len(re.sub(r"\s", "", BOUNDARY_FILE.read_text())) <= 6144
+
+
+def test_cloudformation_creates_or_changes_a_role_only_with_the_boundary():
+    conditioned = {"iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"}
+    for statement in statements("Allow"):
+        actions = set(listed(statement["Action"]))
+        if actions & conditioned:
+            assert actions <= conditioned
+            assert statement["Condition"] == {
+                "ArnLike": {
+                    "iam:PermissionsBoundary": f"arn:aws:iam::*:policy/{ROLE_BOUNDARY_POLICY}"
+                }
+            }
+    assert conditioned <= allowed_actions()
+    # Nor may it take the boundary off, or touch any managed policy (the boundary included).
+    denied = {a for s in statements("Deny") for a in listed(s["Action"])}
+    assert "iam:DeleteRolePermissionsBoundary" in denied
+    managed_policy_changes = {
+        "iam:AttachRolePolicy",
+        "iam:CreatePolicy",
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicy",
+        "iam:DeletePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+    }
+    assert not managed_policy_changes & allowed_actions()

@@ -31,7 +31,10 @@ def sdk_token_request(client_id: str, capability: dict[str, list[str]], ttl_ms: 
         signed = sdk.auth.create_token_request(params, query_time=False).to_dict()
     finally:
         sdk.close()
-    return {name: signed[name] for name in ("keyName", "ttl", "capability", "clientId", "timestamp", "nonce", "mac")}
+    return {
+        name: signed[name]
+        for name in ("keyName", "ttl", "capability", "clientId", "timestamp", "nonce", "mac")
+    }
 
 
 @pytest.mark.parametrize(
@@ -44,7 +47,9 @@ def sdk_token_request(client_id: str, capability: dict[str, list[str]], ttl_ms: 
     ],
 )
 def test_the_same_fields_as_the_sdk_sign_to_the_same_token_request(capability):
-    ours = create_token_request(KEY, "alice", capability, 3_600_000, clock=lambda: NOW_S, nonce=NONCE)
+    ours = create_token_request(
+        KEY, "alice", capability, 3_600_000, clock=lambda: NOW_S, nonce=NONCE
+    )
 
     assert ours == sdk_token_request("alice", capability, 3_600_000)
     assert list(ours) == ["keyName", "ttl", "capability", "clientId", "timestamp", "nonce", "mac"]
@@ -58,7 +63,9 @@ def test_a_different_secret_gives_a_different_mac():
     theirs = create_token_request(other, *fields, clock=lambda: NOW_S, nonce=NONCE)
 
     assert mine["mac"] != theirs["mac"]
-    assert {k: v for k, v in mine.items() if k != "mac"} == {k: v for k, v in theirs.items() if k != "mac"}
+    assert {k: v for k, v in mine.items() if k != "mac"} == {
+        k: v for k, v in theirs.items() if k != "mac"
+    }
 
 
 def test_timestamp_is_the_clock_in_whole_milliseconds_and_nonces_are_fresh():
@@ -71,7 +78,9 @@ def test_timestamp_is_the_clock_in_whole_milliseconds_and_nonces_are_fresh():
 
 
 def test_capability_is_the_canonical_json_ably_clients_send():
-    signed = create_token_request(KEY, "u", {"b": ["subscribe", "publish"], "a": ["history"]}, 60_000)
+    signed = create_token_request(
+        KEY, "u", {"b": ["subscribe", "publish"], "a": ["history"]}, 60_000
+    )
 
     assert signed["capability"] == '{"a": ["history"], "b": ["publish", "subscribe"]}'
     assert json.loads(signed["capability"]) == {"a": ["history"], "b": ["publish", "subscribe"]}

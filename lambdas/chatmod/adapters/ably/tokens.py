@@ -13,7 +13,6 @@ from chatmod.adapters.ably.connection import AblyOperations
 from chatmod.adapters.ably.errors import AblyApiError, int_or_none
 from chatmod.adapters.token_request import ApiKey, create_token_request
 from chatmod.core.constants import MAX_TOKEN_TTL_MS
-from chatmod.core.errors import BadRequestError
 
 __all__ = [
     "MAX_REVOCATION_TARGETS",
