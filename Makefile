@@ -11,7 +11,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install lock local demo load token policy test test-fast lint openapi docs synth synth-all bootstrap diff \
+.PHONY: help install console lock local demo load token policy test test-fast lint openapi docs synth synth-all bootstrap diff \
 	deploy secrets ably-rules iam-calls redrive alarm-test bench bench-quick clean
 
 help: ## List the targets
@@ -30,7 +30,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-local: install ## Start chatmod on localhost (embedded AWS + Ably emulator) until Ctrl-C
+# The moderator console: its own pinned front-end toolchain (console/package-lock.json).
+CONSOLE_SOURCES := $(shell find console/src -type f 2>/dev/null) console/index.html \
+	console/vite.config.ts console/tsconfig.json
+console/node_modules/.installed: console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund
+	touch $@
+
+console/dist/index.html: console/node_modules/.installed $(CONSOLE_SOURCES)
+	cd console && npm run build
+
+console: console/dist/index.html ## Build the moderator console (console/dist deployed, console/dist-local for make local)
+
+local: install console ## Start chatmod on localhost (embedded AWS + Ably emulator, console at /console/) until Ctrl-C
 	python -m chatmod_local
 
 demo: install ## Scripted conversation against `make local` on :8787 (CHATMOD_LOCAL_PORT=…), else its own
@@ -52,16 +64,17 @@ policy: install ## Show the live policy (local; STAGE=x: deployed) [EDIT=1: in y
 lock: install ## Re-resolve every *.lock from its *.in (UPGRADE=1: newest versions allowed)
 	python -m stacks.locks $(if $(UPGRADE),--upgrade)
 
-test: install ## Run the whole test suite (unit, handlers, e2e, stack assertions, nag, bundling)
+test: install console ## Run the whole test suite (unit, handlers, e2e, stack assertions, nag, bundling)
 	pytest
 
-test-fast: install ## The suite without the real pip bundling test
+test-fast: install console ## The suite without the real pip bundling test
 	pytest -m "not bundling"
 
-lint: install ## ruff (lint + format check) and mypy
+lint: install console/node_modules/.installed ## ruff (lint + format check), mypy, and the console's tsc + prettier
 	ruff check .
 	ruff format --check .
 	mypy
+	cd console && npm run lint
 
 openapi: install ## Regenerate docs/openapi.json from the routes (tests fail while it is stale)
 	python -m chatmod.api.openapi --output docs/openapi.json
@@ -120,4 +133,4 @@ bench-quick: install ## Every benchmark once with small counts (CI): fails on a 
 	python -m bench --quick
 
 clean: ## Remove build output (keeps .venv and node_modules)
-	rm -rf cdk.out .chatmod-local .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out .chatmod-local .pytest_cache .mypy_cache .ruff_cache console/dist console/dist-local

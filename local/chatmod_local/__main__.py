@@ -20,6 +20,7 @@ def banner(info: dict[str, Any], started_s: float) -> str:
         f"chatmod is running locally (stage {info['stage']}, up in {started_s:.1f} s)",
         "",
         f"  HTTP API      {api}   (discovery: GET {api}/_local)",
+        f"  Console       {info['consoleUrl']}   (sign in as moderator)",
         f"  Ably          {info['ablyUrl'] or 'real Ably (ABLY_API_KEY)'}",
     ]
     if info["ablyKey"]:

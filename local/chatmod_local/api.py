@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 from chatmod.enforcement.client_ids import client_id_problem
 from chatmod_local.aws import ACCOUNT
+from chatmod_local.console import ConsoleFiles
 from chatmod_local.functions import LocalFunction
 from chatmod_local.jwt import InvalidTokenError, LocalJwtIssuer, authorizer_claims
 from chatmod_local.template import Route
@@ -112,6 +113,7 @@ class LocalHttpApi:
         issuer: LocalJwtIssuer,
         discovery: Callable[[], Mapping[str, Any]],
         token_for: Callable[[str, bool], str] | None = None,
+        console: ConsoleFiles | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -120,6 +122,7 @@ class LocalHttpApi:
         self.issuer = issuer
         self.discovery = discovery
         self.token_for = token_for
+        self.console = console
         self._server = _Server((host, port), _handler_class(self))
         self._thread: threading.Thread | None = None
 
@@ -154,6 +157,10 @@ class LocalHttpApi:
             return _json(200, self.discovery())
         if method == "GET" and raw_path == TOKEN_PATH and self.token_for is not None:
             return self._local_token(parts.query, headers, source_ip)
+        if method == "GET" and self.console is not None:
+            answer = self.console.answer(raw_path)
+            if answer is not None:
+                return answer
         for route in self.routes:
             params = route.match(method, parts.path)
             if params is None:

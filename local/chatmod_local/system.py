@@ -35,6 +35,7 @@ from chatmod_local.aws import (
     put_secrets,
     secret_parameters,
 )
+from chatmod_local.console import ConsoleFiles
 from chatmod_local.functions import LocalFunction, functions_of
 from chatmod_local.jwt import LocalJwtIssuer
 from chatmod_local.pollers import QueuePoller, StreamPoller
@@ -159,6 +160,7 @@ class LocalSystem:
             issuer=issuer,
             discovery=self.info,
             token_for=lambda client_id, moderator: self.token_for(client_id, moderator=moderator),
+            console=ConsoleFiles(stage=config.stage),
             port=config.api_port,
         )
         async_fn = functions[template.function_by_handler(constants.HANDLER_ASYNC_MODERATION)]
@@ -298,6 +300,7 @@ class LocalSystem:
         assert self.api is not None
         return {
             "apiUrl": self.api.url,
+            "consoleUrl": f"{self.api.url}/console/",
             "ablyUrl": self.emulator.url if self.emulator is not None else None,
             "ablyKey": self.ably_key if self.emulator is not None else None,
             "beforePublishSecret": self.before_publish_secret,

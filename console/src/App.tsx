@@ -1,0 +1,111 @@
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
+import { ModeratorApi } from "./api";
+import { type ConsoleConfig, loadConfig } from "./config";
+import { loadSession, type Session, saveSession } from "./session";
+import Audit from "./views/Audit";
+import Bans from "./views/Bans";
+
+// Decided at build time: only the local build (vite --mode localmode) contains the local
+// sign-in; in the deployed build this is null and the module is not bundled at all.
+const LocalSignIn =
+  import.meta.env.MODE === "localmode" ? lazy(() => import("./auth/LocalSignIn")) : null;
+
+const VIEWS = [
+  { id: "bans", label: "Bans" },
+  { id: "audit", label: "Audit log" },
+] as const;
+type ViewId = (typeof VIEWS)[number]["id"];
+
+function viewFromHash(): ViewId {
+  const id = window.location.hash.replace(/^#\/?/, "");
+  return VIEWS.some((v) => v.id === id) ? (id as ViewId) : "bans";
+}
+
+export default function App() {
+  const [config, setConfig] = useState<ConsoleConfig | null>(null);
+  const [configError, setConfigError] = useState<string | null>(null);
+  const [session, setSession] = useState<Session | null>(loadSession);
+  const [view, setView] = useState<ViewId>(viewFromHash);
+
+  useEffect(() => {
+    loadConfig().then(setConfig, (error: Error) => setConfigError(error.message));
+    const onHash = () => setView(viewFromHash());
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, []);
+
+  const api = useMemo(
+    () => (config && session ? new ModeratorApi(config.apiUrl, session.token) : null),
+    [config, session],
+  );
+
+  function signedIn(next: Session | null) {
+    saveSession(next);
+    setSession(next);
+  }
+
+  if (configError) {
+    return (
+      <main className="centered">
+        <p role="alert" className="error">
+          The console cannot start: {configError}
+        </p>
+      </main>
+    );
+  }
+  if (!config) return <main className="centered">Loading…</main>;
+
+  return (
+    <>
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">chatmod</span>
+        <span className={`stage ${config.signIn === "local" ? "stage-local" : ""}`}>
+          {config.signIn === "local"
+            ? `local mode — not a deployed stage`
+            : `stage ${config.stage}`}
+        </span>
+        {session && (
+          <>
+            <nav aria-label="Views">
+              {VIEWS.map((v) => (
+                <a key={v.id} href={`#/${v.id}`} aria-current={view === v.id ? "page" : undefined}>
+                  {v.label}
+                </a>
+              ))}
+            </nav>
+            <span className="who">
+              Signed in as <strong>{session.clientId}</strong>
+            </span>
+            <button type="button" onClick={() => signedIn(null)}>
+              Sign out
+            </button>
+          </>
+        )}
+      </header>
+      <main id="content" tabIndex={-1}>
+        {!session ? (
+          config.signIn === "local" && LocalSignIn ? (
+            <Suspense fallback={<p>Loading…</p>}>
+              <LocalSignIn apiUrl={config.apiUrl} onSignedIn={signedIn} />
+            </Suspense>
+          ) : config.signIn === "local" ? (
+            <p role="alert" className="error">
+              This console build has no local sign-in: local mode serves its own build.
+            </p>
+          ) : (
+            <p role="alert" className="error">
+              Sign-in with Cognito is not in this console build yet; use the local console.
+            </p>
+          )
+        ) : api && view === "bans" ? (
+          <Bans api={api} />
+        ) : api ? (
+          <Audit api={api} />
+        ) : null}
+      </main>
+    </>
+  );
+}

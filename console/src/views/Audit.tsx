@@ -1,0 +1,131 @@
+/** The audit log: every decision and moderator action, newest first, filtered and paged. */
+import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
+import { ApiError, type AuditEvent, type ModeratorApi } from "../api";
+import { formatTime, toCsv } from "../format";
+
+export default function Audit(props: { api: ModeratorApi }) {
+  const { api } = props;
+  const [clientId, setClientId] = useState("");
+  const [applied, setApplied] = useState<{ clientId?: string }>({});
+  const [events, setEvents] = useState<AuditEvent[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // Only the latest request may fill the table: an earlier, slower one (say, the
+  // unfiltered first load) must not overwrite the answer to a newer filter.
+  const latest = useRef(0);
+
+  const load = useCallback(
+    async (filters: { clientId?: string }, from?: string) => {
+      const request = ++latest.current;
+      try {
+        const page = await api.audit(filters, from);
+        if (request !== latest.current) return;
+        setEvents((previous) => (from && previous ? [...previous, ...page.items] : page.items));
+        setCursor(page.nextCursor);
+        setError(null);
+      } catch (caught) {
+        if (request !== latest.current) return;
+        setError(caught instanceof ApiError ? caught.message : String(caught));
+      }
+    },
+    [api],
+  );
+
+  useEffect(() => {
+    void load(applied);
+  }, [load, applied]);
+
+  function filter(event: FormEvent) {
+    event.preventDefault();
+    setEvents(null);
+    setApplied({ clientId: clientId.trim() || undefined });
+  }
+
+  function exportCsv() {
+    const header = ["at", "action", "actor", "clientId", "room", "channel", "reason", "messageId"];
+    const rows = (events ?? []).map((e) => [
+      e.at,
+      e.action,
+      e.actor,
+      e.clientId,
+      e.room,
+      e.channel,
+      e.reason,
+      e.messageId,
+    ]);
+    const blob = new Blob([toCsv([header, ...rows])], { type: "text/csv" });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = "chatmod-audit.csv";
+    link.click();
+    URL.revokeObjectURL(link.href);
+  }
+
+  return (
+    <section aria-labelledby="audit-title">
+      <h1 id="audit-title">Audit log</h1>
+      <form className="card inline-form" onSubmit={filter} aria-label="Filter the audit log">
+        <label>
+          User (client id)
+          <input
+            value={clientId}
+            onChange={(e) => setClientId(e.target.value)}
+            autoComplete="off"
+          />
+        </label>
+        <button type="submit">Filter</button>
+        <button type="button" onClick={exportCsv} disabled={!events?.length}>
+          Export CSV
+        </button>
+      </form>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {events === null ? (
+        !error && <p>Loading…</p>
+      ) : events.length === 0 ? (
+        <p>No events{applied.clientId ? ` for ${applied.clientId}` : ""}.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption>
+              {events.length} event{events.length === 1 ? "" : "s"}
+              {applied.clientId ? ` for ${applied.clientId}` : ""}, newest first
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Action</th>
+                <th scope="col">User</th>
+                <th scope="col">Where</th>
+                <th scope="col">By</th>
+                <th scope="col">Reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr key={e.eventId}>
+                  <td>{formatTime(e.at)}</td>
+                  <td>
+                    <span className={`action action-${e.action}`}>{e.action}</span>
+                  </td>
+                  <td>{e.clientId ?? "—"}</td>
+                  <td>{e.room ?? e.channel ?? "—"}</td>
+                  <td>{e.actor}</td>
+                  <td>{e.reason ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {cursor && (
+        <button type="button" onClick={() => void load(applied, cursor)}>
+          Load older events
+        </button>
+      )}
+    </section>
+  );
+}
