@@ -27,10 +27,11 @@ __all__ = [
     "words",
 ]
 
-# Look-alike letters from other scripts, keyed by their *case-folded* form (folding
-# happens first).  These are curated and win over the generated CONFUSABLES table
+# Look-alike letters from other scripts, keyed by their *case-folded* form (looked
+# up as typed and again after folding).  These are curated and win over the generated CONFUSABLES table
 # (Unicode's confusables.txt, keyed by the original letter, so capitals keep their
-# own reading: Greek capital ETA is "h", small eta "n"), which covers the rest.  NFKD already handles fullwidth, mathematical, circled and
+# own reading: Greek capital ETA is "h", small eta "n"), which covers the rest.
+# NFKD already handles fullwidth, mathematical, circled and
 # super/subscript letters; these are the ones it leaves alone because they are
 # distinct letters, not compatibility variants.
 HOMOGLYPHS: dict[str, str] = {
@@ -111,7 +112,8 @@ def _fold_char(ch: str) -> str:
         if cat in ("Mn", "Me", "Cf") or c in _INVISIBLE:
             continue
         c = c.casefold()
-        out.append(HOMOGLYPHS.get(c, c))
+        # Also after decomposition: "آ" is alef + madda, and alef is a look-alike.
+        out.append(HOMOGLYPHS.get(c) or CONFUSABLES.get(c, c))
     return "".join(out)
 
 
