@@ -7,8 +7,9 @@ Kept: every *letter* (general category L*) outside ASCII whose confusable skelet
 made only of Latin letters a-z (after case folding), one to three of them, and that
 the normaliser's own folding (NFKD, case fold, marks dropped) does not already turn
 into that same Latin text.  A capital whose skeleton is ``l`` (it looks like
-capital I) becomes ``i``: the matcher compares case-folded text.  Symbols, digits and punctuation are left out on purpose:
-the matcher reads those as leetspeak only inside words, where it has context.
+capital I) becomes ``i``: the matcher compares case-folded text.  Symbols, digits
+and punctuation are left out on purpose: the matcher reads those as leetspeak
+only inside words, where it has context.
 The table is keyed by the original code point (before case folding), because the
 skeleton depends on case: Greek capital ETA looks like ``H``, small eta like ``n``.
 """
@@ -75,14 +76,15 @@ def render(table: dict[str, str], version: str, digest: str) -> str:
         "",
         "# ruff: noqa: RUF001",
         "",
-        f"SOURCE_VERSION = {version!r}",
-        f"SOURCE_SHA256 = {digest!r}",
+        f'SOURCE_VERSION = "{version}"',
+        f'SOURCE_SHA256 = "{digest}"',
         "",
         "CONFUSABLES: dict[str, str] = {",
     ]
     for ch in sorted(table):
         name = unicodedata.name(ch, f"U+{ord(ch):04X}")
-        lines.append(f"    {ch!r}: {table[ch]!r},  # U+{ord(ch):04X} {name}")
+        # Double quotes, as ruff format writes them (the table is checked in formatted).
+        lines.append(f'    "{ch}": "{table[ch]}",  # U+{ord(ch):04X} {name}')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -8,9 +8,10 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from functools import cache, lru_cache
 
-from chatmod.moderation.base import Match, ProviderResult, ProviderTimeoutError
+from chatmod.moderation.base import Match, MessageContext, ProviderResult, ProviderTimeoutError
 from chatmod.moderation.normalize import (
     LEET,
     Folded,

@@ -28,10 +28,10 @@ __all__ = [
 ]
 
 # Look-alike letters from other scripts, keyed by their *case-folded* form (looked
-# up as typed and again after folding).  These are curated and win over the generated CONFUSABLES table
-# (Unicode's confusables.txt, keyed by the original letter, so capitals keep their
-# own reading: Greek capital ETA is "h", small eta "n"), which covers the rest.
-# NFKD already handles fullwidth, mathematical, circled and
+# up as typed and again after folding).  These are curated and win over the
+# generated CONFUSABLES table (Unicode's confusables.txt, keyed by the original
+# letter, so capitals keep their own reading: Greek capital ETA is "h", small eta
+# "n"), which covers the rest.  NFKD already handles fullwidth, mathematical, circled and
 # super/subscript letters; these are the ones it leaves alone because they are
 # distinct letters, not compatibility variants.
 HOMOGLYPHS: dict[str, str] = {
