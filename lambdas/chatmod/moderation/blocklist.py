@@ -153,6 +153,7 @@ class BlocklistMatcher:
         )
         # (length, first letter) → word keys, for masked words ("b**ch").
         self._by_shape: dict[tuple[int, str], list[str]] = {}
+        self._longest_key = 0
         for index, raw in enumerate(entries):
             term, regex, category, severity = _validate(raw, index)
             if regex is not None:
@@ -196,6 +197,7 @@ class BlocklistMatcher:
             return
         if old is None:
             self._by_shape.setdefault((len(key), key[0]), []).append(key)
+            self._longest_key = max(self._longest_key, len(key))
         self._exact[key] = entry
         if len(key) >= 4:
             self._prefixes4.add(key[:4])
@@ -336,8 +338,8 @@ class BlocklistMatcher:
         """Readings of a word that matched nothing as written: masks, ``v`` for ``u``,
         hashtags and camelCase runs."""
         form = w.forms[0]
-        raw = folded.text[w.start : w.end]
-        if "*" in raw:
+        # A "*" always gives a word several readings, so one-reading words skip the slice.
+        if len(w.forms) > 1 and "*" in (raw := folded.text[w.start : w.end]):
             entry = self._masked(raw)
             if entry is not None:
                 add(w.start, w.end, entry)
@@ -423,12 +425,15 @@ class BlocklistMatcher:
     def _scan_hashtag(self, word: str, start: int, add: _Add) -> None:
         """Terms at the start or end of a hashtag written in one case (``#bitchplease``)."""
         n = len(word)
-        for length in range(n - 2, _COMPOUND_MIN_LEN - 1, -1):
+        # No term is longer than the longest key (elongated ones aside), so a long
+        # hashtag costs O(longest key) lookups, not O(its length).
+        longest = min(n - 2, self._longest_key)
+        for length in range(longest, _COMPOUND_MIN_LEN - 1, -1):
             entry = self._compound_hit(word[:length])
             if entry is not None and not self._shielded(word, 0, length):
                 add(start, start + length, entry)
                 break
-        for length in range(n - 2, _COMPOUND_MIN_LEN - 1, -1):
+        for length in range(longest, _COMPOUND_MIN_LEN - 1, -1):
             entry = self._compound_hit(word[n - length :])
             if entry is not None and not self._shielded(word, n - length, n):
                 add(start + n - length, start + n, entry)
