@@ -18,6 +18,7 @@ from chatmod.moderation.blocklist import (
     CATEGORIES,
     DEFAULT_LANGUAGES,
     LANGUAGES,
+    BlocklistMatcher,
     BlocklistProvider,
     default_matcher,
     load_default_list,
@@ -25,6 +26,7 @@ from chatmod.moderation.blocklist import (
 )
 from chatmod.moderation.engine import Outcome
 from chatmod.moderation.factory import build_engine
+from chatmod.moderation.normalize import fold_term
 
 _TIMEOUT = 1.0
 _EVERY = ("en", "es", "fr", "de", "pt", "it")
@@ -294,3 +296,26 @@ class TestPolicy:
 
         assert engine.moderate("damn, what the hell").outcome is Outcome.ACCEPT
         assert engine.moderate("what the fuck").outcome is Outcome.REJECT
+
+
+class TestCost:
+    def test_given_very_long_hashtag_when_scanned_then_lookups_bounded_by_longest_term(
+        self,
+    ) -> None:
+        entries, allowlist, compound = load_default_list(("en",))
+        matcher = BlocklistMatcher(entries, allowlist, compound)
+        longest = max(len("".join(fold_term(str(e["term"])))) for e in entries if "term" in e)
+        calls = 0
+        lookup = matcher._lookup
+
+        def counting(s: str) -> object:
+            nonlocal calls
+            calls += 1
+            return lookup(s)
+
+        matcher._lookup = counting  # type: ignore[method-assign]
+
+        assert matcher.scan("#" + "a" * 50_000) == ()
+        # Prefixes and suffixes up to the longest term, plus the word itself and its
+        # other readings: nowhere near one lookup per character.
+        assert calls <= 2 * longest + 10
