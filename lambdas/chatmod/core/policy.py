@@ -154,11 +154,26 @@ class BlocklistTerm(StrictModel):
         return self
 
 
+#: Languages of the bundled lists (``chatmod.moderation.blocklist.LANGUAGES``).
+BlocklistLanguage = Literal["en", "es", "fr", "de", "pt", "it"]
+ALL_BLOCKLIST_LANGUAGES: tuple[BlocklistLanguage, ...] = ("en", "es", "fr", "de", "pt", "it")
+
+
 class BlocklistProviderConfig(StrictModel):
-    """The built-in blocklist; thresholds are minimum severities (1..3) per category."""
+    """The built-in blocklist; thresholds are minimum severities (1..3) per category.
+
+    ``languages`` picks the bundled lists (all six by default: measured in
+    docs/blocklist.md); ``roomLanguages`` maps room globs to other languages, first
+    matching glob wins.
+    """
 
     name: Literal["blocklist"] = "blocklist"
     include_default: bool = True
+    languages: tuple[BlocklistLanguage, ...] = Field(default=ALL_BLOCKLIST_LANGUAGES, min_length=1)
+    room_languages: dict[
+        Annotated[str, Field(min_length=1)],
+        Annotated[tuple[BlocklistLanguage, ...], Field(min_length=1)],
+    ] = Field(default_factory=dict)
     terms: tuple[BlocklistTerm, ...] = ()
     allowlist: tuple[str, ...] = ()
     thresholds: dict[BlocklistCategory, Annotated[int, Field(ge=1, le=3)]] = Field(

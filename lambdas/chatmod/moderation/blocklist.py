@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from functools import cache, lru_cache
 
-from chatmod.moderation.base import Match, ProviderResult, ProviderTimeoutError
+from chatmod.moderation.base import Match, MessageContext, ProviderResult, ProviderTimeoutError
 from chatmod.moderation.normalize import (
     LEET,
+    Folded,
     Word,
     collapse_repeats,
     fold,
@@ -23,6 +26,8 @@ from chatmod.moderation.normalize import (
 
 __all__ = [
     "CATEGORIES",
+    "DEFAULT_LANGUAGES",
+    "LANGUAGES",
     "BlocklistMatcher",
     "BlocklistProvider",
     "default_matcher",
@@ -33,6 +38,10 @@ __all__ = [
 CATEGORIES: frozenset[str] = frozenset(
     {"profanity", "sexual", "hate", "harassment", "violence", "self_harm"}
 )
+#: The bundled lists, by language code (``moderation/data/blocklist_<code>.json``).
+LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "pt", "it")
+#: The languages a policy gets when it names none (see docs/blocklist.md for why all).
+DEFAULT_LANGUAGES: tuple[str, ...] = LANGUAGES
 # Endings after which an English plural takes "-es" ("bitches", "asses").
 _ES_PLURAL_BASES = ("s", "x", "z", "ch", "sh")
 _MAX_FORMS = 16
@@ -41,12 +50,24 @@ _MAX_JOIN_WORDS = 12
 _DEADLINE_STRIDE = 128
 
 
+# A word split out of a hashtag or camelCase run must be at least this long
+# ("#fuckthis", "#bitchPlease"), and at least moderate: mild words ("hell") and short
+# ones are too often the start of an innocent word ("#hellokitty", "#cumbersome").
+_COMPOUND_MIN_LEN = 4
+_COMPOUND_MIN_SEVERITY = 2
+# A masked word ("b**ch", "f**k") needs at least this many visible letters, and no
+# more masks than visible letters.
+_MASK_MIN_VISIBLE = 2
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     term: str  # as configured, reported in Match.term
     key: str  # folded form, compared with the allowlist
     category: str
     severity: int
+    # Also a given name ("Dick"): left alone when written as a name (see _named).
+    name: bool = False
 
 
 # The callback scan() hands its helpers to record a match (folded span, entry).
@@ -102,6 +123,7 @@ class BlocklistMatcher:
         self,
         entries: Iterable[Mapping[str, object]],
         allowlist: Iterable[str | Mapping[str, object]] = (),
+        compound_allow: Iterable[str] = (),
     ) -> None:
         """Compile ``entries`` and ``allowlist``.
 
@@ -113,6 +135,9 @@ class BlocklistMatcher:
             allowlist: Words never to flag (``str`` or ``{"term": str}``); a match is
                 dropped when the word as read, or the term it matched, is listed.  An
                 entry of several words ("cum laude") shields only matches inside it.
+            compound_allow: Innocent words that start or end with a listed term
+                ("cockpit", "peacock", "analysis"): a term found inside a hashtag or
+                camelCase run is dropped where one of these overlaps it.
 
         Raises:
             ValueError: if an entry is malformed or a regex does not compile.
@@ -123,6 +148,12 @@ class BlocklistMatcher:
         self._regexes: list[tuple[re.Pattern[str], _Entry]] = []
         self._allow: set[str] = set()
         self._prefixes4: set[str] = set()  # first four letters of each word term
+        self._compound_allow: tuple[str, ...] = tuple(
+            "".join(fold_term(w)) for w in compound_allow if fold_term(w)
+        )
+        # (length, first letter) → word keys, for masked words ("b**ch").
+        self._by_shape: dict[tuple[int, str], list[str]] = {}
+        self._longest_key = 0
         for index, raw in enumerate(entries):
             term, regex, category, severity = _validate(raw, index)
             if regex is not None:
@@ -136,7 +167,7 @@ class BlocklistMatcher:
             parts = fold_term(term)
             if not parts:
                 raise ValueError(f"blocklist entry {index}: term {term!r} has no letters")
-            entry = _Entry(term, "".join(parts), category, severity)
+            entry = _Entry(term, "".join(parts), category, severity, raw.get("name") is True)
             if len(parts) > 1:
                 collapsed = tuple(collapse_repeats(p) for p in parts)
                 self._phrases.setdefault(collapsed[0], []).append((collapsed, entry))
@@ -164,6 +195,9 @@ class BlocklistMatcher:
         old = self._exact.get(key)
         if old is not None and old.severity >= entry.severity:
             return
+        if old is None:
+            self._by_shape.setdefault((len(key), key[0]), []).append(key)
+            self._longest_key = max(self._longest_key, len(key))
         self._exact[key] = entry
         if len(key) >= 4:
             self._prefixes4.add(key[:4])
@@ -258,9 +292,12 @@ class BlocklistMatcher:
         for i, w in enumerate(ws):
             if deadline is not None and i % _DEADLINE_STRIDE == 0 and i:
                 _check(deadline)
-            entry, _ = hit(w.forms)
+            entry, allowed = hit(w.forms)
             if entry is not None:
-                add(w.start, w.end, entry)
+                if not (entry.name and _named(text, folded, ws, i)):
+                    add(w.start, w.end, entry)
+            elif not allowed:
+                self._scan_evasions(text, folded, w, add)
         if len(ws) > 1:
             if deadline is not None:
                 _check(deadline)
@@ -294,6 +331,113 @@ class BlocklistMatcher:
             out.append(Match(o_start, o_end, entry.term, entry.category, entry.severity))
         # Folded spans can map onto the same original span (e.g. "ß" -> "ss").
         return tuple(sorted(set(out), key=lambda m: (m.start, m.end, m.term)))
+
+    # -- evasions inside one word ----------------------------------------------
+
+    def _scan_evasions(self, text: str, folded: Folded, w: Word, add: _Add) -> None:
+        """Readings of a word that matched nothing as written: masks, ``v`` for ``u``,
+        hashtags and camelCase runs."""
+        form = w.forms[0]
+        # A "*" always gives a word several readings, so one-reading words skip the slice.
+        if len(w.forms) > 1 and "*" in (raw := folded.text[w.start : w.end]):
+            entry = self._masked(raw)
+            if entry is not None:
+                add(w.start, w.end, entry)
+                return
+        if "v" in form:
+            # "fvck", "cvnt": a v written for a u (all of them; mixed use is rare).
+            entry, _ = self._hit(f.replace("v", "u") for f in w.forms)
+            if entry is not None:
+                add(w.start, w.end, entry)
+                return
+        if len(form) <= _COMPOUND_MIN_LEN or not form.isalpha():
+            return
+        if self._scan_camel(text, folded, w, add):
+            return
+        if w.start and folded.text[w.start - 1] == "#":
+            self._scan_hashtag(form, w.start, add)
+
+    def _masked(self, raw: str) -> _Entry | None:
+        """The most severe term a masked word (``b**ch``, ``sh*t``) can stand for.
+
+        Each ``*`` stands for exactly one letter; other leet characters take their
+        first reading.  The word must start with a letter and show at least as many
+        letters as it masks (so ``f***`` or ``****`` match nothing).
+        """
+        masks = raw.count("*")
+        visible = len(raw) - masks
+        if raw[0] == "*" or visible < _MASK_MIN_VISIBLE or masks > visible:
+            return None
+        pattern = "".join(c if c == "*" else LEET.get(c, (c,))[0] for c in raw)
+        best: _Entry | None = None
+        for key in self._by_shape.get((len(pattern), pattern[0]), ()):
+            if key in self._allow:
+                continue
+            if all(p in ("*", k) for p, k in zip(pattern, key, strict=True)):
+                entry = self._exact[key]
+                if best is None or entry.severity > best.severity:
+                    best = entry
+        return best
+
+    def _compound_hit(self, piece: str) -> _Entry | None:
+        if len(piece) < _COMPOUND_MIN_LEN:
+            return None
+        entry = self._lookup(piece)
+        if entry is None or entry.severity < _COMPOUND_MIN_SEVERITY or entry.key in self._allow:
+            return None
+        return entry
+
+    def _shielded(self, word: str, start: int, end: int) -> bool:
+        """Whether an innocent compound ("cockpit") overlaps ``word[start:end]``."""
+        for innocent in self._compound_allow:
+            at = word.find(innocent)
+            while at >= 0:
+                if at < end and at + len(innocent) > start:
+                    return True
+                at = word.find(innocent, at + 1)
+        return False
+
+    def _scan_camel(self, text: str, folded: Folded, w: Word, add: _Add) -> bool:
+        """Check each part of a camelCase run ("bitchPlease"); True if it had parts."""
+        o_start, o_end = folded.span(w.start, w.end)
+        original = text[o_start:o_end]
+        tail = original[1:]
+        if tail == tail.lower():
+            return False
+        # Folded index of each boundary: an upper-case letter after a lower-case one.
+        cuts = [w.start]
+        prev_lower = False
+        for k in range(w.start, w.end):
+            ch = text[folded.span(k, k + 1)[0]]
+            if ch.isupper() and prev_lower:
+                cuts.append(k)
+            prev_lower = ch.islower()
+        if len(cuts) == 1:
+            return False
+        cuts.append(w.end)
+        word = folded.text[w.start : w.end]
+        for a, b in itertools.pairwise(cuts):
+            entry = self._compound_hit(folded.text[a:b])
+            if entry is not None and not self._shielded(word, a - w.start, b - w.start):
+                add(a, b, entry)
+        return True
+
+    def _scan_hashtag(self, word: str, start: int, add: _Add) -> None:
+        """Terms at the start or end of a hashtag written in one case (``#bitchplease``)."""
+        n = len(word)
+        # No term is longer than the longest key (elongated ones aside), so a long
+        # hashtag costs O(longest key) lookups, not O(its length).
+        longest = min(n - 2, self._longest_key)
+        for length in range(longest, _COMPOUND_MIN_LEN - 1, -1):
+            entry = self._compound_hit(word[:length])
+            if entry is not None and not self._shielded(word, 0, length):
+                add(start, start + length, entry)
+                break
+        for length in range(longest, _COMPOUND_MIN_LEN - 1, -1):
+            entry = self._compound_hit(word[n - length :])
+            if entry is not None and not self._shielded(word, n - length, n):
+                add(start + n - length, start + n, entry)
+                break
 
     def _try_joined(self, ws: list[Word], i: int, j: int, add: _Add) -> None:
         """Try words ``ws[i..j]`` (inclusive) written together as one word."""
@@ -411,6 +555,30 @@ class BlocklistMatcher:
                 break
 
 
+_SENTENCE_END = frozenset(".!?\n")
+
+
+def _named(text: str, folded: Folded, ws: list[Word], i: int) -> bool:
+    """Whether word ``i`` (a term that is also a given name) is written as a name.
+
+    A name is Capitalised (not ALL CAPS) and either stands mid-sentence or is followed
+    by another capitalised word, a surname: "Dick Van Dyke", "ask Dick about it".
+    """
+    w = ws[i]
+    o_start, o_end = folded.span(w.start, w.end)
+    original = text[o_start:o_end]
+    if len(original) < 2 or not original[0].isupper() or not original[1:].islower():
+        return False
+    if i + 1 < len(ws) and ws[i + 1].gap == "space":
+        n_start, _ = folded.span(ws[i + 1].start, ws[i + 1].end)
+        if text[n_start].isupper():
+            return True
+    if i == 0:
+        return False
+    gap = folded.text[ws[i - 1].end : w.start]
+    return not any(c in _SENTENCE_END for c in gap)
+
+
 def _join_options(w: Word) -> tuple[str, ...]:
     # A lone digit is a number on its own but a letter inside a spelled-out word.
     f = w.forms[0]
@@ -463,42 +631,83 @@ def mask(text: str, matches: Iterable[Match], char: str = "*") -> str:
     return "".join(pieces)
 
 
-def load_default_list() -> tuple[list[dict[str, object]], list[str]]:
-    """Read the bundled English list (``moderation/data/blocklist_en.json``).
+def load_default_list(
+    languages: Iterable[str] = DEFAULT_LANGUAGES,
+) -> tuple[list[dict[str, object]], list[str], list[str]]:
+    """Read the bundled lists (``moderation/data/blocklist_<language>.json``).
+
+    Args:
+        languages: Codes from :data:`LANGUAGES`; their lists are merged (a term listed
+            in two languages keeps its higher severity).
 
     Returns:
-        ``(entries, allowlist)`` in the config format :class:`BlocklistMatcher` takes.
+        ``(entries, allowlist, compound_allow)`` in the form :class:`BlocklistMatcher`
+        takes.
 
     Raises:
-        OSError: if the data file is missing from the package.
-        ValueError: if it is not valid JSON.
+        ValueError: if a language is not bundled, or a file is not valid JSON.
+        OSError: if a data file is missing from the package.
     """
     # Imported here: importlib.resources costs ~10 ms to import and only the first
-    # build of the default list needs it.
+    # build of a default list needs it.
     from importlib import resources
 
-    raw = (
-        resources.files("chatmod.moderation")
-        .joinpath("data", "blocklist_en.json")
-        .read_text(encoding="utf-8")
-    )
-    data = json.loads(raw)
-    return list(data["entries"]), list(data.get("allowlist", []))
+    entries: list[dict[str, object]] = []
+    allow: list[str] = []
+    compound: list[str] = []
+    for language in dict.fromkeys(languages):
+        if language not in LANGUAGES:
+            raise ValueError(f"no bundled blocklist for language {language!r}; have {LANGUAGES}")
+        raw = (
+            resources.files("chatmod.moderation")
+            .joinpath("data", f"blocklist_{language}.json")
+            .read_text(encoding="utf-8")
+        )
+        data = json.loads(raw)
+        entries.extend(data["entries"])
+        allow.extend(data.get("allowlist", []))
+        compound.extend(data.get("compoundAllowlist", []))
+    return entries, allow, compound
+
+
+def default_matcher(languages: Iterable[str] = DEFAULT_LANGUAGES) -> BlocklistMatcher:
+    """The matcher for the bundled lists of ``languages``, compiled on first use, reused.
+
+    Args:
+        languages: Codes from :data:`LANGUAGES`, in any order.
+
+    Returns:
+        A shared :class:`BlocklistMatcher` (it is immutable after construction), one
+        per distinct set of languages.
+
+    Raises:
+        ValueError: if a language is not bundled.
+    """
+    return _default_matcher(_languages_key(languages))
 
 
 @cache
-def default_matcher() -> BlocklistMatcher:
-    """The matcher for the bundled list, compiled on first use and then reused.
+def _default_matcher(languages: tuple[str, ...]) -> BlocklistMatcher:
+    entries, allowlist, compound = load_default_list(languages)
+    return BlocklistMatcher(entries, allowlist, compound)
 
-    Returns:
-        A shared :class:`BlocklistMatcher` (it is immutable after construction).
-    """
-    entries, allowlist = load_default_list()
-    return BlocklistMatcher(entries, allowlist)
+
+def _languages_key(languages: Iterable[str]) -> tuple[str, ...]:
+    """``languages`` de-duplicated, in :data:`LANGUAGES` order (one cache entry per set)."""
+    chosen = set(languages)
+    unknown = chosen - set(LANGUAGES)
+    if unknown:
+        raise ValueError(f"no bundled blocklist for {sorted(unknown)}; have {list(LANGUAGES)}")
+    return tuple(code for code in LANGUAGES if code in chosen)
 
 
 class BlocklistProvider:
-    """The ``blocklist`` moderation provider: scores are the highest severity per category."""
+    """The ``blocklist`` moderation provider: scores are the highest severity per category.
+
+    With ``room_languages`` the provider wants the message context: the first glob
+    that matches the room picks the bundled languages for it; other rooms use
+    ``languages``.
+    """
 
     name: str = "blocklist"
 
@@ -509,6 +718,8 @@ class BlocklistProvider:
         terms: Iterable[Mapping[str, object]] = (),
         allowlist: Iterable[str | Mapping[str, object]] = (),
         include_default: bool = True,
+        languages: Iterable[str] = DEFAULT_LANGUAGES,
+        room_languages: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         """Wrap a compiled matcher, or compile (and cache) one from config.
 
@@ -521,20 +732,35 @@ class BlocklistProvider:
             terms: See :meth:`from_config`.
             allowlist: See :meth:`from_config`.
             include_default: See :meth:`from_config`.
+            languages: See :meth:`from_config`.
+            room_languages: See :meth:`from_config`.
 
         Raises:
             TypeError: if both ``matcher`` and config are given.
-            ValueError: if an entry is malformed.
+            ValueError: if an entry is malformed or a language is not bundled.
         """
+        terms = list(terms)
+        allowlist = list(allowlist)
+        langs = _languages_key(languages)
+        rooms = {glob: _languages_key(codes) for glob, codes in (room_languages or {}).items()}
         if matcher is None:
-            matcher = _matcher_for(list(terms), list(allowlist), include_default)
-        elif terms or allowlist or not include_default:
+            matcher = _matcher_for(terms, allowlist, include_default, langs)
+        elif terms or allowlist or not include_default or rooms or langs != DEFAULT_LANGUAGES:
             raise TypeError("give either a matcher or terms/allowlist config, not both")
         self.matcher = matcher
+        self._rooms: tuple[tuple[str, BlocklistMatcher], ...] = tuple(
+            (glob, _matcher_for(terms, allowlist, include_default, codes))
+            for glob, codes in rooms.items()
+        )
+
+    @property
+    def wants_context(self) -> bool:
+        """Whether the room decides the languages (the engine then passes the context)."""
+        return bool(self._rooms)
 
     @classmethod
     def default(cls) -> BlocklistProvider:
-        """The provider for the bundled English list, shared and built once.
+        """The provider for the bundled lists of :data:`DEFAULT_LANGUAGES`, built once.
 
         Returns:
             A cached :class:`BlocklistProvider`.
@@ -548,6 +774,8 @@ class BlocklistProvider:
         terms: Iterable[Mapping[str, object]] = (),
         allowlist: Iterable[str | Mapping[str, object]] = (),
         include_default: bool = True,
+        languages: Iterable[str] = DEFAULT_LANGUAGES,
+        room_languages: Mapping[str, Iterable[str]] | None = None,
     ) -> BlocklistProvider:
         """Build a provider from policy config.
 
@@ -555,29 +783,63 @@ class BlocklistProvider:
             terms: Extra entries, ``{"term"|"regex": str, "category": str,
                 "severity": 1..3}``.
             allowlist: Extra words never to flag.
-            include_default: Whether to start from the bundled English list (and its
-                allowlist).
+            include_default: Whether to start from the bundled lists (and their
+                allowlists).
+            languages: Which bundled lists (:data:`LANGUAGES` codes).
+            room_languages: Room glob → languages, first match wins; rooms no glob
+                matches use ``languages``.
 
         Returns:
-            The shared default provider when nothing is added to the default list;
-            otherwise a provider whose matcher is compiled once per distinct config
+            The shared default provider when nothing differs from the defaults;
+            otherwise a provider whose matchers are compiled once per distinct config
             and cached, so calling this per message does not recompile.
 
         Raises:
-            ValueError: if an entry is malformed.
+            ValueError: if an entry is malformed or a language is not bundled.
         """
         terms = list(terms)
         allowlist = list(allowlist)
-        if include_default and not terms and not allowlist:
+        langs = _languages_key(languages)
+        if (
+            include_default
+            and not terms
+            and not allowlist
+            and not room_languages
+            and langs == DEFAULT_LANGUAGES
+        ):
             return cls.default()
-        return cls(_matcher_for(terms, allowlist, include_default))
+        return cls(
+            terms=terms,
+            allowlist=allowlist,
+            include_default=include_default,
+            languages=langs,
+            room_languages=room_languages,
+        )
 
-    def moderate(self, text: str, *, timeout: float) -> ProviderResult:
+    def matcher_for_room(self, room: str) -> BlocklistMatcher:
+        """The matcher for ``room``: the first ``room_languages`` glob that matches it.
+
+        Args:
+            room: The chat room name.
+
+        Returns:
+            That glob's matcher, or the provider's own when none matches.
+        """
+        for glob, matcher in self._rooms:
+            if fnmatchcase(room, glob):
+                return matcher
+        return self.matcher
+
+    def moderate(
+        self, text: str, *, timeout: float, context: MessageContext | None = None
+    ) -> ProviderResult:
         """Scan ``text`` against the list.
 
         Args:
             text: The message.
             timeout: Seconds allowed; long input is abandoned once it is spent.
+            context: Where the message was sent; picks the languages when the
+                provider has ``room_languages``.
 
         Returns:
             ``scores`` maps each matched category to its highest severity (1.0..3.0),
@@ -588,8 +850,9 @@ class BlocklistProvider:
         """
         if timeout <= 0:
             raise ProviderTimeoutError(self.name, "no time left to scan")
+        matcher = self.matcher if context is None else self.matcher_for_room(context.room)
         try:
-            matches = self.matcher.scan(text, deadline=time.perf_counter() + timeout)
+            matches = matcher.scan(text, deadline=time.perf_counter() + timeout)
         except TimeoutError as exc:
             raise ProviderTimeoutError(self.name, str(exc)) from exc
         scores: dict[str, float] = {}
@@ -612,31 +875,34 @@ def _compile(
     terms: Iterable[Mapping[str, object]],
     allowlist: Iterable[str | Mapping[str, object]],
     include_default: bool,
+    languages: tuple[str, ...],
 ) -> BlocklistMatcher:
     entries: list[Mapping[str, object]] = []
     allow: list[str | Mapping[str, object]] = []
+    compound: list[str] = []
     if include_default:
-        default_entries, default_allow = load_default_list()
+        default_entries, default_allow, compound = load_default_list(languages)
         entries.extend(default_entries)
         allow.extend(default_allow)
     entries.extend(terms)
     allow.extend(allowlist)
-    return BlocklistMatcher(entries, allow)
+    return BlocklistMatcher(entries, allow, compound)
 
 
 def _matcher_for(
     terms: list[Mapping[str, object]],
     allowlist: list[str | Mapping[str, object]],
     include_default: bool,
+    languages: tuple[str, ...],
 ) -> BlocklistMatcher:
     """The compiled matcher for a config: shared default, cached by content, or fresh."""
     if include_default and not terms and not allowlist:
-        return default_matcher()
+        return default_matcher(languages)
     try:
-        key = json.dumps([terms, allowlist, include_default], sort_keys=True)
+        key = json.dumps([terms, allowlist, include_default, languages], sort_keys=True)
     except (TypeError, ValueError):
         # Not plain JSON data: no cache key; the matcher reports what is wrong.
-        return _compile(terms, allowlist, include_default)
+        return _compile(terms, allowlist, include_default, languages)
     return _matcher_for_key(key)
 
 
@@ -644,5 +910,5 @@ def _matcher_for(
 # per-room override); bound the cache so a misuse cannot grow it without limit.
 @lru_cache(maxsize=16)
 def _matcher_for_key(key: str) -> BlocklistMatcher:
-    terms, allowlist, include_default = json.loads(key)
-    return _compile(terms, allowlist, include_default)
+    terms, allowlist, include_default, languages = json.loads(key)
+    return _compile(terms, allowlist, include_default, tuple(languages))

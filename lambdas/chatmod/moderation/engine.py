@@ -229,7 +229,7 @@ class ModerationEngine:
         extra = {"context": context} if configured.wants_context and context is not None else {}
         if configured.local:
             remaining = max(deadline - self._clock(), LOCAL_PROVIDER_TIMEOUT_S)
-            return provider.moderate(text, timeout=remaining)
+            return provider.moderate(text, timeout=remaining, **extra)
         retries = 0
         while True:
             remaining = deadline - self._clock()

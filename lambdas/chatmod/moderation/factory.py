@@ -72,6 +72,8 @@ def _blocklist(config_json: str) -> BlocklistProvider:
         terms=[term.model_dump(exclude_none=True) for term in config.terms],
         allowlist=config.allowlist,
         include_default=config.include_default,
+        languages=config.languages,
+        room_languages=config.room_languages,
     )
 
 
@@ -86,11 +88,14 @@ def _configure(config: ProviderConfig, keys: Mapping[str, str]) -> ConfiguredPro
 
     if isinstance(config, BlocklistProviderConfig):
         # Any listed word flags unless a category asks for a higher severity.
+        blocklist = _blocklist(config.model_dump_json(by_alias=True))
         return ConfiguredProvider(
-            _blocklist(config.model_dump_json(by_alias=True)),
+            blocklist,
             {str(k): float(v) for k, v in config.thresholds.items()},
             default_threshold=1,
             local=True,
+            # Only when rooms have their own languages: the room picks the list.
+            wants_context=blocklist.wants_context,
         )
     if isinstance(config, HiveProviderConfig):
         hive = build_provider("hive", api_key=key(), base_url=config.base_url)

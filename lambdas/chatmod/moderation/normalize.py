@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import NamedTuple
 
+from chatmod.moderation._confusables import CONFUSABLES
+
 __all__ = [
+    "CONFUSABLES",
     "HOMOGLYPHS",
     "LEET",
     "Folded",
@@ -24,8 +27,11 @@ __all__ = [
     "words",
 ]
 
-# Look-alike letters from other scripts, keyed by their *case-folded* form (folding
-# happens first).  NFKD already handles fullwidth, mathematical, circled and
+# Look-alike letters from other scripts, keyed by their *case-folded* form (looked
+# up as typed and again after folding).  These are curated and win over the
+# generated CONFUSABLES table (Unicode's confusables.txt, keyed by the original
+# letter, so capitals keep their own reading: Greek capital ETA is "h", small eta
+# "n"), which covers the rest.  NFKD already handles fullwidth, mathematical, circled and
 # super/subscript letters; these are the ones it leaves alone because they are
 # distinct letters, not compatibility variants.
 HOMOGLYPHS: dict[str, str] = {
@@ -45,6 +51,8 @@ HOMOGLYPHS: dict[str, str] = {
     "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
     "ɑ": "a", "ı": "i", "ȷ": "j", "ɩ": "i", "ʋ": "u", "ɵ": "o", "ø": "o", "đ": "d",
     "ħ": "h", "ł": "l", "ŧ": "t", "ƒ": "f", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th",
+    # Greek beta symbol: confusables.txt reads it as "ß"; in chat it is a "b".
+    "ϐ": "b",
 }  # fmt: skip
 
 # Characters that render as nothing (or as blank space) but are not Unicode format
@@ -69,6 +77,10 @@ _EDGE_PUNCT = "!|(¡*"
 # A gap made only of these (no whitespace) glues the two words around it into one:
 # "f.u.c.k", "fu-ck", "sh_it".
 _JOINERS = frozenset(".-_~`'^·•:/\\=\"#,")
+# Non-ASCII symbols that glue like joiners when they sit between letters with no
+# space: emoji (So) and modifier symbols (Sk).  An emoji's variation selector and
+# zero-width joiners are already gone (folding drops Mn/Cf).
+_SYMBOL_CATEGORIES = frozenset({"So", "Sk"})
 _SPACE_GAP_MAX = 4
 _MAX_FORMS = 16
 
@@ -84,6 +96,13 @@ def _fold_char(ch: str) -> str:
     """Fold one code point: case-fold, compatibility-decompose, drop marks, map look-alikes."""
     if ch in _INVISIBLE:
         return ""
+    # Look the letter up as typed first: case folding can itself change it (the lunate
+    # sigma "ϲ" folds to "σ", which is no longer a "c").
+    latin = HOMOGLYPHS.get(ch)
+    if latin is None:
+        latin = CONFUSABLES.get(ch)
+    if latin is not None:
+        return latin
     out: list[str] = []
     # Case-fold first: folding can itself produce combining marks ("İ" -> "i̇").
     for c in unicodedata.normalize("NFKD", ch.casefold()):
@@ -93,7 +112,8 @@ def _fold_char(ch: str) -> str:
         if cat in ("Mn", "Me", "Cf") or c in _INVISIBLE:
             continue
         c = c.casefold()
-        out.append(HOMOGLYPHS.get(c, c))
+        # Also after decomposition: "آ" is alef + madda, and alef is a look-alike.
+        out.append(HOMOGLYPHS.get(c) or CONFUSABLES.get(c, c))
     return "".join(out)
 
 
@@ -278,6 +298,11 @@ def _leet_forms(w: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
+def _is_symbol(c: str) -> bool:
+    """Emoji and other pictographs (So) or modifier symbols (Sk): "f🔥u🔥c🔥k"."""
+    return not c.isascii() and unicodedata.category(c) in _SYMBOL_CATEGORIES
+
+
 def _gap_kind(gap: str) -> str:
     if gap == " ":
         return "space"
@@ -287,7 +312,7 @@ def _gap_kind(gap: str) -> str:
     for c in gap:
         if c.isspace():
             spaced = True
-        elif c not in _JOINERS:
+        elif c not in _JOINERS and not _is_symbol(c):
             return "break"
     if not spaced:
         return "join"
