@@ -87,7 +87,8 @@ function realtimeClient({ apiUrl, jwt, ablyUrl }) {
       useBinaryProtocol: false,
     });
   }
-  return new Ably.Realtime(options);
+  const realtime = new Ably.Realtime(options);
+  return realtime;
 }
 
 // How a chat UI tells a sender what happened to a refused send: [label, explanation].
@@ -128,14 +129,15 @@ async function main() {
     return 0;
   }
   const texts = positionals.length ? positionals : ['hello from ably-js', 'you bastard'];
+  const roomName = values.room;
   const config = await configure(values.user);
   const realtime = realtimeClient(config);
   const chat = new ChatClient(realtime, { logLevel: LogLevel.Silent });
   try {
-    const room = await chat.rooms.get(values.room);
+    const room = await chat.rooms.get(roomName);
     for (const text of texts) {
       if (values['via-api']) {
-        console.log(await sendViaApi(config, values.room, text));
+        console.log(await sendViaApi(config, roomName, text));
         continue;
       }
       try {
@@ -148,12 +150,12 @@ async function main() {
       }
     }
     const page = await room.messages.history({ limit: 10, orderBy: OrderBy.NewestFirst });
-    console.log(`latest in ${JSON.stringify(values.room)}:`);
+    console.log(`latest in ${JSON.stringify(roomName)}:`);
     for (const message of page.items) {
       console.log(`  ${message.clientId}: ${JSON.stringify(message.text)}`);
     }
   } finally {
-    await chat.rooms.release(values.room).catch(() => undefined);
+    await chat.rooms.release(roomName).catch(() => undefined);
     realtime.close();
   }
   return 0;

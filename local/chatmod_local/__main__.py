@@ -38,6 +38,12 @@ def banner(info: dict[str, Any], started_s: float, metrics: MetricsSettings | No
         f"policy parameter {info['parameters']['policy']})",
         f"  AWS CLI       {info['awsCli']}",
         f"  before-publish secret  {info['beforePublishSecret']}",
+    ]
+    if metrics is not None:
+        every = f"every {metrics.every_s:g} s and on exit" if metrics.every_s else "on exit"
+        where = f"; every EMF line in {metrics.path}" if metrics.path is not None else ""
+        lines.append(f"  metrics       summarised here {every}{where}")
+    lines += [
         "",
         "  bearer tokens (12 h):",
     ]

@@ -209,7 +209,10 @@ def test_make_local_in_another_region_summarises_metrics_instead_of_printing_emf
     assert local.returncode == 0, output[-3000:]
     assert '{"_aws"' not in output
     assert "(region us-east-2, policy parameter" in output
-    assert f"every EMF line in {metrics_file}" in output
+    assert (
+        f"  metrics       summarised here every 60 s and on exit; every EMF line in {metrics_file}"
+        in output
+    )
     summary = output.split("metrics since start", 1)[1]
     assert "  Masked " in summary
     assert "  Accepted " in summary
