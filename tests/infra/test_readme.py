@@ -150,9 +150,9 @@ def test_the_quickstart_commands_are_what_the_tools_accept():
     for path in re.findall(r"curl -s http://127\.0\.0\.1:8787(/\S+)", quickstart):
         assert path.rstrip('"') in routes, path
     # the variables it names are read by local mode or the examples
-    sources = "".join(
-        p.read_text() for p in (ROOT / "local" / "chatmod_local").glob("*.py")
-    ) + example
+    sources = (
+        "".join(p.read_text() for p in (ROOT / "local" / "chatmod_local").glob("*.py")) + example
+    )
     for variable in set(re.findall(r"\b(CHATMOD_[A-Z_]+)\b", quickstart)):
         assert variable in sources, variable
 
