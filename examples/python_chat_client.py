@@ -8,6 +8,11 @@ banned users there), then talk to Ably directly: send chat messages (the
 before-publish rule moderates them; a rejection is Ably error 42213) and read
 the room back. ably-python is REST-only here: the local Ably emulator has no
 realtime side, so "receiving" reads the room's history.
+
+Against a deployed stage, configure it by environment (as the Node example):
+``CHATMOD_API_URL`` (the stack's ``ApiUrl`` output), ``CHATMOD_BEARER_TOKEN`` (the
+user's JWT from your sign-in) and, only for an Ably endpoint other than Ably's own,
+``ABLY_ENDPOINT``. Without ``CHATMOD_BEARER_TOKEN`` it asks the local system.
 """
 
 from __future__ import annotations
@@ -50,12 +55,12 @@ def ably_client(info: dict[str, Any], jwt: str) -> AblyRestSync:
         "auth_url": f"{info['apiUrl']}/token",
         "auth_headers": {"authorization": f"Bearer {jwt}"},
     }
-    if info.get("ablyUrl"):  # the emulator: plain HTTP on loopback, no fallback hosts
+    if info.get("ablyUrl"):  # e.g. the emulator: plain HTTP on loopback, no fallback hosts
         ably = urlsplit(info["ablyUrl"])
         options.update(
             endpoint=ably.hostname,
             port=ably.port,
-            tls=False,
+            tls=ably.scheme == "https",
             fallback_hosts=[],
             use_binary_protocol=False,
         )
@@ -89,8 +94,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("texts", nargs="*", default=["hello from ably-python", "you bastard"])
     args = parser.parse_args(argv)
 
-    info = local_system(args.port)
-    client = ably_client(info, bearer_token(info["apiUrl"], args.user))
+    jwt = os.environ.get("CHATMOD_BEARER_TOKEN")
+    if jwt:  # a deployed stage (or any API) named by configuration
+        info: dict[str, Any] = {
+            "apiUrl": os.environ.get("CHATMOD_API_URL", f"http://127.0.0.1:{args.port}"),
+            "ablyUrl": os.environ.get("ABLY_ENDPOINT"),
+        }
+    else:
+        info = local_system(args.port)
+        jwt = bearer_token(info["apiUrl"], args.user)
+    client = ably_client(info, jwt)
     try:
         for text in args.texts:
             try:

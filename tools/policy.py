@@ -141,7 +141,7 @@ def local_target(port: int) -> Target:
     from tools.stage import load_config
 
     return Target(
-        ssm=client("ssm", info["awsUrl"]),
+        ssm=client("ssm", info["awsUrl"], info["region"]),
         name=name,
         where=f"local system at {info['apiUrl']}, moto {info['awsUrl']}, {info.get('region')}",
         deployment=load_config(str(info.get("stage") or "dev")).deployment,

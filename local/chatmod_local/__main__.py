@@ -7,13 +7,22 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 from chatmod_local.logs import configure_console
+from chatmod_local.metrics import (
+    EmfTap,
+    MetricsReporter,
+    MetricsSettings,
+    MetricsSink,
+    MetricsSummary,
+    final_report,
+)
 from chatmod_local.system import LocalConfig, LocalSystem
 
 
-def banner(info: dict[str, Any], started_s: float) -> str:
+def banner(info: dict[str, Any], started_s: float, metrics: MetricsSettings | None = None) -> str:
     """What a newcomer needs: where things are, and tokens to call the API with."""
     api = info["apiUrl"]
     lines = [
@@ -30,6 +39,12 @@ def banner(info: dict[str, Any], started_s: float) -> str:
         f"policy parameter {info['parameters']['policy']})",
         f"  AWS CLI       {info['awsCli']}",
         f"  before-publish secret  {info['beforePublishSecret']}",
+    ]
+    if metrics is not None:
+        every = f"every {metrics.every_s:g} s and on exit" if metrics.every_s else "on exit"
+        where = f"; every EMF line in {metrics.path}" if metrics.path is not None else ""
+        lines.append(f"  metrics       summarised here {every}{where}")
+    lines += [
         "",
         "  bearer tokens (12 h):",
     ]
@@ -55,12 +70,31 @@ def banner(info: dict[str, Any], started_s: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Start, print the banner, serve until SIGINT/SIGTERM, stop cleanly."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    config = LocalConfig.from_env()
     try:
+        config = replace(LocalConfig.from_env(), metrics=True)
+        metrics = MetricsSettings.from_env()
         configure_console()  # one readable line per decision (CHATMOD_LOCAL_LOG=json: JSON)
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
+    # The functions print EMF metric lines to stdout, as in Lambda: summarise them instead.
+    summary = MetricsSummary()
+    sink = MetricsSink(summary, metrics.path)
+    console = sys.stdout
+    sys.stdout = EmfTap(console, sink)
+    reporter = MetricsReporter(summary, lambda line: print(line, flush=True), metrics.every_s)
+    try:
+        return _serve(config, metrics, reporter)
+    finally:
+        reporter.stop()
+        sys.stdout.flush()
+        sys.stdout = console
+        for line in final_report(summary, metrics.path):
+            print(line)
+        sink.close()
+
+
+def _serve(config: LocalConfig, metrics: MetricsSettings, reporter: MetricsReporter) -> int:
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -79,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     try:
-        print(banner(system.info(), time.monotonic() - started), flush=True)
+        print(banner(system.info(), time.monotonic() - started, metrics), flush=True)
+        reporter.start()
         stopping.wait()
         print("\nstopping…", flush=True)
     finally:

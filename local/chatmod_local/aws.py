@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import socket
 import threading
 from collections.abc import Mapping
@@ -27,7 +29,12 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from chatmod.core import constants
 from chatmod_local.template import StackTemplate, short_name
 
-REGION = "eu-west-1"
+DEFAULT_REGION = "eu-west-1"
+# The default region; a running system's is ``LocalConfig.region`` (CHATMOD_LOCAL_REGION).
+REGION = DEFAULT_REGION
+ENV_REGION = "CHATMOD_LOCAL_REGION"
+# A region name as AWS spells them (eu-west-1, us-gov-east-1, ap-southeast-5).
+_REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 ACCOUNT = "123456789012"
 # moto accepts any credentials; these keep boto3 from looking for real ones.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
@@ -102,12 +109,25 @@ class MotoServer:
         return self._url
 
 
-def client(service: str, endpoint_url: str) -> Any:
-    """A boto3 client for the local endpoint, with local credentials and region."""
+def local_region(environ: Mapping[str, str] | None = None) -> str:
+    """The local system's region: ``CHATMOD_LOCAL_REGION``, else ``eu-west-1``.
+
+    Raises:
+        ValueError: the variable is not a region name (``eu-west-1``).
+    """
+    env = os.environ if environ is None else environ
+    region = (env.get(ENV_REGION) or DEFAULT_REGION).strip()
+    if not _REGION_NAME.match(region):
+        raise ValueError(f"{ENV_REGION} must be a region name such as eu-west-1, not {region!r}")
+    return region
+
+
+def client(service: str, endpoint_url: str, region: str = DEFAULT_REGION) -> Any:
+    """A boto3 client for the local endpoint, with local credentials, in ``region``."""
     return boto3.client(
         service,
         endpoint_url=endpoint_url,
-        region_name=REGION,
+        region_name=region,
         aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
@@ -118,6 +138,7 @@ class LocalResources:
     """What was created: physical ids and ARNs by logical id, queue URLs, stream ARNs."""
 
     endpoint_url: str
+    region: str = DEFAULT_REGION
     physical_ids: dict[str, str] = field(default_factory=dict)
     arns: dict[str, str] = field(default_factory=dict)
     stream_arns: dict[str, str] = field(default_factory=dict)
@@ -132,7 +153,11 @@ class LocalResources:
         if isinstance(value, Mapping):
             if "Ref" in value:
                 name = value["Ref"]
-                pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws"}
+                pseudo = {
+                    "AWS::Region": self.region,
+                    "AWS::AccountId": ACCOUNT,
+                    "AWS::Partition": "aws",
+                }
                 if name in pseudo:
                     return pseudo[name]
                 if name in self.physical_ids:
@@ -155,7 +180,11 @@ class LocalResources:
 
 
 def create_resources(
-    template: StackTemplate, endpoint_url: str, *, prefix: str | None = None
+    template: StackTemplate,
+    endpoint_url: str,
+    *,
+    prefix: str | None = None,
+    region: str = DEFAULT_REGION,
 ) -> LocalResources:
     """Create the template's tables, queues and parameters on ``endpoint_url``.
 
@@ -163,13 +192,14 @@ def create_resources(
         template: the synthesized stage.
         endpoint_url: the moto server.
         prefix: of the table and queue names (default ``chatmod-<stage>``).
+        region: where they are created (the functions' ``AWS_REGION``).
 
     Returns:
         The local names, ARNs and URLs, for resolving the functions' environment.
     """
-    resources = LocalResources(endpoint_url)
+    resources = LocalResources(endpoint_url, region)
     prefix = prefix or f"chatmod-{template.stage}"
-    dynamodb = client("dynamodb", endpoint_url)
+    dynamodb = client("dynamodb", endpoint_url, region)
     for logical_id, props in template.of_type("AWS::DynamoDB::Table"):
         name = props.get("TableName") or f"{prefix}-{short_name(logical_id)}"
         request: dict[str, Any] = {
@@ -191,7 +221,7 @@ def create_resources(
         if table.get("LatestStreamArn"):
             resources.stream_arns[logical_id] = table["LatestStreamArn"]
 
-    sqs = client("sqs", endpoint_url)
+    sqs = client("sqs", endpoint_url, region)
     queues = dict(template.of_type("AWS::SQS::Queue"))
     # Dead-letter queues first: a redrive policy names its target's ARN.
     ordered = sorted(queues, key=lambda logical_id: "RedrivePolicy" in queues[logical_id])
@@ -214,7 +244,7 @@ def create_resources(
         resources.queue_urls[logical_id] = url
         resources.arns[logical_id] = arn
 
-    ssm = client("ssm", endpoint_url)
+    ssm = client("ssm", endpoint_url, region)
     for logical_id, props in template.of_type("AWS::SSM::Parameter"):
         name = props["Name"]
         ssm.put_parameter(Name=name, Value=props["Value"], Type=props["Type"], Overwrite=True)
@@ -222,9 +252,11 @@ def create_resources(
     return resources
 
 
-def put_secrets(endpoint_url: str, secrets: Mapping[str, str]) -> None:
+def put_secrets(
+    endpoint_url: str, secrets: Mapping[str, str], region: str = DEFAULT_REGION
+) -> None:
     """The SecureString parameters an operator creates out of band, with local values."""
-    ssm = client("ssm", endpoint_url)
+    ssm = client("ssm", endpoint_url, region)
     for name, value in secrets.items():
         ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
 

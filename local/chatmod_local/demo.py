@@ -65,10 +65,11 @@ def _detail(reply: httpx.Response) -> str:
     return json.dumps(body, separators=(",", ":"))[:160]
 
 
-def _set_policy(aws_url: str, name: str, value: str) -> None:
+def _set_policy(aws_url: str, region: str, name: str, value: str) -> None:
     from chatmod_local.aws import client
 
-    client("ssm", aws_url).put_parameter(Name=name, Value=value, Type="String", Overwrite=True)
+    ssm = client("ssm", aws_url, region)
+    ssm.put_parameter(Name=name, Value=value, Type="String", Overwrite=True)
 
 
 def local_token(http: httpx.Client, info: dict[str, Any], client_id: str) -> str:
@@ -101,7 +102,7 @@ def run(info: dict[str, Any]) -> int:
     if ably_url is None:
         print("this system talks to real Ably (ABLY_API_KEY); the demo needs the emulator")
         return 2
-    ssm = client("ssm", info["awsUrl"])
+    ssm = client("ssm", info["awsUrl"], info["region"])
     policy_name = next(
         p["Name"] for p in ssm.describe_parameters()["Parameters"] if p["Name"].endswith("/policy")
     )
@@ -153,7 +154,7 @@ def run(info: dict[str, Any]) -> int:
             chapter("3. The operator tightens the policy (SSM parameter, no deploy)")
             policy = json.loads(original_policy)
             policy["moderation"]["onMatch"] = "reject"
-            _set_policy(info["awsUrl"], policy_name, json.dumps(policy))
+            _set_policy(info["awsUrl"], info["region"], policy_name, json.dumps(policy))
             say(f"onMatch: mask → reject in {policy_name}", "functions pick it up within 2 s")
             time.sleep(2.5)
 
@@ -258,7 +259,7 @@ def run(info: dict[str, Any]) -> int:
                 ", ".join(e["action"] for e in reversed(events)),
             )
         finally:
-            _set_policy(info["awsUrl"], policy_name, original_policy)
+            _set_policy(info["awsUrl"], info["region"], policy_name, original_policy)
             # alice's async strike may land after the story: lift what the demo left.
             lifted = [name for name in (alice_id, bob_id) if _lift_ban(mod, name)]
             if lifted:

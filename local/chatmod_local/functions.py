@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import os
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chatmod_local.aws import ACCOUNT, REGION
+from chatmod_local.aws import ACCOUNT, DEFAULT_REGION
 from chatmod_local.template import StackTemplate, short_name
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -55,10 +56,12 @@ class LocalFunction:
 
     def invoke(self, event: dict[str, Any]) -> Any:
         """Call the handler as Lambda would, with a fresh context and the function's timeout."""
+        # Lambda sets AWS_REGION for the function; local mode sets it for every function.
+        region = os.environ.get("AWS_REGION") or DEFAULT_REGION
         context = LocalLambdaContext(
             function_name=self.name,
             memory_limit_in_mb=self.memory_mb,
-            invoked_function_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.name}",
+            invoked_function_arn=f"arn:aws:lambda:{region}:{ACCOUNT}:function:{self.name}",
             aws_request_id=str(uuid.uuid4()),
             deadline=time.monotonic() + self.timeout_s,
         )

@@ -7,8 +7,8 @@ accepted ones included, which the stack logs at ``DEBUG`` only — prints as one
 
 and other warnings and errors as one line each with their fields. With
 ``CHATMOD_LOCAL_LOG=json`` the handlers' structured lines print as the stack writes
-them (at ``DEBUG``, so accepted decisions show too). Metrics are not printed either way
-(``POWERTOOLS_METRICS_DISABLED``: there is no CloudWatch to read them locally).
+them (at ``DEBUG``, so accepted decisions show too). Metrics never reach the console either
+way: ``make local`` summarises the functions' EMF lines (:mod:`chatmod_local.metrics`).
 
 This is configuration of the handlers' logger from outside (its level and its
 handler's formatter), never a branch inside a handler.

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from chatmod_local.aws import REGION, client
+from chatmod_local.aws import client
 from chatmod_local.functions import LocalFunction
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def _sqs_record(message: Mapping[str, Any], queue_arn: str) -> dict[str, Any]:
         "md5OfBody": message.get("MD5OfBody", ""),
         "eventSource": "aws:sqs",
         "eventSourceARN": queue_arn,
-        "awsRegion": REGION,
+        "awsRegion": _region_of(queue_arn),
     }
 
 
@@ -112,7 +112,7 @@ class QueuePoller(_Poller):
         retry_delay_s: int = 1,
     ) -> None:
         super().__init__()
-        self._sqs = client("sqs", endpoint_url)
+        self._sqs = client("sqs", endpoint_url, _region_of(queue_arn))
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self.function = function
@@ -183,8 +183,13 @@ def _stream_record(raw: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:
     """A record from ``GetRecords`` as Lambda's DynamoDB event source delivers it."""
     record: dict[str, Any] = json.loads(json.dumps(raw, default=_epoch))
     record["eventSourceARN"] = stream_arn
-    record.setdefault("awsRegion", REGION)
+    record.setdefault("awsRegion", _region_of(stream_arn))
     return record
+
+
+def _region_of(arn: str) -> str:
+    """The region an ARN names (``arn:aws:sqs:<region>:<account>:<name>``)."""
+    return arn.split(":")[3]
 
 
 def _epoch(value: Any) -> Any:
@@ -209,8 +214,9 @@ class StreamPoller(_Poller):
         poll_interval_s: float = 0.1,
     ) -> None:
         super().__init__()
-        self._streams = client("dynamodbstreams", endpoint_url)
-        self._sqs = client("sqs", endpoint_url)
+        region = _region_of(stream_arn)  # the failure queue is in the stream's region
+        self._streams = client("dynamodbstreams", endpoint_url, region)
+        self._sqs = client("sqs", endpoint_url, region)
         self.stream_arn = stream_arn
         self.function = function
         self.batch_size = int(mapping.get("BatchSize", 100))

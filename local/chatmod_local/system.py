@@ -26,12 +26,13 @@ from chatmod.core import constants
 from chatmod_local.api import LocalHttpApi
 from chatmod_local.aws import (
     CREDENTIALS,
-    REGION,
+    DEFAULT_REGION,
     LocalResources,
     MotoServer,
     client,
     create_resources,
     function_environment,
+    local_region,
     put_secrets,
     secret_parameters,
 )
@@ -53,7 +54,8 @@ ENV_BEFORE_PUBLISH_ROOMS = "CHATMOD_LOCAL_BEFORE_PUBLISH_ROOMS"
 USERS = ("alice", "bob")
 MODERATOR = "moderator"
 # Local-only settings the stack leaves at their defaults: policy edits show within
-# 2 s rather than 60, and metrics are not printed (no CloudWatch to read them).
+# 2 s rather than 60, and metrics are not printed unless ``LocalConfig.metrics`` (no
+# CloudWatch reads them; ``make local`` summarises them, see chatmod_local.metrics).
 LOCAL_ENVIRONMENT = {
     constants.ENV_PARAMETER_MAX_AGE: "2",
     "POWERTOOLS_METRICS_DISABLED": "true",
@@ -75,11 +77,20 @@ class LocalConfig:
     # Which rooms the emulator's before-publish rule covers (regex; None = every room),
     # as the room filter of the rule in Ably's dashboard.
     before_publish_rooms: str | None = None
+    region: str = DEFAULT_REGION  # of the embedded AWS (the functions' AWS_REGION)
+    # The functions print their EMF metric lines to stdout, as in Lambda (make local
+    # takes them out of the console: chatmod_local.metrics); off, they print none.
+    metrics: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
         """From ``CHATMOD_LOCAL_PORT``, ``CHATMOD_LOCAL_ABLY_PORT``, ``CHATMOD_LOCAL_AWS_PORT``,
-        ``CHATMOD_LOCAL_STAGE``, ``CHATMOD_LOCAL_BEFORE_PUBLISH_ROOMS`` and ``ABLY_API_KEY``."""
+        ``CHATMOD_LOCAL_STAGE``, ``CHATMOD_LOCAL_BEFORE_PUBLISH_ROOMS``, ``CHATMOD_LOCAL_REGION``
+        and ``ABLY_API_KEY``.
+
+        Raises:
+            ValueError: ``CHATMOD_LOCAL_REGION`` is not a region name.
+        """
         env = os.environ if environ is None else environ
         return cls(
             stage=env.get(ENV_STAGE) or "dev",
@@ -88,6 +99,7 @@ class LocalConfig:
             aws_port=int(env.get(ENV_AWS_PORT) or 0),
             ably_api_key=env.get(ENV_REAL_ABLY_KEY) or None,
             before_publish_rooms=env.get(ENV_BEFORE_PUBLISH_ROOMS) or None,
+            region=local_region(env),
         )
 
 
@@ -131,7 +143,7 @@ class LocalSystem:
         # containers do, so a second system in one process must not reuse names.
         run = secrets.token_hex(3)
         self.resources = resources = create_resources(
-            template, self._moto.url, prefix=f"chatmod-{config.stage}-{run}"
+            template, self._moto.url, prefix=f"chatmod-{config.stage}-{run}", region=config.region
         )
         environment = function_environment(template, resources)
         self.before_publish_secret = secrets.token_hex(32)
@@ -144,7 +156,7 @@ class LocalSystem:
         local_secrets[environment[constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER]] = (
             self.before_publish_secret
         )
-        put_secrets(self._moto.url, local_secrets)
+        put_secrets(self._moto.url, local_secrets, config.region)
         if config.policy_overrides:
             self.update_policy(config.policy_overrides, environment)
 
@@ -175,12 +187,14 @@ class LocalSystem:
         environment.update(
             {
                 constants.ENV_AWS_ENDPOINT_URL: self._moto.url,
-                "AWS_DEFAULT_REGION": REGION,
-                "AWS_REGION": REGION,
+                "AWS_DEFAULT_REGION": config.region,
+                "AWS_REGION": config.region,
                 **CREDENTIALS,
                 **LOCAL_ENVIRONMENT,
             }
         )
+        if config.metrics:
+            environment["POWERTOOLS_METRICS_DISABLED"] = "false"
         if config.ably_api_key is None:
             self.emulator = self._start_emulator()
             environment[constants.ENV_ABLY_REST_HOST] = f"{self.emulator.host}:{self.emulator.port}"
@@ -202,7 +216,7 @@ class LocalSystem:
         from chatmod_local.ably_emulator import AblyEmulator, BeforePublishRule
 
         assert self.api is not None
-        sqs = client("sqs", self._endpoint)
+        sqs = client("sqs", self._endpoint, self.config.region)
         queue_url = self.ingest_queue_url
         header = self.before_publish_header()
 
@@ -279,7 +293,7 @@ class LocalSystem:
         """Merge ``overrides`` into the policy parameter, as an operator would; returns it."""
         env = environment or self.environment
         name = env[constants.ENV_POLICY_PARAMETER]
-        ssm = client("ssm", self._endpoint)
+        ssm = client("ssm", self._endpoint, self.config.region)
         policy = json.loads(ssm.get_parameter(Name=name)["Parameter"]["Value"])
         merged = deep_merge(policy, overrides)
         ssm.put_parameter(Name=name, Value=json.dumps(merged), Type="String", Overwrite=True)
@@ -307,7 +321,7 @@ class LocalSystem:
             "beforePublishHeader": self.before_publish_header(),
             "tokens": dict(self.tokens),
             "awsUrl": self._endpoint,
-            "region": REGION,
+            "region": self.config.region,
             "parameters": self.parameter_names(),
             "awsCli": self.aws_cli_exports(),
             "stage": self.config.stage,
@@ -330,8 +344,8 @@ class LocalSystem:
         """A shell line pointing the AWS CLI (and boto3) at the local moto server."""
         variables = {
             "AWS_ENDPOINT_URL": self._endpoint,
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": self.config.region,
+            "AWS_DEFAULT_REGION": self.config.region,
             **CREDENTIALS,
         }
         return "export " + " ".join(f"{name}={value}" for name, value in variables.items())
