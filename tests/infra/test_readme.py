@@ -166,6 +166,7 @@ def test_the_quickstart_outputs_are_what_the_tools_print():
     local_block = next(b for b in blocks if b.startswith("chatmod is running locally"))
     info = {
         "apiUrl": "http://127.0.0.1:8787",
+        "consoleUrl": "http://127.0.0.1:8787/console/",
         "ablyUrl": "http://127.0.0.1:1",
         "ablyKey": "k",
         "awsUrl": "http://127.0.0.1:2",
