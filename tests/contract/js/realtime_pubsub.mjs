@@ -1,22 +1,23 @@
 // ably-js realtime over the emulator's WebSocket (same host and port as REST): a
-// subscriber attached with a token receives a message published over REST and one
-// published over realtime (ACKed with its serial); a heartbeat round trip; detach;
-// close. `format` picks json or msgpack frames (useBinaryProtocol).
+// subscriber attached with a token receives a message published over REST and two
+// published over realtime (text, and binary data; ACKed with their serials); a
+// heartbeat round trip; detach; close. `format` picks json or msgpack frames
+// (useBinaryProtocol on the realtime clients; REST stays JSON).
 import * as Ably from 'ably';
 import { clientOptions, collector, nextState, run, tokenRequestsCallback } from './common.mjs';
 
 await run(async (input) => {
-  const binary = input.format === 'msgpack';
+  const useBinaryProtocol = input.format === 'msgpack';
   const subscriber = new Ably.Realtime(
     clientOptions(input, {
       authCallback: tokenRequestsCallback(input.subscriberTokenRequests),
-      useBinaryProtocol: binary,
+      useBinaryProtocol,
     }),
   );
   const publisher = new Ably.Realtime(
     clientOptions(input, {
       authCallback: tokenRequestsCallback(input.publisherTokenRequests),
-      useBinaryProtocol: binary,
+      useBinaryProtocol,
     }),
   );
   const rest = new Ably.Rest(
@@ -25,11 +26,11 @@ await run(async (input) => {
   try {
     await Promise.all([nextState(subscriber.connection, 'connected'), nextState(publisher.connection, 'connected')]);
     const channel = subscriber.channels.get(input.channel);
-    const received = collector(2, 'two messages');
+    const received = collector(3, 'three messages');
     await channel.subscribe((message) =>
       received.push({
         name: message.name,
-        data: message.data,
+        data: Buffer.isBuffer(message.data) ? { base64: message.data.toString('base64') } : message.data,
         clientId: message.clientId,
         connectionId: message.connectionId,
         id: message.id,
@@ -45,6 +46,7 @@ await run(async (input) => {
     const published = await publisher.channels
       .get(input.channel)
       .publish({ name: 'from-realtime', data: 'hello', extras: { headers: { h: 'v' } } });
+    const binaryPublished = await publisher.channels.get(input.channel).publish('binary', Buffer.from([0, 1, 255]));
     const messages = await received.done;
 
     const pingMs = await subscriber.connection.ping();
@@ -60,6 +62,7 @@ await run(async (input) => {
       publisherConnectionId: publisher.connection.id,
       attached,
       published,
+      binaryPublished,
       messages,
       pingMs,
       detachedState,
