@@ -1212,7 +1212,7 @@ class _HttpHandler(BaseHTTPRequestHandler):
         if upgrade and (reply is None or reply.process):
             # The realtime side (ably-js uses one host and port for REST and realtime).
             self.close_connection = True
-            head = self.raw_requestline + b"".join(
+            head = f"{self.requestline}\r\n".encode("latin-1") + b"".join(
                 f"{name}: {value}\r\n".encode("latin-1") for name, value in self.headers.items()
             )
             self.emulator.realtime.serve(

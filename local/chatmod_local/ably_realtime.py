@@ -260,6 +260,7 @@ class RealtimeConnection:
     closing: bool = False
     _queue: queue.SimpleQueue[Any] = field(default_factory=queue.SimpleQueue)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _finishing: threading.Lock = field(default_factory=threading.Lock)
     _reader_done: threading.Event = field(default_factory=threading.Event)
 
     # -- sending (any thread) ---------------------------------------------------------
@@ -277,9 +278,10 @@ class RealtimeConnection:
 
     def finish(self, message: Mapping[str, Any] | None = None) -> None:
         """Send ``message`` (if any), then close the WebSocket; later sends are dropped."""
-        if self.closing:
-            return
-        self.closing = True
+        with self._finishing:
+            if self.closing:
+                return
+            self.closing = True
         if message is not None:
             self.send(message)
         self._queue.put(_CLOSE)
