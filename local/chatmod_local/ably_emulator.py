@@ -4,7 +4,9 @@ This is **not Ably**. It is a loopback server that answers the Ably REST calls
 chatmod and chat clients make, closely enough that the real clients work against
 it: the contract tests (``tests/contract``) drive npm ``ably`` 2.28 and
 ``@ably/chat`` 1.4 under node, and ably-python, against it. It keeps everything
-in memory, has no realtime (WebSocket) side, no presence, no persistence.
+in memory, has no presence and no persistence. Its realtime (WebSocket) side, on the
+same port, is ``ably_realtime`` (docs/emulator.md): every message published here is
+also delivered to the realtime connections attached to its channel.
 
 What it serves (shapes from the real clients' source):
 
@@ -60,7 +62,8 @@ codes from ably-common ``errors/codes``, HTTP status in brackets):
   42211 (@ably/chat ``src/core/errors.ts``: rejected by a before-publish rule).
   Ably does not document whether its rule sees edits: ``on_updates`` says.
 
-It speaks JSON only: clients must set ``useBinaryProtocol: false``.
+Its REST side speaks JSON only: clients must set ``useBinaryProtocol: false`` (the
+realtime side takes msgpack frames too).
 """
 
 from __future__ import annotations
