@@ -1242,10 +1242,23 @@ class _HttpHandler(BaseHTTPRequestHandler):
         if content:
             self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(content)))
-        for name, value in reply.headers.items():
+        for name, value in {**CORS_HEADERS, **reply.headers}.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(content)
+
+    def do_OPTIONS(self) -> None:
+        """A browser's CORS preflight: any origin, the methods and headers it asks for."""
+        self.send_response(204)
+        for name, value in CORS_HEADERS.items():
+            self.send_header(name, value)
+        self.send_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE")
+        requested = self.headers.get("Access-Control-Request-Headers")
+        if requested:
+            self.send_header("Access-Control-Allow-Headers", requested)
+        self.send_header("Access-Control-Max-Age", "600")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _safe_handle(self) -> None:
         try:
@@ -1259,6 +1272,15 @@ class _HttpHandler(BaseHTTPRequestHandler):
     do_PUT = _safe_handle
     do_PATCH = _safe_handle
     do_DELETE = _safe_handle
+
+
+# Ably's REST answers browsers from any origin (clients authenticate with a key or a
+# token, never cookies); a browser reads only the headers exposed to it: ably-js reads
+# Link (history pages) and the X-Ably-Error* headers.
+CORS_HEADERS: dict[str, str] = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Link, X-Ably-Errorcode, X-Ably-Errormessage",
+}
 
 
 def chat_path(room: str, *rest: str) -> str:
