@@ -310,10 +310,17 @@ class RealtimeConnection:
                     self.protocol.send_ping(secrets.token_bytes(4))
                 elif item is _CLOSE:
                     self.protocol.send_close(1000)
-                elif self.format == "msgpack":
-                    self.protocol.send_binary(self.encode(item))
                 else:
-                    self.protocol.send_text(self.encode(item))
+                    try:
+                        payload = self.encode(item)
+                    except (TypeError, ValueError):
+                        # Never the writer's death: the message is dropped, loudly.
+                        logger.exception("realtime: cannot encode action %s", item.get("action"))
+                        continue
+                    if self.format == "msgpack":
+                        self.protocol.send_binary(payload)
+                    else:
+                        self.protocol.send_text(payload)
                 self._flush()
             self.last_sent = self.hub.clock()
             if item is _CLOSE:
