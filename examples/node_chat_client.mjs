@@ -19,10 +19,10 @@
 //   ABLY_ENDPOINT         an Ably endpoint other than the default (unset for real Ably;
 //                         locally it comes from GET /_local)
 //
-// The local Ably emulator has no realtime side yet, so the Realtime client never
-// connects (autoConnect: false); @ably/chat's messages.send/history are REST calls
-// (Chat REST v4) that work without a connection. With real Ably, connect and
-// `room.messages.subscribe(listener)` after `room.attach()` to receive live.
+// To stay short the Realtime client never connects (autoConnect: false):
+// @ably/chat's messages.send/history are REST calls (Chat REST v4) that work without a
+// connection. To receive live, connect and `room.messages.subscribe(listener)` after
+// `room.attach()`; that works against real Ably and the local emulator alike.
 import * as Ably from 'ably';
 import { ChatClient, LogLevel, OrderBy } from '@ably/chat';
 import { pathToFileURL } from 'node:url';

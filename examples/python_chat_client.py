@@ -6,8 +6,8 @@ It does what a chat app does: sign the user in (here: a local bearer token from
 Ably client's ``auth_url`` at chatmod's ``/token`` with that JWT (chatmod refuses
 banned users there), then talk to Ably directly: send chat messages (the
 before-publish rule moderates them; a rejection is Ably error 42213) and read
-the room back. ably-python is REST-only here: the local Ably emulator has no
-realtime side, so "receiving" reads the room's history.
+the room back. To stay short it uses ably-python's REST client, so "receiving"
+reads the room's history.
 
 Against a deployed stage, configure it by environment (as the Node example):
 ``CHATMOD_API_URL`` (the stack's ``ApiUrl`` output), ``CHATMOD_BEARER_TOKEN`` (the

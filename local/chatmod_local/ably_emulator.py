@@ -4,7 +4,9 @@ This is **not Ably**. It is a loopback server that answers the Ably REST calls
 chatmod and chat clients make, closely enough that the real clients work against
 it: the contract tests (``tests/contract``) drive npm ``ably`` 2.28 and
 ``@ably/chat`` 1.4 under node, and ably-python, against it. It keeps everything
-in memory, has no realtime (WebSocket) side, no presence, no persistence.
+in memory, has no presence and no persistence. Its realtime (WebSocket) side, on the
+same port, is ``ably_realtime`` (docs/emulator.md): every message published here is
+also delivered to the realtime connections attached to its channel.
 
 What it serves (shapes from the real clients' source):
 
@@ -60,13 +62,15 @@ codes from ably-common ``errors/codes``, HTTP status in brackets):
   42211 (@ably/chat ``src/core/errors.ts``: rejected by a before-publish rule).
   Ably does not document whether its rule sees edits: ``on_updates`` says.
 
-It speaks JSON only: clients must set ``useBinaryProtocol: false``.
+Its REST side speaks JSON only: clients must set ``useBinaryProtocol: false`` (the
+realtime side takes msgpack frames too).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hmac
 import itertools
 import json
@@ -84,6 +88,12 @@ from urllib.parse import parse_qs, quote, unquote, urlencode
 
 import httpx
 
+from chatmod_local.ably_realtime import (
+    RealtimeHub,
+    RealtimeSettings,
+    Session,
+    WireError,
+)
 from chatmod_local.ably_rules import (
     BeforePublishRule,
     RuleOutcome,
@@ -239,9 +249,12 @@ class EmulatorState:
         seq = next(self.sequence)
         return f"{now_ms():014d}-{seq:03d}@emulator01:{seq % 1000:03d}"
 
-    def revoked(self, token: IssuedToken) -> bool:
-        """Whether a revocation applies to ``token`` (its client id, issued before, in force)."""
-        now = now_ms()
+    def revoked(self, token: IssuedToken, now: int | None = None) -> bool:
+        """Whether a revocation applies to ``token`` (its client id, issued before, in force).
+
+        ``now`` (epoch ms, default the wall clock) decides whether it is in force yet.
+        """
+        now = now_ms() if now is None else now
         target = f"clientId:{token.client_id}"
         return any(
             entry["target"] == target
@@ -320,6 +333,9 @@ class AblyEmulator:
         app_id: the ``appId`` of rule bodies; by default the first key's app id.
         http_client: the httpx client the before-publish rule is called with
             (default: a new client per call).
+        realtime: the realtime side's settings (``connectionDetails`` and timers).
+        realtime_clock: epoch milliseconds for the realtime timers (heartbeats, token
+            expiry and revocation on live connections); tests inject one.
     """
 
     def __init__(
@@ -333,6 +349,8 @@ class AblyEmulator:
         before_publish: BeforePublishRule | None = None,
         app_id: str | None = None,
         http_client: httpx.Client | None = None,
+        realtime: RealtimeSettings | None = None,
+        realtime_clock: Callable[[], int] = now_ms,
     ) -> None:
         if not keys:
             raise ValueError("the emulator needs at least one key")
@@ -352,6 +370,8 @@ class AblyEmulator:
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # The WebSocket side, on the same port (ably_realtime).
+        self.realtime = RealtimeHub(self, realtime, realtime_clock)
         room = r"/chat/v4/rooms/[^/]+/messages"
         self._routes: list[tuple[str, re.Pattern[str], _Handler_t]] = [
             ("POST", re.compile(r"/keys/[^/]+/requestToken"), self._request_token),
@@ -396,10 +416,12 @@ class AblyEmulator:
             target=server.serve_forever, args=(0.05,), name="ably-emulator", daemon=True
         )
         self._thread.start()
+        self.realtime.start()
         return self
 
     def stop(self) -> None:
-        """Stop serving and release the port."""
+        """Stop serving, drop realtime connections and release the port."""
+        self.realtime.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -453,6 +475,7 @@ class AblyEmulator:
         with self._lock:
             for token in self.state.tokens.values():
                 token.expires = now_ms() - 1
+        self.realtime.poke()  # live connections on those tokens are disconnected
 
     # -- dispatch ------------------------------------------------------------------
 
@@ -465,41 +488,132 @@ class AblyEmulator:
         return None
 
     def _default(self, request: RecordedRequest) -> _Answer:
+        handler = self._route(request)
+        if handler is None:
+            return _error(404, NOT_FOUND, f"no route for {request.method} {request.path}")
+        if handler == self._request_token:
+            caller = _Caller(None, basic=False, capability={})
+        else:
+            auth = self._authenticate(request)
+            if isinstance(auth, tuple):
+                return auth
+            caller = auth
+        answer = self._run(handler, request, caller)
+        if handler == self._revoke_tokens:
+            self.realtime.poke()  # live connections on revoked tokens are dropped now
+        return answer
+
+    def _route(self, request: RecordedRequest) -> _Handler_t | None:
         for method, pattern, handler in self._routes:
             if method == request.method and pattern.fullmatch(request.raw_path):
-                segments = [unquote(part) for part in request.raw_path.split("/")[1:]]
-                if handler == self._request_token:
-                    caller = _Caller(None, basic=False, capability={})
-                else:
-                    auth = self._authenticate(request)
-                    if isinstance(auth, tuple):
-                        return auth
-                    caller = auth
-                call = _Call(request, segments, caller)
-                if handler == self._chat_send:
-                    answer = self._moderated_send(call)
-                elif handler == self._chat_update:
-                    answer = self._moderated_update(call)
-                else:
-                    with self._lock:
-                        answer = self._idempotently(handler, call)
-                self._deliver(call.outbox)
-                return answer
-        return _error(404, NOT_FOUND, f"no route for {request.method} {request.path}")
+                return handler
+        return None
+
+    def _run(self, handler: _Handler_t, request: RecordedRequest, caller: _Caller) -> _Answer:
+        """Run a route's handler as ``caller``: rules, the lock, idempotency, delivery."""
+        segments = [unquote(part) for part in request.raw_path.split("/")[1:]]
+        call = _Call(request, segments, caller)
+        if handler == self._chat_send:
+            answer = self._moderated_send(call)
+        elif handler == self._chat_update:
+            answer = self._moderated_update(call)
+        else:
+            with self._lock:
+                answer = self._idempotently(handler, call)
+        self._deliver(call.outbox)
+        return answer
 
     def _idempotently(self, handler: _Handler_t, call: _Call) -> _Answer:
+        """Run ``handler`` (the lock held) once per idempotency key; fan out what it published."""
         # @ably/chat adds ?idempotencyKey= to send, update and delete so that a
         # retried request is applied once: the same key gets the same answer.
         key = call.request.param("idempotencyKey")
         if key is None or call.request.method == "GET":
-            return handler(call)
-        scope = (call.request.method, call.request.raw_path, key)
-        if scope in self.state.idempotent_answers:
-            return self.state.idempotent_answers[scope]
-        answer = handler(call)
-        if 200 <= answer[0] < 300:
-            self.state.idempotent_answers[scope] = answer
+            answer = handler(call)
+        else:
+            scope = (call.request.method, call.request.raw_path, key)
+            if scope in self.state.idempotent_answers:
+                return self.state.idempotent_answers[scope]
+            answer = handler(call)
+            if 200 <= answer[0] < 300:
+                self.state.idempotent_answers[scope] = answer
+        # Still under the lock: realtime subscribers get messages in serial order.
+        for channel, message in call.outbox:
+            self.realtime.fan_out(channel, message)
         return answer
+
+    # -- the realtime side's backend (ably_realtime.RealtimeBackend) --------------------
+
+    def realtime_session(
+        self, *, key: str | None, access_token: str | None, client_id: str | None
+    ) -> Session:
+        """Who a realtime connection acts as, from the query's ``key`` or ``access_token``.
+
+        Raises:
+            WireError: the credentials are refused (the codes REST answers with).
+        """
+        if client_id == "*":
+            raise WireError(INVALID_CLIENT_ID, 400, "clientId '*' is not an identity")
+        if key is not None:
+            key_name, _, secret = key.partition(":")
+            known = self.state.keys.get(key_name)
+            if known is None or not hmac.compare_digest(known.secret, secret):
+                raise WireError(INVALID_CREDENTIALS, 401, "invalid credentials")
+            return Session(client_id, known.operations, any_client_id=True)
+        if not access_token:
+            raise WireError(INVALID_CREDENTIALS, 401, "no credentials: key or access_token")
+        with self._lock:
+            token = self.state.tokens.get(access_token) or self.state.tokens.get(
+                b64_or_none(access_token) or ""
+            )
+        if token is None:
+            raise WireError(TOKEN_UNRECOGNISED, 401, "token unrecognised")
+        problem = self.realtime_token_problem(token, self.realtime.clock())
+        if problem is not None:
+            raise problem
+        capability = parse_capability(token.capability)
+        if token.client_id == "*":
+            return Session(client_id, capability, any_client_id=True, token=token)
+        if client_id is not None and client_id != token.client_id:
+            raise WireError(INCOMPATIBLE_CREDENTIALS, 401, "Invalid clientId for credentials")
+        return Session(token.client_id, capability, token=token)
+
+    def realtime_token_problem(self, token: IssuedToken, now: int) -> WireError | None:
+        """Why ``token`` no longer authenticates at ``now``: expired (40142), revoked (40141)."""
+        if token.expires < now:
+            return WireError(TOKEN_EXPIRED, 401, "Key/token status changed (expire)")
+        with self._lock:
+            revoked = self.state.revoked(token, now)
+        if revoked:
+            return WireError(TOKEN_REVOKED, 401, "Token revoked")
+        return None
+
+    def realtime_publish(
+        self, session: Session, channel: str, messages: list[dict[str, Any]]
+    ) -> tuple[int, Any]:
+        """A realtime publish, through the REST publish path as ``session``."""
+        request = RecordedRequest(
+            method="POST",
+            raw_path=f"/channels/{quote(channel, safe='')}/messages",
+            query={},
+            headers={"content-type": "application/json"},
+            body=json.dumps(messages).encode(),
+            client_port=0,
+        )
+        caller = _Caller(
+            session.client_id,
+            basic=session.token is None,
+            capability=session.capability,
+            any_client_id=session.any_client_id,
+        )
+        status, body, *_ = self._run(self._publish, request, caller)
+        return status, body
+
+    @contextlib.contextmanager
+    def realtime_attach_point(self) -> Iterator[str]:
+        """Hold the state lock and yield a serial after every message published so far."""
+        with self._lock:
+            yield self.state.next_serial()
 
     def _deliver(self, outbox: list[tuple[str, dict[str, Any]]]) -> None:
         """Hand published messages to the channel rule, outside the lock, never failing."""
@@ -903,6 +1017,11 @@ class AblyEmulator:
         if refusal is not None:
             return refusal
         messages = list(self.state.rooms.get(call.segments[3], {}).values())
+        before = call.request.param("fromSerial")
+        if before is not None:
+            # historyBeforeSubscribe (@ably/chat messages.ts) asks for what came before
+            # the channel's attach serial: serials order as they were issued.
+            messages = [m for m in messages if m["serial"] < before]
         return _history_page(call.request, messages, lambda m: m["timestamp"])
 
     # -- pub/sub -----------------------------------------------------------------------
@@ -1075,7 +1194,8 @@ class _HttpHandler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         raw_path, _, query = self.path.partition("?")
-        length = int(self.headers.get("Content-Length") or 0)
+        upgrade = (self.headers.get("Upgrade") or "").lower() == "websocket"
+        length = 0 if upgrade else int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         headers: dict[str, str] = {}
         for name, value in self.headers.items():
@@ -1092,6 +1212,19 @@ class _HttpHandler(BaseHTTPRequestHandler):
         reply = self.emulator._intercept(request)
         if reply is not None and reply.on_request is not None:
             reply.on_request(request)
+        if upgrade and (reply is None or reply.process):
+            # The realtime side (ably-js uses one host and port for REST and realtime).
+            self.close_connection = True
+            head = f"{self.requestline}\r\n".encode("latin-1") + b"".join(
+                f"{name}: {value}\r\n".encode("latin-1") for name, value in self.headers.items()
+            )
+            self.emulator.realtime.serve(
+                self.connection,
+                self.rfile,  # type: ignore[arg-type]
+                head + b"\r\n",
+                request.query,
+            )
+            return
         if reply is None or reply.process:
             status, payload, *extra = self.emulator._default(request)
             if reply is None:
@@ -1109,10 +1242,23 @@ class _HttpHandler(BaseHTTPRequestHandler):
         if content:
             self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(content)))
-        for name, value in reply.headers.items():
+        for name, value in {**CORS_HEADERS, **reply.headers}.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(content)
+
+    def do_OPTIONS(self) -> None:
+        """A browser's CORS preflight: any origin, the methods and headers it asks for."""
+        self.send_response(204)
+        for name, value in CORS_HEADERS.items():
+            self.send_header(name, value)
+        self.send_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE")
+        requested = self.headers.get("Access-Control-Request-Headers")
+        if requested:
+            self.send_header("Access-Control-Allow-Headers", requested)
+        self.send_header("Access-Control-Max-Age", "600")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _safe_handle(self) -> None:
         try:
@@ -1126,6 +1272,15 @@ class _HttpHandler(BaseHTTPRequestHandler):
     do_PUT = _safe_handle
     do_PATCH = _safe_handle
     do_DELETE = _safe_handle
+
+
+# Ably's REST answers browsers from any origin (clients authenticate with a key or a
+# token, never cookies); a browser reads only the headers exposed to it: ably-js reads
+# Link (history pages) and the X-Ably-Error* headers.
+CORS_HEADERS: dict[str, str] = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Link, X-Ably-Errorcode, X-Ably-Errormessage",
+}
 
 
 def chat_path(room: str, *rest: str) -> str:

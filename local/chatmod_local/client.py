@@ -90,6 +90,13 @@ class AblyUser:
             self._token = exchanged.json()["token"]
         return reply
 
+    @property
+    def token(self) -> str:
+        """The Ably token ``authorize`` obtained (for a realtime client's ``token``)."""
+        if self._token is None:
+            raise RuntimeError("authorize() first")
+        return self._token
+
     def _headers(self) -> dict[str, str]:
         if self._token is None:
             raise RuntimeError("authorize() first")

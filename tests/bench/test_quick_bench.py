@@ -21,7 +21,9 @@ def test_ci_runs_the_quick_benches_once_after_the_tests():
     assert lines.index("make bench-quick") > lines.index("make test")
 
 
-@pytest.mark.parametrize("name", ["token", "cost"])  # quick enough here; CI runs them all
+@pytest.mark.parametrize(
+    "name", ["token", "cost", "realtime"]
+)  # quick enough here; CI runs them all
 def test_a_quick_bench_runs_to_its_end(name):
     result = subprocess.run(  # noqa: S603 (this interpreter, a fixed module)
         [sys.executable, "-m", f"bench.{name}_bench"],

@@ -18,7 +18,9 @@ from tests.support.ably_stub import (
     AblyStub,
     BeforePublishRule,
     EmulatorKey,
+    RecordedRequest,
 )
+from tests.support.capabilities import CHAT_PARTICIPANT_OPERATIONS
 from tests.support.fake_providers import FakeServer, model_responder
 
 # What a chat user needs to send, read and edit or delete their own messages
@@ -312,3 +314,208 @@ def test_chat_send_refused_by_the_before_publish_rule(
             assert refused["detail"]["reason"].startswith("moderation failed")
     assert out["accepted"]["text"] == "fine"
     assert [m["text"] for m in ably_stub.chat_messages("lobby")] == ["fine"]
+
+
+# -- realtime (the emulator's WebSocket side, chatmod_local.ably_realtime) ------------
+
+
+def participant_token_requests(
+    gateway: AblyGateway, client_id: str, count: int = 1
+) -> list[dict[str, Any]]:
+    """TokenRequests with what Ably Chat documents for a participant, as ``/token`` grants."""
+    capability = {"*": CHAT_PARTICIPANT_OPERATIONS}
+    return [gateway.create_token_request(client_id, capability, HOUR_MS) for _ in range(count)]
+
+
+def upgrades(ably_stub: AblyStub) -> list[RecordedRequest]:
+    """The WebSocket upgrade requests the stub saw (the realtime endpoint is ``/``)."""
+    return [r for r in ably_stub.requests_to("/", method="GET") if r.header("Upgrade")]
+
+
+@pytest.mark.parametrize("wire_format", ["json", "msgpack"])
+def test_realtime_subscriber_receives_rest_and_realtime_publishes(
+    ably_stub: AblyStub, gateway: AblyGateway, run_node: NodeRunner, wire_format: str
+) -> None:
+    forwarded: list[str] = []
+    ably_stub.on_channel_message = forwarded.append
+
+    out = run_node(
+        "realtime_pubsub.mjs",
+        {
+            "channel": "news:1",
+            "format": wire_format,
+            "subscriberTokenRequests": token_requests(gateway, "alice"),
+            "publisherTokenRequests": token_requests(gateway, "bob"),
+            "restTokenRequests": token_requests(gateway, "carol"),
+        },
+    )
+
+    # CONNECTED: the token's identity and Ably's connectionDetails.
+    subscriber = out["subscriber"]
+    assert subscriber["clientId"] == "alice"
+    details = subscriber["details"]
+    assert details["clientId"] == "alice"
+    assert details["connectionKey"] == subscriber["key"]
+    assert subscriber["key"].startswith(subscriber["id"] + "!")
+    assert (details["maxMessageSize"], details["connectionStateTtl"]) == (65536, 120_000)
+    assert details["maxIdleInterval"] == 15_000
+    assert details["serverId"]
+    # One endpoint for REST and realtime: the WebSocket went to the REST port, with
+    # the token in access_token and the wire format asked for.
+    sockets = upgrades(ably_stub)
+    assert len(sockets) == 2
+    assert {r.param("format") for r in sockets} == {wire_format}
+    assert all(r.param("access_token") and r.param("v") == "6" for r in sockets)
+
+    # No modes asked for: Ably's defaults, narrowed to the capability (no presence).
+    attached = out["attached"]
+    assert attached["state"] == "attached"
+    assert sorted(attached["modes"]) == ["presence_subscribe", "publish", "subscribe"]
+    assert attached["attachSerial"]
+
+    rest, realtime, binary = out["messages"]
+    assert (rest["name"], rest["data"], rest["clientId"]) == ("from-rest", {"via": "rest"}, "carol")
+    assert (realtime["name"], realtime["data"], realtime["clientId"]) == (
+        "from-realtime",
+        "hello",
+        "bob",
+    )
+    assert realtime["extras"] == {"headers": {"h": "v"}}
+    # A realtime publish comes from its connection, with Ably's message id scheme.
+    assert realtime["connectionId"] == out["publisherConnectionId"]
+    assert realtime["id"] == f"{out['publisherConnectionId']}:0:0"
+    assert (binary["name"], binary["data"]) == ("binary", {"base64": "AAH/"})
+    assert all(m["action"] == "message.create" for m in out["messages"])
+    # ACK carries the serials, in publish order.
+    assert out["published"]["serials"] == [realtime["serial"]]
+    assert out["binaryPublished"]["serials"] == [binary["serial"]]
+    assert rest["serial"] < realtime["serial"] < binary["serial"]
+    assert attached["attachSerial"] < rest["serial"]
+    assert out["pingMs"] >= 0
+    assert out["detachedState"] == "detached"
+
+    # Realtime publishes go through the REST path: stored, and through the channel rule.
+    assert [m["name"] for m in ably_stub.messages("news:1")] == [
+        "from-rest",
+        "from-realtime",
+        "binary",
+    ]
+    envelopes = [json.loads(body) for body in forwarded]
+    assert [e["messages"][0]["name"] for e in envelopes] == ["from-rest", "from-realtime", "binary"]
+    assert envelopes[1]["messages"][0]["connectionId"] == out["publisherConnectionId"]
+
+
+def test_chat_room_subscriber_receives_create_update_delete(
+    ably_stub: AblyStub, gateway: AblyGateway, run_node: NodeRunner
+) -> None:
+    out = run_node(
+        "realtime_chat.mjs",
+        {
+            "room": "lobby",
+            "readerTokenRequests": participant_token_requests(gateway, "alice"),
+            "writerTokenRequests": participant_token_requests(gateway, "bob"),
+        },
+    )
+
+    assert out["status"] == "attached"
+    created, updated, deleted = out["received"]
+    # What the reader received is what the writer's REST calls answered.
+    assert created == {"type": "message.created", "message": out["sent"]}
+    assert updated == {"type": "message.updated", "message": out["updated"]}
+    assert deleted == {"type": "message.deleted", "message": out["deleted"]}
+    assert (created["message"]["text"], created["message"]["clientId"]) == ("hello", "bob")
+    assert created["message"]["headers"] == {"h": "v"}
+    assert updated["message"]["text"] == "hello, edited"
+    assert updated["message"]["version"]["description"] == "typo"
+    assert updated["message"]["serial"] == out["sent"]["serial"]
+    assert updated["message"]["version"]["serial"] > out["sent"]["version"]["serial"]
+    assert (deleted["message"]["text"], deleted["message"]["action"]) == ("", "message.delete")
+    assert deleted["message"]["version"]["clientId"] == "bob"
+    # historyBeforeSubscribe: only what was sent before the reader attached.
+    assert [m["serial"] for m in out["before"]] == [out["earlier"]["serial"]]
+    # One WebSocket, the reader's: the writer (autoConnect: false) used Chat REST only.
+    [socket] = upgrades(ably_stub)
+    assert socket.param("access_token")
+
+
+def test_realtime_errors_a_client_meets(
+    ably_stub: AblyStub, gateway: AblyGateway, run_node: NodeRunner
+) -> None:
+    out = run_node(
+        "realtime_errors.mjs",
+        {
+            "channel": "lobby::$chat",
+            "otherRoomTokenRequests": [
+                gateway.create_token_request("a", {"other": ["publish", "subscribe"]}, HOUR_MS)
+            ],
+            "publishOnlyTokenRequests": [
+                gateway.create_token_request("a", {"lobby": ["publish"]}, HOUR_MS)
+            ],
+            "badKey": f"{FAKE_KEY_NAME}:not-the-secret",
+        },
+    )
+
+    # Nothing granted on the room: a channel error 40160; the connection stays up.
+    assert (out["attachRefusal"]["code"], out["attachRefusal"]["statusCode"]) == (40160, 401)
+    assert (out["deniedState"], out["connectionAfterDenial"]) == ("failed", "connected")
+    # Publish but no subscribe: attached with the publish mode only, and ably-js's
+    # strictMode says the listener will get nothing (90009).
+    assert (out["publishOnlyState"], out["publishOnlyModes"]) == ("attached", ["publish"])
+    assert out["subscribeRefusal"]["code"] == 90009
+    assert (out["badKey"]["code"], out["badKey"]["statusCode"]) == (40101, 401)
+    # An unknown token (40143, a token error): ably-js tries to renew it, cannot (no
+    # authCallback), and fails with its own 40171.
+    assert out["unknownToken"]["code"] == 40171
+
+
+def test_a_revoked_tokens_connection_fails(
+    ably_stub: AblyStub, gateway: AblyGateway, run_node: NodeRunner
+) -> None:
+    out = run_node(
+        "realtime_revoke.mjs",
+        {
+            "channel": "lobby::$chat",
+            "key": FAKE_API_KEY,
+            "bobTokenRequests": participant_token_requests(gateway, "bob"),
+            "aliceTokenRequests": participant_token_requests(gateway, "alice"),
+        },
+    )
+
+    assert out["result"]["successCount"] == 1
+    # DISCONNECTED with 40141, a renewal attempt, then failed: the auth provider (as
+    # chatmod's /token for a banned user) refused with 403.
+    states = [change["current"] for change in out["changes"]]
+    assert states == ["disconnected", "connecting", "failed"]
+    revoked = out["changes"][0]["reason"]
+    assert (revoked["code"], revoked["statusCode"]) == (40141, 401)
+    assert (out["failure"]["code"], out["failure"]["statusCode"]) == (80019, 403)
+    assert out["failure"]["cause"]["code"] == 40300
+    assert out["authCalls"] == 2
+    assert out["bobChannelState"] == "failed"
+    assert out["aliceState"] == "connected"  # not revoked
+
+
+def test_a_live_connection_renews_its_token_when_asked(
+    ably_stub: AblyStub, gateway: AblyGateway, run_node: NodeRunner
+) -> None:
+    capability = {"*": ["subscribe"]}
+    out = run_node(
+        "realtime_renew.mjs",
+        {
+            "channel": "news",
+            "key": FAKE_API_KEY,
+            # The first token expires within the emulator's renewal lead (30 s).
+            "tokenRequests": [
+                gateway.create_token_request("dave", capability, 10_000),
+                gateway.create_token_request("dave", capability, HOUR_MS),
+            ],
+        },
+    )
+
+    assert out == {
+        "sameConnection": True,
+        "tokenChanged": True,
+        "state": "connected",
+        "received": ["renewed"],
+    }
+    assert len(upgrades(ably_stub)) == 1  # renewed in place, no reconnection

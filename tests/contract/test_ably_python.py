@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from ably import AblyRealtime
 from ably.sync import AblyRestSync
 from ably.sync.util.exceptions import AblyException
 
@@ -218,3 +220,68 @@ def test_token_request_is_single_use(ably_stub: AblyStub, gateway: AblyGateway) 
         client.auth.authorize()  # the same nonce again
     client.close()
     assert (caught.value.status_code, caught.value.code) == (401, 40105)
+
+
+# -- realtime: ably-python's AblyRealtime (asyncio, websockets) ---------------------------
+
+
+async def _realtime_round_trip(
+    port: int, binary: bool, rest_publish: Callable[[], Any]
+) -> dict[str, Any]:
+    # ably-python builds its WebSocket URL from the host alone (ws://{host}?…, ignoring
+    # the port option: ably/transport/websockettransport.py), so the port rides in the
+    # endpoint; with the key, realtime makes no REST call that would need the port.
+    client = AblyRealtime(
+        key=FAKE_API_KEY,
+        client_id="py",
+        endpoint=f"127.0.0.1:{port}",
+        tls=False,
+        fallback_hosts=[],
+        use_binary_protocol=binary,
+    )
+    try:
+        await asyncio.wait_for(client.connection.once_async("connected"), 10)
+        channel = client.channels.get("news")
+        received: asyncio.Queue[Any] = asyncio.Queue()
+        await channel.subscribe(received.put_nowait)
+        await asyncio.to_thread(rest_publish)
+        published = await channel.publish("from-realtime", b"\x00\x01\xff")
+        messages = [await asyncio.wait_for(received.get(), 10) for _ in range(2)]
+        details = client.connection.connection_details
+        assert details is not None
+        return {
+            "connectionId": client.connection.connection_manager.connection_id,
+            "details": details,
+            "published": published,
+            "messages": messages,
+        }
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize("binary", [False, True], ids=["json", "msgpack"])
+def test_realtime_subscribe_and_publish(
+    ably_stub: AblyStub, user_client: AblyRestSync, binary: bool
+) -> None:
+    out = asyncio.run(
+        _realtime_round_trip(
+            ably_stub.port,
+            binary,
+            lambda: user_client.channels.get("news").publish("rest", {"a": 1}),
+        )
+    )
+
+    assert out["details"].client_id == "py"
+    assert out["details"].max_idle_interval == 15_000
+    rest, realtime = out["messages"]
+    assert (rest.name, rest.data, rest.client_id) == ("rest", {"a": 1}, "alice")
+    assert (realtime.name, bytes(realtime.data), realtime.client_id) == (
+        "from-realtime",
+        b"\x00\x01\xff",
+        "py",
+    )
+    assert realtime.connection_id == out["connectionId"]
+    assert out["published"].serials == [realtime.serial]
+    [socket] = [r for r in ably_stub.requests_to("/", method="GET") if r.header("Upgrade")]
+    assert socket.param("format") == ("msgpack" if binary else None)
+    assert socket.param("v") == "5"  # ably-python's protocol version

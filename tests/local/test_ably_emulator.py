@@ -1007,3 +1007,30 @@ def test_given_an_unreachable_rule_then_the_failed_action(
 def test_given_an_invalid_rule_then_it_is_refused(options: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match=r"must|regex"):
         BeforePublishRule(url="http://127.0.0.1:1/", headers={}, **options)
+
+
+def test_browsers_may_call_it_from_any_origin(emulator: AblyEmulator) -> None:
+    # What a browser does before ably-js's chat history call from the console's origin.
+    preflight = httpx.options(
+        f"{emulator.url}/chat/v4/rooms/lobby/messages",
+        headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization, x-ably-version",
+        },
+    )
+    page = httpx.get(
+        f"{emulator.url}/channels/news/messages",
+        headers={"Origin": "http://localhost:5173"},
+        auth=(FAKE_KEY_NAME, FAKE_KEY_SECRET),
+    )
+    refused = httpx.get(f"{emulator.url}/channels/news/messages")
+
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-allow-headers"] == "authorization, x-ably-version"
+    assert "GET" in preflight.headers["access-control-allow-methods"]
+    for answer in (page, refused):
+        assert answer.headers["access-control-allow-origin"] == "*"
+        assert "Link" in answer.headers["access-control-expose-headers"]
+    assert (page.status_code, refused.status_code) == (200, 401)

@@ -59,3 +59,39 @@ export async function run(main) {
     process.exit(1);
   }
 }
+
+// Resolves with the first `count` values pushed to the returned `push`, or rejects
+// after `timeoutMs` naming what was still awaited: the scripts wait for what a user
+// waits for (messages, state changes), never for a fixed time.
+export function collector(count, what, timeoutMs = 10000) {
+  const items = [];
+  let resolve;
+  let reject;
+  const done = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  const timer = setTimeout(
+    () => reject(new Error(`timed out waiting for ${what}: got ${items.length} of ${count}`)),
+    timeoutMs,
+  );
+  const push = (item) => {
+    items.push(item);
+    if (items.length === count) {
+      clearTimeout(timer);
+      resolve(items);
+    }
+  };
+  return { push, done, items };
+}
+
+// The next `event` a connection or channel emits (a state name), or a timeout.
+export function nextState(emitter, event, timeoutMs = 10000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${event}`)), timeoutMs);
+    emitter.once(event, (change) => {
+      clearTimeout(timer);
+      resolve(change);
+    });
+  });
+}
