@@ -8,7 +8,8 @@ Item layout (table keys from ``chatmod.core.constants``)::
                event id): partition key of the ``byTime`` index. Items written before
                the index was sharded hold the bare "YYYY-MM-DD" (the legacy key).
     at         N   epoch milliseconds
-    action     S   reject | delete | ban | unban | strike | revoke | warn
+    action     S   reject | delete | ban | unban | strike | revoke | warn | mask | hold |
+               approve | deny | expire
     actor      S   "auto" / "system" / a moderator's client id
     reason     S   (optional) why
     room, channel, serial, messageId   S   (optional) which message, as Ably names it

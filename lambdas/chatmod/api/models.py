@@ -20,6 +20,7 @@ from pydantic import (
     Tag,
 )
 
+from chatmod.enforcement.audit import AuditAction
 from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, client_id_problem, is_well_formed
 
 #: As Amazon IVS Chat bounds a moderator's reason (DeleteMessage, DisconnectUser).
@@ -164,7 +165,7 @@ class AuditEventOut(_Output):
 
     event_id: str = Field(alias="eventId")
     at: str = Field(description="ISO-8601 UTC with milliseconds.")
-    action: Literal["reject", "delete", "ban", "unban", "strike", "revoke", "warn"]
+    action: AuditAction
     actor: str = Field(description="'auto', 'system' or a moderator's client id.")
     client_id: str | None = Field(default=None, alias="clientId")
     reason: str | None = None
