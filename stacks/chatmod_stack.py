@@ -51,6 +51,12 @@ MODERATOR_BANS_ACTIONS = (
     "dynamodb:Scan",
 )
 
+# The review queue (ReviewStore): the pipeline holds a message (a conditional Put in a
+# transaction, and a GetItem when it was held already); moderators read, list (both
+# indexes) and decide (a conditional Update in a transaction, then UpdateItem).
+PIPELINE_REVIEW_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem")
+MODERATOR_REVIEW_ACTIONS = ("dynamodb:GetItem", "dynamodb:UpdateItem")
+
 # The functions that run the moderation pipeline and count its decisions.
 MODERATING_SERVICES = (BEFORE_PUBLISH.service, PUBLISH.service, ASYNC_MODERATION.service)
 
@@ -208,6 +214,7 @@ class ChatmodStack(Stack):
                 "strikes": tables.strikes,
                 "audit": tables.audit,
                 "idempotency": tables.idempotency,
+                "reviews": tables.reviews,
             },
             alarm_topic_arn=config.alarms.topic_arn,
             error_rate_percent=config.alarms.error_rate_percent,
@@ -261,6 +268,7 @@ class ChatmodStack(Stack):
             constants.ENV_STRIKES_TABLE: tables.strikes.table_name,
             constants.ENV_AUDIT_TABLE: tables.audit.table_name,
             constants.ENV_IDEMPOTENCY_TABLE: tables.idempotency.table_name,
+            constants.ENV_REVIEWS_TABLE: tables.reviews.table_name,
             constants.ENV_POLICY_PARAMETER: parameters.policy.parameter_name,
             constants.ENV_ABLY_KEY_PARAMETER: config.secrets.ably_api_key,
             constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER: config.secrets.before_publish_secret,
@@ -287,6 +295,7 @@ class ChatmodStack(Stack):
         for function in moderates:
             tables.grant(function, PIPELINE_READS, [tables.bans, tables.strikes])
             tables.grant(function, PIPELINE_WRITES, [tables.bans, tables.strikes, tables.audit])
+            tables.grant(function, PIPELINE_REVIEW_ACTIONS, [tables.reviews])
         # Only the async consumer keeps idempotency records (one removal per message);
         # POST /messages derives its ids from the request instead.
         tables.grant(functions.async_moderation, IDEMPOTENCY_ACTIONS, [tables.idempotency])
@@ -302,6 +311,18 @@ class ChatmodStack(Stack):
             [tables.audit],
             indexes=[constants.AUDIT_BY_TIME_INDEX],
         )
+        # The review queue: list, read, approve and deny; a deny's strike runs the ladder
+        # (the sender's ban and strikes in one BatchGetItem, then a transaction of Puts).
+        tables.grant(functions.moderator, MODERATOR_REVIEW_ACTIONS, [tables.reviews])
+        tables.grant(
+            functions.moderator,
+            ["dynamodb:Query"],
+            [tables.reviews],
+            indexes=[constants.REVIEWS_BY_ROOM_INDEX, constants.REVIEWS_BY_STATE_INDEX],
+            indexes_only=True,
+        )
+        tables.grant(functions.moderator, PIPELINE_READS, [tables.bans, tables.strikes])
+        tables.grant(functions.moderator, ["dynamodb:PutItem"], [tables.strikes])
         # The ban-revoker audits each revocation; its stream reads come with its event source.
         tables.grant(functions.ban_revoker, ["dynamodb:PutItem"], [tables.audit])
 
@@ -321,7 +342,8 @@ class ChatmodStack(Stack):
             functions.publish, [secrets.ably_api_key, judged_key, *provider_keys]
         )
         parameters.grant_read_secrets(functions.token, [secrets.ably_api_key])
-        parameters.grant_read_secrets(functions.moderator, [secrets.ably_api_key])
+        # Approving a held message publishes it with the judged header.
+        parameters.grant_read_secrets(functions.moderator, [secrets.ably_api_key, judged_key])
         parameters.grant_read_secrets(functions.ban_revoker, [secrets.ably_api_key])
 
         if any(p.name == "comprehend" for p in config.moderation.providers):

@@ -110,3 +110,31 @@ def _is_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+#: A review listing's position: "<epoch ms, 13 digits>#rv_<32 hex>" (``adapters.review_store``).
+REVIEW_KEY_PATTERN: Final = re.compile(r"\d{13}#rv_[0-9a-f]{32}")
+
+
+def reviews_cursor(after: str, room: str | None, state: str) -> str:
+    """The cursor of the reviews after ``after`` in the listing filtered by room and state."""
+    return encode("reviews", after=after, room=room, state=state)
+
+
+def read_reviews_cursor(cursor: str, room: str | None, state: str) -> str:
+    """The position a reviews page continues after, for the same room and state filter.
+
+    Raises:
+        InvalidCursorError: the cursor is malformed, or was issued for another filter.
+    """
+    fields = decode(cursor, "reviews")
+    after = fields.get("after")
+    if (
+        set(fields) != {"after", "room", "state"}
+        or not isinstance(after, str)
+        or REVIEW_KEY_PATTERN.fullmatch(after) is None
+    ):
+        raise InvalidCursorError("the cursor is not valid for this listing")
+    if fields["room"] != room or fields["state"] != state:
+        raise InvalidCursorError("the cursor belongs to a listing with another room or state")
+    return after

@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     Tag,
@@ -138,6 +139,17 @@ MessageDelete = Annotated[
 ]
 
 
+class ReviewDenyRequest(_Input):
+    """``POST /moderation/reviews/{reviewId}/deny``: why, and whether it is a strike."""
+
+    reason: Reason
+    strike: StrictBool = Field(
+        default=False,
+        description="Count a strike on the sender (the ban ladder applies: a ban and token "
+        "revocation can follow).",
+    )
+
+
 # -- moderator outputs ---------------------------------------------------------------
 
 
@@ -182,6 +194,71 @@ class AuditPage(_Output):
 
     events: list[AuditEventOut]
     next_cursor: str | None = Field(default=None, alias="nextCursor")
+
+
+ReviewStateName = Literal["pending", "approved", "denied", "expired"]
+
+
+class FlaggedBy(_Output):
+    """What held the message: the provider, its categories and scores, the listed terms."""
+
+    provider: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    scores: dict[str, float] = Field(default_factory=dict)
+    terms: list[str] = Field(default_factory=list)
+
+
+class ReviewOut(_Output):
+    """A held message and what became of it."""
+
+    review_id: str = Field(alias="reviewId")
+    state: ReviewStateName
+    room: str | None = None
+    channel: str | None = None
+    client_id: str | None = Field(default=None, alias="clientId")
+    text: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    headers: dict[str, Any] = Field(default_factory=dict)
+    name: str | None = Field(default=None, description="Pub/sub: the message name.")
+    data: Any = Field(default=None, description="Pub/sub: the message data.")
+    flagged_by: FlaggedBy = Field(alias="flaggedBy")
+    source: str = Field(description="Where it was held: before-publish, publish or async.")
+    serial: str | None = Field(default=None, description="Async path: the message's serial.")
+    message_id: str | None = Field(default=None, alias="messageId")
+    held_at: str = Field(alias="heldAt", description="ISO-8601 UTC: when it was sent.")
+    expires_at: str = Field(alias="expiresAt", description="When a pending item expires.")
+    decided_by: str | None = Field(default=None, alias="decidedBy")
+    decided_at: str | None = Field(default=None, alias="decidedAt")
+    reason: str | None = None
+    strike: bool | None = Field(default=None, description="Denied: whether it was a strike.")
+    published: dict[str, Any] | None = Field(
+        default=None,
+        description="Approved: what was published ({serial} chat, {id} pub/sub, "
+        "{restored: true, ...} for a message taken down on the async path).",
+    )
+
+
+class ReviewPage(_Output):
+    """One page of review items, oldest first; follow ``nextCursor`` while present."""
+
+    reviews: list[ReviewOut]
+    next_cursor: str | None = Field(default=None, alias="nextCursor")
+
+
+class StrikeOut(_Output):
+    """What a deny's strike did along the ladder."""
+
+    count: int = Field(description="Strikes in the window, this one included.")
+    step: str = Field(description="The ladder rung reached ('warn', '120s', 'permanent'...).")
+    ban_applied: bool = Field(alias="banApplied")
+    banned_until: str | None = Field(default=None, alias="bannedUntil")
+
+
+class ReviewDecision(_Output):
+    """The item after approve or deny (and a deny's strike)."""
+
+    review: ReviewOut
+    strike: StrikeOut | None = None
 
 
 class MessageDeleted(_Output):

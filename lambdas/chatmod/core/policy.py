@@ -382,6 +382,9 @@ class IdentityPolicy(StrictModel):
     client_id_claim: str = Field(default="sub", min_length=1)
     moderator_claim: str = Field(default="cognito:groups", min_length=1)
     moderator_value: str = Field(default="moderators", min_length=1)
+    # A claim listing the rooms (globs such as "support-*") a moderator may act in;
+    # a moderator whose token lacks it moderates every room.
+    moderator_rooms_claim: str | None = Field(default=None, min_length=1)
 
 
 # --- async moderation ------------------------------------------------------------

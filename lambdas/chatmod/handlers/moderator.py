@@ -1,4 +1,4 @@
-"""``/moderation/*``: the moderator tools (ban, unban, list or read bans, delete a message, audit).
+"""``/moderation/*``: the moderator tools (bans, message deletes, audit, the review queue).
 
 Moderators only: a caller without a verified identity gets 401, one who is not a
 moderator (the policy's identity claims) 403, before anything is read or written.
@@ -18,11 +18,13 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from chatmod.adapters import aws
 from chatmod.adapters.ably import AblyApiError
 from chatmod.adapters.ably.client import gateway_for
 from chatmod.adapters.audit_log import AuditLog
 from chatmod.adapters.ban_store import BanStore
 from chatmod.adapters.parameters import get_policy
+from chatmod.adapters.review_store import ReviewStore
 from chatmod.api import cursors, models
 from chatmod.api.http import json_response, make_resolver
 from chatmod.core.constants import MODERATION_EVENT_NAME
@@ -32,12 +34,16 @@ from chatmod.core.errors import (
     ChatmodError,
     ForbiddenError,
     NotFoundError,
+    ServiceUnavailableError,
     UnauthorizedError,
 )
 from chatmod.core.observability import logger, metrics, tracer
 from chatmod.core.settings import get_settings
 from chatmod.enforcement.audit import AuditEvent
 from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, require_client_id
+from chatmod.enforcement.judged import sign_judged
+from chatmod.enforcement.review_desk import ReviewDesk
+from chatmod.enforcement.reviews import ReviewState, is_review_id
 from chatmod.enforcement.tokens import Identity, identity_from_claims
 
 app = make_resolver(enable_validation=True)
@@ -318,7 +324,215 @@ def read_audit(
     return json_response(200, body)
 
 
+# -- reviews ---------------------------------------------------------------------------
+
+
+@app.get(
+    "/moderation/reviews",
+    summary="List held messages",
+    description="Messages held for review, oldest first (the queue's order), one page at a "
+    "time: pass nextCursor back as cursor (with the same room and state) while it is present. "
+    "A room-scoped moderator sees only their rooms.",
+    responses=_responses(200, "A page of review items.", models.ReviewPage),
+    tags=["reviews"],
+)
+def list_reviews(
+    room: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=models.MAX_NAME_LENGTH,
+            description="A room (or pub/sub channel) name.",
+        ),
+    ] = None,
+    state: Annotated[models.ReviewStateName, Query()] = "pending",
+    limit: Annotated[int, Query(ge=1, le=models.MAX_PAGE_LIMIT)] = models.DEFAULT_PAGE_LIMIT,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=models.MAX_CURSOR_LENGTH)] = None,
+) -> Response[str]:
+    """One page of review items in ``state`` (and ``room``), oldest first."""
+    identity = moderator()
+    _only_query("room", "state", "limit", "cursor")
+    if room is not None:
+        room = _name(room, "room")
+        if not identity.moderates(room):
+            raise ForbiddenError(f"you do not moderate room {room!r}", code="room_not_allowed")
+    after = None if cursor is None else cursors.read_reviews_cursor(cursor, room, state)
+    items, last = review_store().page(
+        state=ReviewState(state),
+        room=room,
+        limit=limit,
+        after=after,
+        accept=lambda item: identity.moderates(item.place),
+    )
+    body: dict[str, Any] = {"reviews": [item.to_json() for item in items]}
+    if last is not None:
+        body["nextCursor"] = cursors.reviews_cursor(last, room, state)
+    return json_response(200, body)
+
+
+@app.get(
+    "/moderation/reviews/<reviewId>",
+    summary="Read a held message",
+    description="One review item, whatever its state.",
+    responses=_responses(200, "The item.", models.ReviewOut, {404: "No such review."}),
+    tags=["reviews"],
+)
+def get_review(reviewId: str) -> Response[str]:  # the path parameter's name in the API
+    """The review item named in the path."""
+    identity = moderator()
+    _only_query()
+    deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
+    item = review_desk().load(_review_id(reviewId), identity, deadline)
+    return json_response(200, item.to_json())
+
+
+@app.post(
+    "/moderation/reviews/<reviewId>/approve",
+    summary="Approve a held message",
+    description="Publishes the message as its sender (chat: Chat REST with chatmod's judged "
+    "header, so a before-publish rule accepts it without judging it again; "
+    "metadata.chatmodReview records who approved it, when, and when it was sent). A message "
+    "taken down on the async path is restored. Approving again publishes nothing new; after "
+    "a failed publish (502) it finishes the publish.",
+    responses=_responses(
+        200,
+        "Approved and published.",
+        models.ReviewDecision,
+        {
+            404: "No such review.",
+            409: "Denied or expired first (by another moderator, or by time).",
+            502: "Ably failed; approve again to finish.",
+        },
+    ),
+    tags=["reviews"],
+)
+def approve_review(reviewId: str) -> Response[str]:  # the path parameter's name in the API
+    """Approve the review named in the path."""
+    identity = moderator()
+    _only_query()
+    deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
+    item = review_desk().approve(_review_id(reviewId), identity, deadline)
+    metrics.add_metric(name="ReviewApproved", unit=MetricUnit.Count, value=1)
+    return json_response(200, {"review": item.to_json()})
+
+
+@app.post(
+    "/moderation/reviews/<reviewId>/deny",
+    summary="Deny a held message",
+    description="The message is never published. With strike, the sender gets a strike along "
+    "the ban ladder (a ban, and with it token revocation, can follow). Denying again answers "
+    "the same and strikes once.",
+    responses=_responses(
+        200,
+        "Denied.",
+        models.ReviewDecision,
+        {404: "No such review.", 409: "Approved or expired first."},
+    ),
+    tags=["reviews"],
+)
+def deny_review(
+    reviewId: str,  # the path parameter's name in the API
+    body: Annotated[models.ReviewDenyRequest, Body()],
+) -> Response[str]:
+    """Deny the review named in the path."""
+    identity = moderator()
+    _only_query()
+    deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
+    denial = review_desk().deny(
+        _review_id(reviewId), identity, reason=body.reason, strike=body.strike, deadline=deadline
+    )
+    metrics.add_metric(name="ReviewDenied", unit=MetricUnit.Count, value=1)
+    answer: dict[str, Any] = {"review": denial.review.to_json()}
+    if denial.strike is not None:
+        outcome = denial.strike
+        answer["strike"] = {
+            "count": outcome.count,
+            "step": outcome.step.label,
+            "banApplied": outcome.ban_applied,
+            "bannedUntil": outcome.ban.banned_until_iso if outcome.ban else None,
+        }
+    elif denial.strike_failed:
+        # The deny stands; denying again records the strike (once).
+        raise ServiceUnavailableError(
+            "denied, but the strike could not be recorded; deny again to record it",
+            code="strike_not_recorded",
+        )
+    return json_response(200, answer)
+
+
+def review_store() -> ReviewStore:
+    """The review queue of this deployment.
+
+    Raises:
+        ServiceUnavailableError: this deployment has no review table (503).
+    """
+    settings = get_settings()
+    if not settings.reviews_table:
+        raise ServiceUnavailableError(
+            "this deployment has no review queue", code="reviews_not_configured"
+        )
+    return ReviewStore(aws.table(settings.reviews_table), audit=audit_log())
+
+
+def review_desk() -> ReviewDesk:
+    """Approve, deny and expire, with this deployment's stores and Ably."""
+    settings = get_settings()
+    return ReviewDesk(
+        review_store(),
+        policy=get_policy(settings),
+        senders=ban_store(),
+        gateway=gateway_for(settings),
+        sign=lambda target, client_id, text: sign_judged(
+            settings, target, client_id, text, Deadline(REQUEST_BUDGET_S)
+        ),
+        on_store_error=lambda what, error: logger.error(
+            "store call failed", extra={"call": what, "error": error.code}
+        ),
+    )
+
+
 # -- helpers -------------------------------------------------------------------------
+
+
+def _only_query(*allowed: str) -> None:
+    """Refuse query parameters the route does not know, rather than ignore a mistyped filter.
+
+    Raises:
+        BadRequestError: naming each unknown parameter (400).
+    """
+    given = app.current_event.query_string_parameters or {}
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        raise BadRequestError(
+            "the request is invalid: unknown query parameter(s) " + ", ".join(unknown),
+            details={
+                "problems": [
+                    {
+                        "field": name,
+                        "problem": "unknown query parameter; known: "
+                        + (", ".join(allowed) or "none"),
+                    }
+                    for name in unknown
+                ]
+            },
+        )
+
+
+def _review_id(raw: str) -> str:
+    value = unquote(raw)
+    if not is_review_id(value):
+        raise NotFoundError(f"no review {value!r}", code="review_not_found")
+    return value
+
+
+def _name(value: str, field: str) -> str:
+    try:
+        return models.usable_text(value)
+    except ValueError as exc:
+        raise BadRequestError(
+            f"the request is invalid: {field}",
+            details={"problems": [{"field": field, "problem": str(exc)}]},
+        ) from None
 
 
 def _reason(reason: str) -> str:
