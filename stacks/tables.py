@@ -1,4 +1,4 @@
-"""DynamoDB tables: bans, strikes, audit events, the review queue, Powertools idempotency records."""
+"""DynamoDB tables: bans, strikes, audit, the review queue, Powertools idempotency records."""
 
 from __future__ import annotations
 
