@@ -21,6 +21,7 @@ from chatmod.core.policy import (
     BanPolicy,
     IdentityPolicy,
     ModerationPolicy,
+    ReviewPolicy,
     RuntimePolicy,
     StrictModel,
     TokenPolicy,
@@ -158,6 +159,8 @@ class AuthConfig(StrictModel):
     client_id_claim: str = Field(default="sub", min_length=1)
     moderator_claim: str = Field(default="cognito:groups", min_length=1)
     moderator_value: str = Field(default="moderators", min_length=1)
+    # A claim with the room globs a moderator may act in; absent from a token: every room.
+    moderator_rooms_claim: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _issuer_for_jwt(self) -> AuthConfig:
@@ -176,6 +179,7 @@ class AuthConfig(StrictModel):
             client_id_claim=self.client_id_claim,
             moderator_claim=self.moderator_claim,
             moderator_value=self.moderator_value,
+            moderator_rooms_claim=self.moderator_rooms_claim,
         )
 
 
@@ -259,6 +263,7 @@ class StageConfig(StrictModel):
     bans: BanPolicy = BanPolicy()
     tokens: TokenPolicy = TokenPolicy()
     async_moderation: AsyncPolicy = Field(default=AsyncPolicy(), alias="async")
+    review: ReviewPolicy = ReviewPolicy()
     ingest: IngestConfig = IngestConfig()
     api: ApiConfig = ApiConfig()
     alarms: AlarmsConfig = AlarmsConfig()
@@ -329,6 +334,7 @@ class StageConfig(StrictModel):
             bans=self.bans,
             tokens=self.tokens,
             identity=self.auth.identity,
+            review=self.review,
             **{"async": self.async_moderation},
         )
 

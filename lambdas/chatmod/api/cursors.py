@@ -75,19 +75,29 @@ def read_bans_cursor(cursor: str) -> str:
     return after
 
 
-def audit_cursor(before_event_id: str, oldest_day: str, client_id: str | None) -> str:
-    """The cursor of the audit events older than ``before_event_id``."""
-    return encode("audit", before=before_event_id, oldest=oldest_day, clientId=client_id)
+def audit_cursor(
+    before_event_id: str,
+    oldest_day: str,
+    client_id: str | None,
+    filters: dict[str, Any] | None = None,
+) -> str:
+    """The cursor of the audit events older than ``before_event_id`` (same filters)."""
+    extra = {"filters": filters} if filters else {}
+    return encode("audit", before=before_event_id, oldest=oldest_day, clientId=client_id, **extra)
 
 
-def read_audit_cursor(cursor: str, client_id: str | None) -> tuple[str, str]:
-    """``(before_event_id, oldest_day)`` of an audit cursor issued for the filter ``client_id``.
+def read_audit_cursor(
+    cursor: str, client_id: str | None, filters: dict[str, Any] | None = None
+) -> tuple[str, str]:
+    """``(before_event_id, oldest_day)`` of an audit cursor issued for the same filters.
 
     Raises:
         InvalidCursorError: the cursor is malformed, or was issued for another filter.
     """
     fields = decode(cursor, "audit")
     before, oldest = fields.get("before"), fields.get("oldest")
+    if (fields.pop("filters", None) or {}) != (filters or {}):
+        raise InvalidCursorError("the cursor belongs to a listing with other filters")
     if (
         set(fields) != {"before", "oldest", "clientId"}
         or not isinstance(before, str)

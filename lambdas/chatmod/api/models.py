@@ -343,6 +343,13 @@ class Published(_Output):
     id: str | None = None
 
 
+class Held(_Output):
+    """202 from ``POST /messages``: held for review; a moderator's approval publishes it."""
+
+    held: Literal[True] = True
+    review_id: str = Field(alias="reviewId")
+
+
 class RejectedBody(ErrorBody):
     """422 from ``POST /messages``: moderation rejected the message."""
 

@@ -9,6 +9,7 @@ written to the bans table; the ban-revoker (its stream) revokes the user's token
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import unquote
 
@@ -21,7 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from chatmod.adapters import aws
 from chatmod.adapters.ably import AblyApiError
 from chatmod.adapters.ably.client import gateway_for
-from chatmod.adapters.audit_log import AuditLog
+from chatmod.adapters.audit_log import AuditFilter, AuditLog
 from chatmod.adapters.ban_store import BanStore
 from chatmod.adapters.parameters import get_policy
 from chatmod.adapters.review_store import ReviewStore
@@ -39,7 +40,7 @@ from chatmod.core.errors import (
 )
 from chatmod.core.observability import logger, metrics, tracer
 from chatmod.core.settings import get_settings
-from chatmod.enforcement.audit import AuditEvent
+from chatmod.enforcement.audit import AuditAction, AuditEvent
 from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, require_client_id
 from chatmod.enforcement.judged import sign_judged
 from chatmod.enforcement.review_desk import ReviewDesk
@@ -298,9 +299,14 @@ def delete_message(body: Annotated[models.MessageDelete, Body()]) -> Response[st
 @app.get(
     "/moderation/audit",
     summary="Read the audit log",
-    description="Every automated and manual action, newest first, one page at a time: pass "
-    "nextCursor back as cursor (with the same clientId) while it is present. Without "
-    "clientId, the last 7 days.",
+    description="Every automated and manual action (reject, mask, hold, approve, deny, "
+    "expire, delete, ban, unban, strike, revoke...), newest first, one page at a time: pass "
+    "nextCursor back as cursor (with the same filters) while it is present. Filters: clientId, "
+    "room (a room or channel), action, moderator (who acted: a moderator's client id, 'auto' "
+    "or 'system'), since (inclusive) and until (exclusive), ISO-8601. Without clientId, the "
+    "last 7 days unless since says otherwise. An unknown parameter is a 400. A decision's "
+    "event says what matched in details: provider, categories, scores, and for the "
+    "blocklist the listed terms.",
     responses=_responses(200, "A page of events.", models.AuditPage),
     tags=["moderation"],
 )
@@ -308,19 +314,48 @@ def read_audit(
     clientId: Annotated[  # the query parameter's name in the API
         str | None, Query(min_length=1, max_length=MAX_CLIENT_ID_LENGTH)
     ] = None,
+    room: Annotated[str | None, Query(min_length=1, max_length=models.MAX_NAME_LENGTH)] = None,
+    action: Annotated[AuditAction | None, Query()] = None,
+    moderator_: Annotated[
+        str | None, Query(alias="moderator", min_length=1, max_length=MAX_CLIENT_ID_LENGTH)
+    ] = None,
+    since: Annotated[datetime | None, Query(description="ISO-8601, inclusive.")] = None,
+    until: Annotated[datetime | None, Query(description="ISO-8601, exclusive.")] = None,
     limit: Annotated[int, Query(ge=1, le=models.MAX_PAGE_LIMIT)] = models.DEFAULT_PAGE_LIMIT,
     cursor: Annotated[str | None, Query(min_length=1, max_length=models.MAX_CURSOR_LENGTH)] = None,
 ) -> Response[str]:
     """One page of audit events, newest first."""
     moderator()
+    _only_query("clientId", "room", "action", "moderator", "since", "until", "limit", "cursor")
     client_id = None if clientId is None else require_client_id(clientId)
-    before, oldest = (
-        (None, None) if cursor is None else cursors.read_audit_cursor(cursor, client_id)
+    filters = AuditFilter(
+        room=None if room is None else _name(room, "room"),
+        action=action,
+        actor=None if moderator_ is None else _name(moderator_, "moderator"),
+        since_ms=None if since is None else _epoch_ms(since, "since"),
+        until_ms=None if until is None else _epoch_ms(until, "until"),
     )
-    page = audit_log().page(client_id, limit, before=before, oldest_day=oldest)
+    if (
+        filters.since_ms is not None
+        and filters.until_ms is not None
+        and filters.since_ms >= filters.until_ms
+    ):
+        raise BadRequestError(
+            "the request is invalid: since must be before until",
+            details={"problems": [{"field": "since", "problem": "must be before until"}]},
+        )
+    cursor_filters = filters.to_json()
+    before, oldest = (
+        (None, None)
+        if cursor is None
+        else cursors.read_audit_cursor(cursor, client_id, cursor_filters)
+    )
+    page = audit_log().page(client_id, limit, before=before, oldest_day=oldest, filters=filters)
     body: dict[str, Any] = {"events": [event.to_json() for event in page.events]}
     if page.next_before is not None:
-        body["nextCursor"] = cursors.audit_cursor(page.next_before, page.oldest_day, client_id)
+        body["nextCursor"] = cursors.audit_cursor(
+            page.next_before, page.oldest_day, client_id, cursor_filters
+        )
     return json_response(200, body)
 
 
@@ -516,6 +551,18 @@ def _only_query(*allowed: str) -> None:
                 ]
             },
         )
+
+
+def _epoch_ms(moment: datetime, field: str) -> int:
+    """``moment`` in epoch milliseconds; a time without a zone is refused (ambiguous)."""
+    if moment.tzinfo is None:
+        raise BadRequestError(
+            f"the request is invalid: {field}",
+            details={
+                "problems": [{"field": field, "problem": "needs a time zone, e.g. Z or +02:00"}]
+            },
+        )
+    return int(moment.timestamp() * 1000)
 
 
 def _review_id(raw: str) -> str:
