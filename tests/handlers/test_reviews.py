@@ -487,3 +487,51 @@ def test_a_room_scoped_moderator_sees_and_acts_only_in_their_rooms(
     assert call("POST", f"/moderation/reviews/{support}/approve", claims=SUPPORT_ONLY)[0] == 200
     # A moderator without the claim moderates everywhere.
     assert call("POST", f"/moderation/reviews/{lobby}/approve", claims=MODERATOR)[0] == 200
+
+
+# -- the user view ------------------------------------------------------------------------
+
+
+def test_the_user_view_shows_the_ban_the_strikes_and_the_history_paged(
+    deployment: ChatmodTables,
+):
+    for text in (HELD, HELD + " again"):
+        review_id = hold_before_publish(text)
+        call("POST", f"/moderation/reviews/{review_id}/deny", body={"reason": "x", "strike": True})
+
+    status, first = call("GET", "/moderation/users/alice", query={"limit": "3"})
+    assert status == 200, first
+    assert first["clientId"] == "alice"
+    assert first["ban"]["source"] == "auto"
+    assert first["strikes"]["count"] == 2
+    assert first["strikes"]["ladder"] == ["warn", "120s", "permanent"]
+    assert len(first["history"]) == 3
+    status, rest = call(
+        "GET", "/moderation/users/alice", query={"limit": "50", "cursor": first["nextCursor"]}
+    )
+    assert status == 200
+    everything = [e["action"] for e in first["history"] + rest["history"]]
+    assert sorted(everything) == ["ban", "deny", "deny", "hold", "hold", "strike", "strike"]
+
+
+def test_the_user_view_of_a_stranger_is_empty_and_unknown_parameters_are_refused(
+    deployment: ChatmodTables,
+):
+    status, body = call("GET", "/moderation/users/nobody")
+    assert status == 200
+    assert body["ban"] is None
+    assert body["strikes"]["count"] == 0
+    assert body["history"] == []
+
+    assert call("GET", "/moderation/users/nobody", query={"days": "3"})[0] == 400
+    assert call("GET", "/moderation/users/nobody", claims=USER)[0] == 403
+
+
+def test_a_room_scoped_moderator_sees_the_history_of_their_rooms_only(deployment: ChatmodTables):
+    hold_before_publish(room="lobby")
+    hold_before_publish(room="support-eu")
+
+    status, body = call("GET", "/moderation/users/alice", claims=SUPPORT_ONLY)
+
+    assert status == 200
+    assert [e["room"] for e in body["history"]] == ["support-eu"]

@@ -276,6 +276,7 @@ def moderator(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> 
         ("GET", f"{review}/{approved}", None, None, 200),
         ("POST", f"{review}/{approved}/approve", None, None, 200),
         ("POST", f"{review}/{denied}/deny", {"reason": "abuse", "strike": True}, None, 200),
+        ("GET", "/moderation/users/bob", None, None, 200),
         ("POST", "/moderation/bans", {"clientId": "bob", "reason": "spam"}, None, 201),
         ("GET", "/moderation/bans", None, None, 200),
         ("DELETE", "/moderation/bans/bob", None, {"reason": "appeal"}, 204),

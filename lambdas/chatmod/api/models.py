@@ -261,6 +261,24 @@ class ReviewDecision(_Output):
     strike: StrikeOut | None = None
 
 
+class StrikesOut(_Output):
+    """A user's strikes as the ladder counts them now."""
+
+    count: int = Field(description="Strikes inside the window.")
+    window_seconds: int = Field(alias="windowSeconds")
+    ladder: list[str]
+
+
+class UserView(_Output):
+    """``GET /moderation/users/{clientId}``: ban, strikes and a page of history."""
+
+    client_id: str = Field(alias="clientId")
+    ban: BanOut | None = Field(description="The active ban, or null.")
+    strikes: StrikesOut
+    history: list[AuditEventOut] = Field(description="Newest first.")
+    next_cursor: str | None = Field(default=None, alias="nextCursor")
+
+
 class MessageDeleted(_Output):
     """What a moderator's delete did."""
 

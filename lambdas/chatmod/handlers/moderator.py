@@ -9,6 +9,7 @@ written to the bans table; the ban-revoker (its stream) revokes the user's token
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import unquote
@@ -41,6 +42,7 @@ from chatmod.core.errors import (
 from chatmod.core.observability import logger, metrics, tracer
 from chatmod.core.settings import get_settings
 from chatmod.enforcement.audit import AuditAction, AuditEvent
+from chatmod.enforcement.bans import strikes_in_window
 from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, require_client_id
 from chatmod.enforcement.judged import sign_judged
 from chatmod.enforcement.review_desk import ReviewDesk
@@ -356,6 +358,62 @@ def read_audit(
         body["nextCursor"] = cursors.audit_cursor(
             page.next_before, page.oldest_day, client_id, cursor_filters
         )
+    return json_response(200, body)
+
+
+# -- users -------------------------------------------------------------------------------
+
+
+@app.get(
+    "/moderation/users/<clientId>",
+    summary="A user at a glance",
+    description="The user's active ban (or null), their strikes inside the ladder's window, and "
+    "their history — automated decisions and moderator actions — newest first, one page at a "
+    "time (pass nextCursor back as cursor). A room-scoped moderator sees the history in their "
+    "rooms only.",
+    responses=_responses(200, "The user's state and a page of their history.", models.UserView),
+    tags=["moderation"],
+)
+def get_user(
+    clientId: str,  # the path parameter's name in the API
+    limit: Annotated[int, Query(ge=1, le=models.MAX_PAGE_LIMIT)] = models.DEFAULT_PAGE_LIMIT,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=models.MAX_CURSOR_LENGTH)] = None,
+) -> Response[str]:
+    """The user named in the path (percent-decoded): ban, strikes, history."""
+    identity = moderator()
+    _only_query("limit", "cursor")
+    client_id = require_client_id(unquote(clientId))
+    deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
+    policy = get_policy(get_settings())
+    record = ban_store().load_sender(client_id, deadline=deadline)
+    now = time.time()
+    ban = record.active_ban(now)
+    strikes = strikes_in_window(
+        (strike.at_ms for strike in record.strikes),
+        now_ms=int(now * 1000),
+        window_seconds=policy.bans.window_seconds,
+    )
+    before, oldest = (
+        (None, None) if cursor is None else cursors.read_audit_cursor(cursor, client_id)
+    )
+    page = audit_log().page(client_id, limit, before=before, oldest_day=oldest)
+    history = [
+        event.to_json()
+        for event in page.events
+        if identity.rooms is None or identity.moderates(event.room or event.channel)
+    ]
+    body: dict[str, Any] = {
+        "clientId": client_id,
+        "ban": None if ban is None else ban.to_json(),
+        "strikes": {
+            "count": strikes,
+            "windowSeconds": policy.bans.window_seconds,
+            "ladder": list(policy.bans.ladder),
+        },
+        "history": history,
+    }
+    if page.next_before is not None:
+        body["nextCursor"] = cursors.audit_cursor(page.next_before, page.oldest_day, client_id)
     return json_response(200, body)
 
 
