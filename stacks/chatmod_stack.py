@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aws_cdk import Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
@@ -20,6 +22,7 @@ from stacks.functions import (
     ASYNC_MODERATION,
     BEFORE_PUBLISH,
     PUBLISH,
+    REVIEW_SWEEPER,
     Functions,
     runtime_python_version,
 )
@@ -56,6 +59,11 @@ MODERATOR_BANS_ACTIONS = (
 # indexes) and decide (a conditional Update in a transaction, then UpdateItem).
 PIPELINE_REVIEW_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem")
 MODERATOR_REVIEW_ACTIONS = ("dynamodb:GetItem", "dynamodb:UpdateItem")
+
+# The sweeper expires due items (a query of the pending ones, oldest first; a conditional
+# Update with its audit event in a transaction) and ages the queue.
+SWEEPER_REVIEW_ACTIONS = ("dynamodb:UpdateItem",)
+REVIEW_SWEEP_MINUTES = 5
 
 # The functions that run the moderation pipeline and count its decisions.
 MODERATING_SERVICES = (BEFORE_PUBLISH.service, PUBLISH.service, ASYNC_MODERATION.service)
@@ -148,6 +156,14 @@ class ChatmodStack(Stack):
             removal_policy=removal,
         )
         self._grant(config, functions, tables, parameters)
+        # The review queue's sweeper: expiry and the queue-age metric, every 5 minutes.
+        events.Rule(
+            self,
+            "ReviewSweepSchedule",
+            description="Expire held messages nobody reviewed in time; age the review queue",
+            schedule=events.Schedule.rate(Duration.minutes(REVIEW_SWEEP_MINUTES)),
+            targets=[targets.LambdaFunction(entry(functions.review_sweeper), retry_attempts=0)],
+        )
 
         auth = Auth(
             self,
@@ -219,6 +235,8 @@ class ChatmodStack(Stack):
             alarm_topic_arn=config.alarms.topic_arn,
             error_rate_percent=config.alarms.error_rate_percent,
             ingest_age_seconds=config.alarms.ingest_age_seconds,
+            review_sweeper_service=REVIEW_SWEEPER.service,
+            pending_review_age_seconds=config.alarms.pending_review_age_seconds,
         )
 
         self._outputs(
@@ -288,8 +306,9 @@ class ChatmodStack(Stack):
         provider_keys = list(secrets.provider_keys.values())
         moderates = [functions.async_moderation, functions.before_publish, functions.publish]
 
-        for function in functions.all.values():
-            parameters.grant_read_policy(function)
+        for service, function in functions.all.items():
+            if service != REVIEW_SWEEPER.service:  # it reads no policy
+                parameters.grant_read_policy(function)
 
         # The moderation pipeline (ban check, strike, ban, audit), the same on every path.
         for function in moderates:
@@ -323,6 +342,15 @@ class ChatmodStack(Stack):
         )
         tables.grant(functions.moderator, PIPELINE_READS, [tables.bans, tables.strikes])
         tables.grant(functions.moderator, ["dynamodb:PutItem"], [tables.strikes])
+        tables.grant(functions.review_sweeper, SWEEPER_REVIEW_ACTIONS, [tables.reviews])
+        tables.grant(
+            functions.review_sweeper,
+            ["dynamodb:Query"],
+            [tables.reviews],
+            indexes=[constants.REVIEWS_BY_STATE_INDEX],
+            indexes_only=True,
+        )
+        tables.grant(functions.review_sweeper, ["dynamodb:PutItem"], [tables.audit])
         # The ban-revoker audits each revocation; its stream reads come with its event source.
         tables.grant(functions.ban_revoker, ["dynamodb:PutItem"], [tables.audit])
 

@@ -237,6 +237,8 @@ class AlarmsConfig(StrictModel):
     ingest_age_seconds: int = Field(default=300, ge=60, le=1_209_600)
     before_publish_p99_ms: int = Field(default=800, ge=10, le=30_000)
     failed_decision_rate_percent: float = Field(default=5, gt=0, le=100)
+    # The oldest held message's age at which the review-queue alarm fires.
+    pending_review_age_seconds: int = Field(default=3600, ge=300, le=604_800)
 
 
 class TracingConfig(StrictModel):

@@ -126,6 +126,8 @@ MEANINGS: dict[str, str] = {
     "alarms.beforePublishP99Ms": "before-publish p99 duration alarm threshold",
     "alarms.failedDecisionRatePercent": "failed-decision alarm threshold: % of a function's "
     "decisions over 5 min",
+    "alarms.pendingReviewAgeSeconds": "review-queue alarm threshold: age of the oldest held "
+    "message still pending",
     "tracing": "X-Ray SDK tracing",
     "tracing.enabled": "X-Ray SDK tracing of the functions' AWS and HTTP calls",
     "snapStart": "Lambda SnapStart on published versions behind a `live` alias",

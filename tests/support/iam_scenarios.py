@@ -303,6 +303,22 @@ def ban_revoker(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -
     assert response["batchItemFailures"] == [], response
 
 
+def review_sweeper(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> None:
+    from chatmod.handlers import review_sweeper as handler
+
+    _hold_policy(tables)
+    due = _held(PROFANITY)
+    _held(PROFANITY + "!", "bob")  # still pending: its age is the metric
+    tables.reviews.update_item(
+        Key={"reviewId": due},
+        UpdateExpression="SET pendingUntilMs = :past",
+        ExpressionAttributeValues={":past": 1},
+    )
+    with recorder.on():
+        result = handler.lambda_handler({}, FakeLambdaContext())
+    assert result["expired"] == 1, result
+
+
 def _expect(response: dict[str, Any], status: int) -> None:
     """A path that fails early would hide the calls it should have made."""
     assert response["statusCode"] == status, response
@@ -316,6 +332,7 @@ SCENARIOS: dict[str, Scenario] = {
     "async-moderation": async_moderation,
     "moderator": moderator,
     "ban-revoker": ban_revoker,
+    "review-sweeper": review_sweeper,
 }
 
 

@@ -69,6 +69,7 @@ HANDLER_PUBLISH: Final = "chatmod.handlers.publish.lambda_handler"
 HANDLER_TOKEN: Final = "chatmod.handlers.token.lambda_handler"  # noqa: S105
 HANDLER_MODERATOR: Final = "chatmod.handlers.moderator.lambda_handler"
 HANDLER_BAN_STREAM: Final = "chatmod.handlers.ban_stream.lambda_handler"
+HANDLER_REVIEW_SWEEPER: Final = "chatmod.handlers.review_sweeper.lambda_handler"
 
 # The name of the pub/sub moderation events chatmod publishes (e.g. a message retracted).
 MODERATION_EVENT_NAME: Final = "chatmod.moderation"

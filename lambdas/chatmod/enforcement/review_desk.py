@@ -279,12 +279,7 @@ class ReviewDesk:
         Raises:
             ServiceUnavailableError: the store could not be written.
         """
-        try:
-            return self._decide(
-                item, ReviewState.EXPIRED, None, "not reviewed in time", False, deadline
-            )
-        except ConflictError:
-            return None
+        return expire_item(self._store, item, int(self._clock() * 1000), deadline)
 
     def _decide(
         self,
@@ -299,36 +294,91 @@ class ReviewDesk:
         if state is not ReviewState.EXPIRED and item.due(now_ms):
             # Its time ran out before anyone decided: it expires now, and this loses.
             expired = self.expire(item, deadline)
-            raise _decided(expired or item)
+            raise _decided(expired or self._store.get(item.review_id, deadline=deadline) or item)
         actor = moderator.client_id if moderator is not None else SYSTEM_ACTOR
         decided = item.decided(state, by=actor, at_ms=now_ms, reason=reason, strike=strike)
-        action = _ACTIONS[state]
-        details: dict[str, Any] = {
-            "reviewId": item.review_id,
-            "heldAt": iso_ms(item.created_ms),
-            "categories": list(item.categories),
-            "provider": item.provider,
-        }
-        if state is ReviewState.DENIED:
-            details["strike"] = strike
-        event = AuditEvent(
-            action=action,
-            actor=actor,
-            client_id=item.client_id,
-            reason=reason,
-            room=item.room,
-            channel=item.channel,
-            serial=item.serial,
-            message_id=item.message_id,
-            message_ref=item.message_ref,
-            details=details,
-            at_ms=now_ms,
-        )
+        event = decision_event(item, decided)
         try:
             return self._store.decide(item, decided, event, deadline=deadline)
         except ReviewConflictError:
             current = self._store.get(item.review_id, deadline=deadline)
             raise _decided(current or item) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    """What a sweep of the queue did: items expired, and the oldest still pending."""
+
+    expired: int
+    oldest_pending_age_s: float
+
+
+#: The most items one sweep expires (the next sweep carries on).
+SWEEP_BATCH: Final = 500
+
+
+def sweep(store: ReviewStore, now_ms: int, deadline: Deadline) -> Sweep:
+    """Expire every pending item past its time (oldest first), then age the oldest left.
+
+    The age is 0 when nothing is pending (the metric's alarm then stays quiet).
+
+    Raises:
+        ServiceUnavailableError: the store could not be read or written.
+    """
+    expired = 0
+    while expired < SWEEP_BATCH and deadline.remaining() > 1:
+        items, _ = store.page(state=ReviewState.PENDING, room=None, limit=25)
+        due = [item for item in items if item.due(now_ms)]
+        for item in due:
+            if expire_item(store, item, now_ms, deadline) is not None:
+                expired += 1
+        if len(due) < len(items) or not due:
+            break  # the oldest pending one is not due: neither is anything younger
+    oldest = store.oldest_pending()
+    age = 0.0 if oldest is None else max(0.0, (now_ms - oldest.created_ms) / 1000)
+    return Sweep(expired, age)
+
+
+def expire_item(
+    store: ReviewStore, item: ReviewItem, now_ms: int, deadline: Deadline
+) -> ReviewItem | None:
+    """Expire ``item`` with its audit event; ``None`` when it was decided first.
+
+    Raises:
+        ServiceUnavailableError: the store could not be written.
+    """
+    decided = item.decided(
+        ReviewState.EXPIRED, by=SYSTEM_ACTOR, at_ms=now_ms, reason="not reviewed in time"
+    )
+    try:
+        return store.decide(item, decided, decision_event(item, decided), deadline=deadline)
+    except ReviewConflictError:
+        return None
+
+
+def decision_event(item: ReviewItem, decided: ReviewItem) -> AuditEvent:
+    """The audit event of a decision on ``item``: who, when, why, and what had flagged it."""
+    details: dict[str, Any] = {
+        "reviewId": item.review_id,
+        "heldAt": iso_ms(item.created_ms),
+        "categories": list(item.categories),
+        "provider": item.provider,
+    }
+    if decided.state is ReviewState.DENIED:
+        details["strike"] = decided.strike
+    return AuditEvent(
+        action=_ACTIONS[decided.state],
+        actor=decided.decided_by or SYSTEM_ACTOR,
+        client_id=item.client_id,
+        reason=decided.reason,
+        room=item.room,
+        channel=item.channel,
+        serial=item.serial,
+        message_id=item.message_id,
+        message_ref=item.message_ref,
+        details=details,
+        at_ms=decided.decided_ms,
+    )
 
 
 _ACTIONS: Final[dict[ReviewState, AuditAction]] = {
