@@ -15,7 +15,8 @@ Cost per message with a sender (DynamoDB round trips before the answer):
   and a retry;
 - rejected without a sender: 1 (the audit event);
 - held for review: 2 (``load_sender``, then ``ReviewPort.hold``: the review item and
-  its audit event in one transaction); a third with ``review.strikeOnHold``.
+  its audit event in one transaction); before-publish 3 (a look for the same
+  message held in the previous retry window); one more with ``review.strikeOnHold``.
 
 A hold (``onMatch: hold``, or a provider's review band) stores the message in
 the review queue (``ReviewPort``) and is not a strike unless the policy's
@@ -98,6 +99,8 @@ class ReviewPort(Protocol):
         retention_days: int,
         deadline: Deadline,
     ) -> ReviewItem: ...
+
+    def get(self, review_id: str, *, deadline: Deadline | None = None) -> ReviewItem | None: ...
 
 
 class Verdict(StrEnum):
@@ -271,8 +274,9 @@ class ModerationPipeline:
             deadline=deadline,
         )
         if decision.outcome is Outcome.HOLD:
-            if self._reviews is None:
-                # Nowhere to wait: not published, as the strictest reading of a hold.
+            if self._reviews is None or not submission.client_id:
+                # Nowhere to wait, or no sender to publish it as on approval: not
+                # published, as the strictest reading of a hold.
                 decision = dataclasses.replace(
                     decision, outcome=Outcome.REJECT, reason=f"flagged by {decision.provider}"
                 )
@@ -361,7 +365,7 @@ class ModerationPipeline:
         review_policy = self.policy.review
         now_ms = int(self._clock() * 1000)
         item = ReviewItem(
-            review_id=review_id_for(submission.ref.value if submission.ref else None),
+            review_id=_review_id(submission.ref, now_ms),
             state=ReviewState.PENDING,
             client_id=submission.client_id,
             text=submission.text,
@@ -391,9 +395,13 @@ class ModerationPipeline:
             at_ms=now_ms,
         )
         try:
-            item = self._reviews.hold(
-                item, [event], retention_days=review_policy.retention_days, deadline=deadline
-            )
+            earlier = self._retried(submission.ref, now_ms, deadline)
+            if earlier is not None:
+                item = earlier
+            else:
+                item = self._reviews.hold(
+                    item, [event], retention_days=review_policy.retention_days, deadline=deadline
+                )
         except ChatmodError as error:
             # Not published either way: without a queue entry the message is rejected
             # (no strike: nobody judged it), and the sender may try again.
@@ -421,6 +429,23 @@ class ModerationPipeline:
         return PipelineResult(
             Verdict.HOLD, decision=decision, review=item, store_failed=store_failed
         )
+
+    def _retried(self, ref: StrikeRef | None, now_ms: int, deadline: Deadline) -> ReviewItem | None:
+        """The item of the same message held in the previous window, for a retry across it.
+
+        A digest reference (before-publish) names the same words from the same sender,
+        so its review id carries the window it was held in (``_review_id``): a retry in
+        the same window finds the item by its id, one just past the window's end finds
+        it here, and the same words sent again later are a new message, held anew.
+        """
+        if ref is None or ref.dedupe_seconds is None or self._reviews is None:
+            return None
+        window_ms = ref.dedupe_seconds * 1000
+        previous = review_id_for(f"{ref.value}@{now_ms // window_ms - 1}")
+        item = self._reviews.get(previous, deadline=deadline)
+        if item is not None and now_ms - item.created_ms <= window_ms:
+            return item
+        return None
 
     def _kept_text(self, text: str) -> dict[str, str]:
         """What a decision's audit event keeps of ``text`` (``moderation.auditText``)."""
@@ -565,6 +590,16 @@ def decision_event(
         details=extra,
         at_ms=at_ms,
     )
+
+
+def _review_id(ref: StrikeRef | None, now_ms: int) -> str:
+    """The review id of a held message: one per Ably message (its serial or id), per
+    request (``POST /messages``), or per retry window of a before-publish digest."""
+    if ref is None:
+        return review_id_for(None)
+    if ref.dedupe_seconds is None:
+        return review_id_for(ref.value)
+    return review_id_for(f"{ref.value}@{now_ms // (ref.dedupe_seconds * 1000)}")
 
 
 def _as_chatmod_error(error: Exception) -> ChatmodError:

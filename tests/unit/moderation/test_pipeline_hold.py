@@ -127,3 +127,59 @@ def test_given_the_queue_cannot_be_written_then_rejected_without_a_strike():
     assert result.store_failed
     assert result.strike is None
     assert store.events == []
+
+
+def test_the_same_words_past_the_retry_window_are_a_new_item():
+    """A before-publish reference is a digest of the words: a retry finds the item, a
+    repeat later (perhaps after the first was approved) is held anew."""
+    store = InMemorySenderStore()
+    reviews = InMemoryReviewStore(store)
+    policy = RuntimePolicy(moderation=ModerationPolicy(on_match="hold"))
+    now = [NOW + 20]  # windows of 30 s start at NOW
+
+    def hold() -> PipelineResult:
+        pipeline = ModerationPipeline(
+            policy,
+            ModerationEngine(policy.moderation, [BLOCKLIST]),
+            store,
+            clock=lambda: now[0],
+            reviews=reviews,
+        )
+        submission = Submission(
+            text="what the fuck",
+            client_id="alice",
+            room="lobby",
+            ref=StrikeRef("before-publish:abc", dedupe_seconds=30),
+        )
+        return pipeline.run(submission, Deadline(5))
+
+    first = hold()
+    now[0] += 15  # Ably's retry, across the window's edge (NOW + 30)
+    retry = hold()
+    now[0] += 60
+    later = hold()
+    now[0] += 5
+    later_retry = hold()
+
+    assert first.review is not None
+    assert retry.review is not None
+    assert later.review is not None
+    assert later_retry.review is not None
+    assert retry.review.review_id == first.review.review_id
+    assert later.review.review_id != first.review.review_id
+    assert later_retry.review.review_id == later.review.review_id
+    assert len(reviews.items) == 2
+
+
+def test_a_hold_without_a_sender_is_a_reject():
+    store = InMemorySenderStore()
+    reviews = InMemoryReviewStore(store)
+    policy = RuntimePolicy(moderation=ModerationPolicy(on_match="hold"))
+    pipeline = ModerationPipeline(
+        policy, ModerationEngine(policy.moderation, [BLOCKLIST]), store, reviews=reviews
+    )
+
+    result = pipeline.run(Submission(text="what the fuck", room="lobby"), Deadline(5))
+
+    assert result.verdict is Verdict.REJECT
+    assert reviews.items == {}
