@@ -535,3 +535,29 @@ def test_a_room_scoped_moderator_sees_the_history_of_their_rooms_only(deployment
 
     assert status == 200
     assert [e["room"] for e in body["history"]] == ["support-eu"]
+
+
+def test_a_room_scoped_moderator_deletes_and_reads_the_audit_only_in_their_rooms(
+    deployment: ChatmodTables, ably_stub: AblyStub
+):
+    hold_before_publish(room="lobby")
+    hold_before_publish(room="support-eu")
+    serial = stored_chat_message(ably_stub, "lobby", "hello", "alice")
+
+    refused = call(
+        "POST",
+        "/moderation/messages/delete",
+        body={"room": "lobby", "serial": serial, "reason": "x"},
+        claims=SUPPORT_ONLY,
+    )
+    assert refused[0] == 403
+    assert refused[1]["error"] == "room_not_allowed"
+    assert ably_stub.requests_to(_DELETE, "POST") == []
+
+    status, audit = call("GET", "/moderation/audit", claims=SUPPORT_ONLY)
+    assert status == 200
+    assert {event["room"] for event in audit["events"]} == {"support-eu"}
+    assert call("GET", "/moderation/audit", query={"room": "lobby"}, claims=SUPPORT_ONLY)[0] == 403
+    # Without the claim: every room.
+    status, everything = call("GET", "/moderation/audit")
+    assert {event["room"] for event in everything["events"]} == {"lobby", "support-eu"}

@@ -236,6 +236,8 @@ def list_bans(
 def delete_message(body: Annotated[models.MessageDelete, Body()]) -> Response[str]:
     """Delete a chat message, or retract a pub/sub one; audited with the real serial or id."""
     identity = moderator()
+    place = body.room if isinstance(body, models.ChatMessageDelete) else body.channel
+    _require_room(identity, place)
     settings = get_settings()
     deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
     gateway = gateway_for(settings)
@@ -326,8 +328,8 @@ def read_audit(
     limit: Annotated[int, Query(ge=1, le=models.MAX_PAGE_LIMIT)] = models.DEFAULT_PAGE_LIMIT,
     cursor: Annotated[str | None, Query(min_length=1, max_length=models.MAX_CURSOR_LENGTH)] = None,
 ) -> Response[str]:
-    """One page of audit events, newest first."""
-    moderator()
+    """One page of audit events, newest first (a room-scoped moderator's rooms only)."""
+    identity = moderator()
     _only_query("clientId", "room", "action", "moderator", "since", "until", "limit", "cursor")
     client_id = None if clientId is None else require_client_id(clientId)
     filters = AuditFilter(
@@ -352,8 +354,16 @@ def read_audit(
         if cursor is None
         else cursors.read_audit_cursor(cursor, client_id, cursor_filters)
     )
+    if filters.room is not None:
+        _require_room(identity, filters.room)
     page = audit_log().page(client_id, limit, before=before, oldest_day=oldest, filters=filters)
-    body: dict[str, Any] = {"events": [event.to_json() for event in page.events]}
+    body: dict[str, Any] = {
+        "events": [
+            event.to_json()
+            for event in page.events
+            if identity.rooms is None or identity.moderates(event.room or event.channel)
+        ]
+    }
     if page.next_before is not None:
         body["nextCursor"] = cursors.audit_cursor(
             page.next_before, page.oldest_day, client_id, cursor_filters
@@ -447,8 +457,7 @@ def list_reviews(
     _only_query("room", "state", "limit", "cursor")
     if room is not None:
         room = _name(room, "room")
-        if not identity.moderates(room):
-            raise ForbiddenError(f"you do not moderate room {room!r}", code="room_not_allowed")
+        _require_room(identity, room)
     after = None if cursor is None else cursors.read_reviews_cursor(cursor, room, state)
     items, last = review_store().page(
         state=ReviewState(state),
@@ -621,6 +630,16 @@ def _epoch_ms(moment: datetime, field: str) -> int:
             },
         )
     return int(moment.timestamp() * 1000)
+
+
+def _require_room(identity: Identity, room: str) -> None:
+    """Refuse a room-scoped moderator acting outside their rooms.
+
+    Raises:
+        ForbiddenError: ``room_not_allowed`` (403).
+    """
+    if not identity.moderates(room):
+        raise ForbiddenError(f"you do not moderate room {room!r}", code="room_not_allowed")
 
 
 def _review_id(raw: str) -> str:
