@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aws_cdk import Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
@@ -20,6 +22,7 @@ from stacks.functions import (
     ASYNC_MODERATION,
     BEFORE_PUBLISH,
     PUBLISH,
+    REVIEW_SWEEPER,
     Functions,
     runtime_python_version,
 )
@@ -50,6 +53,17 @@ MODERATOR_BANS_ACTIONS = (
     "dynamodb:PutItem",
     "dynamodb:Scan",
 )
+
+# The review queue (ReviewStore): the pipeline holds a message (a conditional Put in a
+# transaction, and a GetItem when it was held already); moderators read, list (both
+# indexes) and decide (a conditional Update in a transaction, then UpdateItem).
+PIPELINE_REVIEW_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem")
+MODERATOR_REVIEW_ACTIONS = ("dynamodb:GetItem", "dynamodb:UpdateItem")
+
+# The sweeper expires due items (a query of the pending ones, oldest first; a conditional
+# Update with its audit event in a transaction) and ages the queue.
+SWEEPER_REVIEW_ACTIONS = ("dynamodb:UpdateItem",)
+REVIEW_SWEEP_MINUTES = 5
 
 # The functions that run the moderation pipeline and count its decisions.
 MODERATING_SERVICES = (BEFORE_PUBLISH.service, PUBLISH.service, ASYNC_MODERATION.service)
@@ -153,6 +167,14 @@ class ChatmodStack(Stack):
             removal_policy=removal,
         )
         self._grant(config, functions, tables, parameters)
+        # The review queue's sweeper: expiry and the queue-age metric, every 5 minutes.
+        events.Rule(
+            self,
+            "ReviewSweepSchedule",
+            description="Expire held messages nobody reviewed in time; age the review queue",
+            schedule=events.Schedule.rate(Duration.minutes(REVIEW_SWEEP_MINUTES)),
+            targets=[targets.LambdaFunction(entry(functions.review_sweeper), retry_attempts=0)],
+        )
 
         auth = Auth(
             self,
@@ -219,10 +241,13 @@ class ChatmodStack(Stack):
                 "strikes": tables.strikes,
                 "audit": tables.audit,
                 "idempotency": tables.idempotency,
+                "reviews": tables.reviews,
             },
             alarm_topic_arn=config.alarms.topic_arn,
             error_rate_percent=config.alarms.error_rate_percent,
             ingest_age_seconds=config.alarms.ingest_age_seconds,
+            review_sweeper_service=REVIEW_SWEEPER.service,
+            pending_review_age_seconds=config.alarms.pending_review_age_seconds,
         )
 
         self._outputs(
@@ -272,6 +297,7 @@ class ChatmodStack(Stack):
             constants.ENV_STRIKES_TABLE: tables.strikes.table_name,
             constants.ENV_AUDIT_TABLE: tables.audit.table_name,
             constants.ENV_IDEMPOTENCY_TABLE: tables.idempotency.table_name,
+            constants.ENV_REVIEWS_TABLE: tables.reviews.table_name,
             constants.ENV_POLICY_PARAMETER: parameters.policy.parameter_name,
             constants.ENV_ABLY_KEY_PARAMETER: config.secrets.ably_api_key,
             constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER: config.secrets.before_publish_secret,
@@ -291,13 +317,15 @@ class ChatmodStack(Stack):
         provider_keys = list(secrets.provider_keys.values())
         moderates = [functions.async_moderation, functions.before_publish, functions.publish]
 
-        for function in functions.all.values():
-            parameters.grant_read_policy(function)
+        for service, function in functions.all.items():
+            if service != REVIEW_SWEEPER.service:  # it reads no policy
+                parameters.grant_read_policy(function)
 
         # The moderation pipeline (ban check, strike, ban, audit), the same on every path.
         for function in moderates:
             tables.grant(function, PIPELINE_READS, [tables.bans, tables.strikes])
             tables.grant(function, PIPELINE_WRITES, [tables.bans, tables.strikes, tables.audit])
+            tables.grant(function, PIPELINE_REVIEW_ACTIONS, [tables.reviews])
         # Only the async consumer keeps idempotency records (one removal per message);
         # POST /messages derives its ids from the request instead.
         tables.grant(functions.async_moderation, IDEMPOTENCY_ACTIONS, [tables.idempotency])
@@ -313,6 +341,27 @@ class ChatmodStack(Stack):
             [tables.audit],
             indexes=[constants.AUDIT_BY_TIME_INDEX],
         )
+        # The review queue: list, read, approve and deny; a deny's strike runs the ladder
+        # (the sender's ban and strikes in one BatchGetItem, then a transaction of Puts).
+        tables.grant(functions.moderator, MODERATOR_REVIEW_ACTIONS, [tables.reviews])
+        tables.grant(
+            functions.moderator,
+            ["dynamodb:Query"],
+            [tables.reviews],
+            indexes=[constants.REVIEWS_BY_ROOM_INDEX, constants.REVIEWS_BY_STATE_INDEX],
+            indexes_only=True,
+        )
+        tables.grant(functions.moderator, PIPELINE_READS, [tables.bans, tables.strikes])
+        tables.grant(functions.moderator, ["dynamodb:PutItem"], [tables.strikes])
+        tables.grant(functions.review_sweeper, SWEEPER_REVIEW_ACTIONS, [tables.reviews])
+        tables.grant(
+            functions.review_sweeper,
+            ["dynamodb:Query"],
+            [tables.reviews],
+            indexes=[constants.REVIEWS_BY_STATE_INDEX],
+            indexes_only=True,
+        )
+        tables.grant(functions.review_sweeper, ["dynamodb:PutItem"], [tables.audit])
         # The ban-revoker audits each revocation; its stream reads come with its event source.
         tables.grant(functions.ban_revoker, ["dynamodb:PutItem"], [tables.audit])
 
@@ -332,7 +381,8 @@ class ChatmodStack(Stack):
             functions.publish, [secrets.ably_api_key, judged_key, *provider_keys]
         )
         parameters.grant_read_secrets(functions.token, [secrets.ably_api_key])
-        parameters.grant_read_secrets(functions.moderator, [secrets.ably_api_key])
+        # Approving a held message publishes it with the judged header.
+        parameters.grant_read_secrets(functions.moderator, [secrets.ably_api_key, judged_key])
         parameters.grant_read_secrets(functions.ban_revoker, [secrets.ably_api_key])
 
         if any(p.name == "comprehend" for p in config.moderation.providers):

@@ -21,6 +21,7 @@ from chatmod.core.policy import (
     BanPolicy,
     IdentityPolicy,
     ModerationPolicy,
+    ReviewPolicy,
     RuntimePolicy,
     StrictModel,
     TokenPolicy,
@@ -158,6 +159,8 @@ class AuthConfig(StrictModel):
     client_id_claim: str = Field(default="sub", min_length=1)
     moderator_claim: str = Field(default="cognito:groups", min_length=1)
     moderator_value: str = Field(default="moderators", min_length=1)
+    # A claim with the room globs a moderator may act in; absent from a token: every room.
+    moderator_rooms_claim: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _issuer_for_jwt(self) -> AuthConfig:
@@ -176,6 +179,7 @@ class AuthConfig(StrictModel):
             client_id_claim=self.client_id_claim,
             moderator_claim=self.moderator_claim,
             moderator_value=self.moderator_value,
+            moderator_rooms_claim=self.moderator_rooms_claim,
         )
 
 
@@ -233,6 +237,8 @@ class AlarmsConfig(StrictModel):
     ingest_age_seconds: int = Field(default=300, ge=60, le=1_209_600)
     before_publish_p99_ms: int = Field(default=800, ge=10, le=30_000)
     failed_decision_rate_percent: float = Field(default=5, gt=0, le=100)
+    # The oldest held message's age at which the review-queue alarm fires.
+    pending_review_age_seconds: int = Field(default=3600, ge=300, le=604_800)
 
 
 class TracingConfig(StrictModel):
@@ -259,6 +265,7 @@ class StageConfig(StrictModel):
     bans: BanPolicy = BanPolicy()
     tokens: TokenPolicy = TokenPolicy()
     async_moderation: AsyncPolicy = Field(default=AsyncPolicy(), alias="async")
+    review: ReviewPolicy = ReviewPolicy()
     ingest: IngestConfig = IngestConfig()
     api: ApiConfig = ApiConfig()
     alarms: AlarmsConfig = AlarmsConfig()
@@ -329,6 +336,7 @@ class StageConfig(StrictModel):
             bans=self.bans,
             tokens=self.tokens,
             identity=self.auth.identity,
+            review=self.review,
             **{"async": self.async_moderation},
         )
 

@@ -84,11 +84,27 @@ BAN_REVOKER = FunctionSpec(
     memory_mb=512,
     timeout=Duration.seconds(30),
 )
-ALL_SPECS = (ASYNC_MODERATION, BEFORE_PUBLISH, PUBLISH, TOKEN, MODERATOR, BAN_REVOKER)
+REVIEW_SWEEPER = FunctionSpec(
+    "ReviewSweeper",
+    "review-sweeper",
+    constants.HANDLER_REVIEW_SWEEPER,
+    "Every 5 minutes: expires held messages nobody reviewed in time, ages the review queue",
+    memory_mb=256,
+    timeout=Duration.seconds(30),
+)
+ALL_SPECS = (
+    ASYNC_MODERATION,
+    BEFORE_PUBLISH,
+    PUBLISH,
+    TOKEN,
+    MODERATOR,
+    BAN_REVOKER,
+    REVIEW_SWEEPER,
+)
 
 
 class Functions(Construct):
-    """One shared dependency layer, one shared code asset, six functions with a role each.
+    """One shared dependency layer, one shared code asset, seven functions with a role each.
 
     Each function's role starts with nothing but writing its own log group (and, with
     tracing, sending traces); the stack grants the tables, parameters and queues it uses.
@@ -106,7 +122,8 @@ class Functions(Construct):
     Attributes:
         layer: the dependency layer (ably, Powertools, pydantic, httpx).
         tracing_layer: the X-Ray SDK layer, or ``None`` when tracing is off.
-        async_moderation, before_publish, publish, token, moderator, ban_revoker: the functions.
+        async_moderation, before_publish, publish, token, moderator, ban_revoker,
+        review_sweeper: the functions.
     """
 
     LIVE_ALIAS = "live"
@@ -161,6 +178,7 @@ class Functions(Construct):
         self.token = self._build_function(TOKEN)
         self.moderator = self._build_function(MODERATOR)
         self.ban_revoker = self._build_function(BAN_REVOKER)
+        self.review_sweeper = self._build_function(REVIEW_SWEEPER)
 
     @property
     def all(self) -> dict[str, lambda_.Function]:
@@ -172,6 +190,7 @@ class Functions(Construct):
             TOKEN.service: self.token,
             MODERATOR.service: self.moderator,
             BAN_REVOKER.service: self.ban_revoker,
+            REVIEW_SWEEPER.service: self.review_sweeper,
         }
 
     def entry_point(self, function: lambda_.Function) -> lambda_.IFunction:

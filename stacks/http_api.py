@@ -172,6 +172,11 @@ class HttpApi(Construct):
             ("/moderation/bans/{clientId}", [GET, DELETE], moderator),
             ("/moderation/messages/delete", [POST], moderator),
             ("/moderation/audit", [GET], moderator),
+            ("/moderation/users/{clientId}", [GET], moderator),
+            ("/moderation/reviews", [GET], moderator),
+            ("/moderation/reviews/{reviewId}", [GET], moderator),
+            ("/moderation/reviews/{reviewId}/approve", [POST], moderator),
+            ("/moderation/reviews/{reviewId}/deny", [POST], moderator),
         ]
         for path, methods, integration in table:
             self.api.add_routes(

@@ -104,8 +104,8 @@ class Monitoring(Construct):
     Alarms: DLQ not empty, the ingest queue's oldest message too old, DynamoDB
     throttling per table, function error rates and throttles, API 5xx, before-publish
     p99 latency, the failed-decision rate and unrecorded strikes of each function that
-    moderates, and the ban-revoker falling behind the bans stream or giving records up
-    to its failure queue.
+    moderates, the ban-revoker falling behind the bans stream or giving records up
+    to its failure queue, and held messages waiting too long for a moderator.
 
     Attributes:
         topic: the SNS topic every alarm notifies (KMS-encrypted; email when configured).
@@ -135,6 +135,8 @@ class Monitoring(Construct):
         alarm_topic_arn: str | None = None,
         error_rate_percent: float = 1,
         ingest_age_seconds: int = 300,
+        review_sweeper_service: str | None = None,
+        pending_review_age_seconds: int = 3600,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = self._build_topic(alarm_email, removal_policy)
@@ -262,6 +264,24 @@ class Monitoring(Construct):
                 description=(
                     f"{service}: a rejected message's strike (and its audit events) could not "
                     "be written, so its sender was not escalated towards a ban"
+                ),
+            )
+        if review_sweeper_service is not None:
+            self._alarm(
+                "PendingReviewAge",
+                cloudwatch.Metric(
+                    namespace=METRICS_NAMESPACE,
+                    metric_name="OldestPendingReviewAgeSeconds",
+                    dimensions_map={"service": review_sweeper_service},
+                    period=PERIOD,
+                    statistic="Maximum",
+                ),
+                threshold=pending_review_age_seconds,
+                evaluation_periods=2,
+                description=(
+                    f"a held message has waited at least {pending_review_age_seconds} s for a "
+                    "moderator: the review queue is not being worked (its senders see "
+                    "'waiting for review')"
                 ),
             )
         self.dashboard = self._build_dashboard(

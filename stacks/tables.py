@@ -1,4 +1,4 @@
-"""DynamoDB tables: bans, audit events, and Powertools idempotency records."""
+"""DynamoDB tables: bans, strikes, audit, the review queue, Powertools idempotency records."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ class Tables(Construct):
         audit: every automated and manual action, per client id, newest first, and
             across all clients through the ``byTime`` index.
         idempotency: Powertools idempotency's default layout (key ``id``, TTL ``expiration``).
+        reviews: messages held for review (``adapters.review_store``): key ``reviewId``,
+            TTL ``expiresAt``; ``byRoom`` (``roomState`` = "<room>#<state>") and ``byState``
+            lists, both oldest first on ``createdKey``. A low-volume table: only held
+            messages are written, so ``byState``'s few partitions are no hot spot.
     """
 
     def __init__(
@@ -62,6 +66,23 @@ class Tables(Construct):
             ),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        self.reviews = self._build_table(
+            "Reviews",
+            partition_key=constants.REVIEWS_PARTITION_KEY,
+            ttl_attribute=constants.REVIEWS_TTL_ATTRIBUTE,
+        )
+        for index_name, key in (
+            (constants.REVIEWS_BY_ROOM_INDEX, "roomState"),
+            (constants.REVIEWS_BY_STATE_INDEX, "state"),
+        ):
+            self.reviews.add_global_secondary_index(
+                index_name=index_name,
+                partition_key=dynamodb.Attribute(name=key, type=dynamodb.AttributeType.STRING),
+                sort_key=dynamodb.Attribute(
+                    name=constants.REVIEWS_SORT_KEY, type=dynamodb.AttributeType.STRING
+                ),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
         self.idempotency = self._build_table(
             "Idempotency",
             partition_key=constants.IDEMPOTENCY_PARTITION_KEY,
@@ -75,14 +96,17 @@ class Tables(Construct):
         tables: Sequence[dynamodb.ITable],
         *,
         indexes: Sequence[str] = (),
+        indexes_only: bool = False,
     ) -> None:
         """Let ``grantee`` call exactly ``actions`` on ``tables`` (and their ``indexes``).
+
+        With ``indexes_only``, on the indexes alone (a listing that never queries the table).
 
         The stack names the actions each handler calls rather than using
         ``grant_read_write_data``, which adds Scan, BatchWriteItem, DeleteItem and
         the stream reads to every writer.
         """
-        resources = [table.table_arn for table in tables]
+        resources = [] if indexes_only else [table.table_arn for table in tables]
         resources += [f"{table.table_arn}/index/{index}" for table in tables for index in indexes]
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(actions=sorted(actions), resources=resources)

@@ -60,6 +60,8 @@ MEANINGS: dict[str, str] = {
     "auth.moderatorClaim": "claim that makes a caller a moderator when it contains "
     "`moderatorValue`",
     "auth.moderatorValue": "value of `moderatorClaim` that makes a moderator",
+    "auth.moderatorRoomsClaim": "claim listing the rooms (globs such as `support-*`) a "
+    "moderator may see and act in (reviews, listing); a token without it: every room",
     "moderation": "how messages are moderated (stored in the policy parameter)",
     "moderation.providers": "chain, first reject wins: `blocklist`, `hive`, `openai`, "
     "`comprehend`, `azure`, `http` (see the provider sections below); provider URLs must be "
@@ -75,7 +77,8 @@ MEANINGS: dict[str, str] = {
     "rule's 429 action",
     "moderation.roomFilter": "regex; rooms that do not match are not moderated (also the "
     "before-publish rule's room filter)",
-    "moderation.onMatch": "`reject`, or `mask` (rewrite the text with matches masked)",
+    "moderation.onMatch": "`reject`, `mask` (rewrite the text with matches masked), or `hold` "
+    "(not published: waits in the review queue for a moderator, docs/reviews.md)",
     "moderation.maxTextLength": "longer messages are refused with 400",
     "moderation.auditText": "what a rejection's audit event keeps of the message (Ably blanks "
     "a deleted message's text): `text`, `hash` (its SHA-256) or `none`",
@@ -83,6 +86,12 @@ MEANINGS: dict[str, str] = {
     "bans.ladder": "what each successive strike does (`warn`, a duration `Ns/m/h/d`, `permanent`)",
     "bans.windowSeconds": "strikes older than this no longer count",
     "bans.revokeTokensOnBan": "revoke the user's Ably tokens when a ban is written or extended",
+    "review": "messages held for review (`onMatch: hold`, or a provider's `reviewThresholds`)",
+    "review.pendingSeconds": "how long a held message waits before it expires (audited, never "
+    "published)",
+    "review.strikeOnHold": "a hold is also a strike at once (default: only a moderator's deny "
+    "with `strike` is)",
+    "review.retentionDays": "how long a decided or expired item stays readable (DynamoDB TTL)",
     "tokens": "Ably tokens issued by `/token`",
     "tokens.ttlSeconds": "token TTL (revocable tokens must live ≤ 1 h)",
     "tokens.rooms": "chat rooms (names without `::$chat`) the capabilities apply to",
@@ -117,6 +126,8 @@ MEANINGS: dict[str, str] = {
     "alarms.beforePublishP99Ms": "before-publish p99 duration alarm threshold",
     "alarms.failedDecisionRatePercent": "failed-decision alarm threshold: % of a function's "
     "decisions over 5 min",
+    "alarms.pendingReviewAgeSeconds": "review-queue alarm threshold: age of the oldest held "
+    "message still pending",
     "tracing": "X-Ray SDK tracing",
     "tracing.enabled": "X-Ray SDK tracing of the functions' AWS and HTTP calls",
     "snapStart": "Lambda SnapStart on published versions behind a `live` alias",

@@ -312,3 +312,18 @@ class StreamPoller(_Poller):
             },
         }
         self._sqs.send_message(QueueUrl=self.failure_queue_url, MessageBody=json.dumps(body))
+
+
+class SchedulePoller(_Poller):
+    """Runs a function on a fixed rate, as an EventBridge schedule does (an empty event)."""
+
+    name = "schedule-poller"
+
+    def __init__(self, function: Any, interval_s: float) -> None:
+        super().__init__()
+        self.function = function
+        self.idle_wait_s = interval_s
+
+    def poll_once(self) -> bool:
+        self.function.invoke({})
+        return False  # then wait a whole interval

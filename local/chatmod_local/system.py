@@ -39,7 +39,7 @@ from chatmod_local.aws import (
 from chatmod_local.console import ConsoleFiles
 from chatmod_local.functions import LocalFunction, functions_of
 from chatmod_local.jwt import LocalJwtIssuer
-from chatmod_local.pollers import QueuePoller, StreamPoller
+from chatmod_local.pollers import QueuePoller, SchedulePoller, StreamPoller
 from chatmod_local.template import StackTemplate, load_template
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,7 @@ class LocalSystem:
     emulator: Any = None  # chatmod_local.ably_emulator.AblyEmulator, or None with real Ably
     queue_poller: QueuePoller | None = None
     stream_poller: StreamPoller | None = None
+    schedule_pollers: list[SchedulePoller] = field(default_factory=list)
     environment: dict[str, str] = field(default_factory=dict)
     ingest_queue_url: str = ""
     dead_letter_queue_url: str | None = None
@@ -211,6 +212,12 @@ class LocalSystem:
             batch_size=int(queue_mapping.get("BatchSize", 10)),
         ).start()  # type: ignore[assignment]
         self.stream_poller = self._stream_poller(functions)
+        # Scheduled functions (the review sweeper) on the stack's own rates.
+        self.schedule_pollers = [
+            SchedulePoller(functions[logical_id], interval).start()  # type: ignore[misc]
+            for logical_id, interval in template.schedules()
+            if logical_id in functions
+        ]
 
     def _start_emulator(self) -> Any:
         from chatmod_local.ably_emulator import AblyEmulator, BeforePublishRule
@@ -352,13 +359,20 @@ class LocalSystem:
 
     def stop(self) -> None:
         """Stop pollers, servers and moto; restore the process environment and caches."""
-        for part in (self.queue_poller, self.stream_poller, self.api, self.emulator):
+        for part in (
+            self.queue_poller,
+            self.stream_poller,
+            *self.schedule_pollers,
+            self.api,
+            self.emulator,
+        ):
             if part is not None:
                 try:
                     part.stop()
                 except Exception:  # keep stopping the rest
                     log.exception("could not stop %s", type(part).__name__)
         self.queue_poller = self.stream_poller = None
+        self.schedule_pollers = []
         self.api = self.emulator = None
         if self._rule_http is not None:
             self._rule_http.close()

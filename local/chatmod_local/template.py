@@ -21,6 +21,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_DIR = ROOT / ".chatmod-local"
 _LOGICAL_SUFFIX = re.compile(r"[0-9A-F]{8}$")
+_RATE = re.compile(r"rate\((?P<n>\d+) (?P<unit>minutes?|hours?|days?)\)")
+_RATE_UNITS = {"minute": 60, "hour": 3600, "day": 86400}
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,18 @@ class StackTemplate:
             if props.get("Handler") == handler:
                 return logical_id
         raise KeyError(f"no function runs {handler}")
+
+    def schedules(self) -> list[tuple[str, float]]:
+        """``(function logical id, seconds between runs)`` of every ``rate(...)`` schedule."""
+        found = []
+        for _, props in self.of_type("AWS::Events::Rule"):
+            match = _RATE.fullmatch(str(props.get("ScheduleExpression", "")))
+            if match is None:
+                continue
+            seconds = int(match["n"]) * _RATE_UNITS[match["unit"].rstrip("s")]
+            for target in props.get("Targets") or []:
+                found.append((_target_of(target.get("Arn")), float(seconds)))
+        return found
 
     def event_source(self, function: str, kind: str) -> Mapping[str, Any]:
         """The event source mapping of ``function`` whose source is a ``kind`` resource."""

@@ -10,6 +10,8 @@ import pytest
 from ably.sync import AblyRestSync
 
 from chatmod.adapters.ably import AblyGateway
+from chatmod.moderation import before_publish as before_publish_answers
+from chatmod.moderation.engine import HELD_REASON
 from tests.contract.conftest import ROOT, NodeRunner
 from tests.support.ably_stub import (
     FAKE_API_KEY,
@@ -259,6 +261,9 @@ def test_revoke_tokens_needs_a_key_with_revocable_tokens(
     assert ably_stub.state.revocations == []
 
 
+HELD_REVIEW_ID = "rv_" + "a1" * 16
+
+
 @pytest.mark.parametrize(
     ("answer", "code", "detail"),
     [
@@ -267,6 +272,12 @@ def test_revoke_tokens_needs_a_key_with_revocable_tokens(
             42213,
             {"reason": "insult"},
         ),
+        # chatmod's own answer for a held message: the client can show "waiting for review".
+        (
+            before_publish_answers.reject(HELD_REASON, {"reviewId": HELD_REVIEW_ID}),
+            42213,
+            {"reason": "held_for_review", "reviewId": HELD_REVIEW_ID},
+        ),
         (None, 42211, None),  # the rule answers no decision; its failed action is reject
         # Answers outside the documented format are failed moderations too (Ably's
         # "Custom Moderation": a rewrite's text "cannot be empty"; rejectionDetail
@@ -274,7 +285,7 @@ def test_revoke_tokens_needs_a_key_with_revocable_tokens(
         ({"action": "accept", "message": {"text": ""}}, 42211, None),
         ({"action": "reject", "rejectionDetail": {"reason": "x", "score": 3}}, 42211, None),
     ],
-    ids=["rejected", "rule-failed", "rewrite-empty-text", "detail-not-strings"],
+    ids=["rejected", "held-for-review", "rule-failed", "rewrite-empty-text", "detail-not-strings"],
 )
 def test_chat_send_refused_by_the_before_publish_rule(
     ably_stub: AblyStub,

@@ -39,6 +39,7 @@ COVERED_TYPES = {
     "AWS::Cognito::UserPoolClient": "cognito-idp",
     "AWS::Cognito::UserPoolGroup": "cognito-idp",
     "AWS::DynamoDB::Table": "dynamodb",
+    "AWS::Events::Rule": "events",  # the review sweeper's schedule
     "AWS::IAM::Policy": "iam",  # inline policies on the stack's roles (iam:PutRolePolicy)
     "AWS::IAM::Role": "iam",
     "AWS::KMS::Key": "kms",

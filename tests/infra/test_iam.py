@@ -128,11 +128,16 @@ def resource_names(template: Template) -> dict[str, str]:
         ("strikes", constants.ENV_STRIKES_TABLE),
         ("audit", constants.ENV_AUDIT_TABLE),
         ("idempotency", constants.ENV_IDEMPOTENCY_TABLE),
+        ("reviews", constants.ENV_REVIEWS_TABLE),
     ]:
         logical_id = table_id(template, env_var)
         names[text({"Fn::GetAtt": [logical_id, "Arn"]})] = name
         names[text({"Fn::GetAtt": [logical_id, "StreamArn"]})] = f"{name}/stream"
-        for index in (constants.AUDIT_BY_TIME_INDEX,):
+        for index in (
+            constants.AUDIT_BY_TIME_INDEX,
+            constants.REVIEWS_BY_ROOM_INDEX,
+            constants.REVIEWS_BY_STATE_INDEX,
+        ):
             index_arn = {"Fn::Join": ["", [{"Fn::GetAtt": [logical_id, "Arn"]}, f"/index/{index}"]]}
             names[text(index_arn)] = f"{name}/index/{index}"
     for logical_id, queue in resources(template, "AWS::SQS::Queue").items():

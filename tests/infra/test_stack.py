@@ -14,7 +14,15 @@ from chatmod.core.deployment import Deployment
 from stacks.config import load_stage_config
 from tests.support.cdk_app import cdk_context
 
-SERVICES = ("async-moderation", "before-publish", "publish", "token", "moderator", "ban-revoker")
+SERVICES = (
+    "async-moderation",
+    "before-publish",
+    "publish",
+    "token",
+    "moderator",
+    "ban-revoker",
+    "review-sweeper",
+)
 # The handler module of each function, where it is not named after the service.
 HANDLER_MODULES = {"ban-revoker": "ban_stream"}
 
@@ -358,6 +366,7 @@ def test_policy_is_a_string_parameter_holding_the_stage_policy(prod_template):
         "clientIdClaim": "sub",
         "moderatorClaim": "cognito:groups",
         "moderatorValue": "moderators",
+        "moderatorRoomsClaim": None,
     }
 
 
@@ -444,6 +453,11 @@ USER_AND_MODERATOR_ROUTES = {
     "GET /moderation/bans/{clientId}",
     "POST /moderation/messages/delete",
     "GET /moderation/audit",
+    "GET /moderation/users/{clientId}",
+    "GET /moderation/reviews",
+    "GET /moderation/reviews/{reviewId}",
+    "POST /moderation/reviews/{reviewId}/approve",
+    "POST /moderation/reviews/{reviewId}/deny",
 }
 
 
@@ -537,6 +551,7 @@ def test_jwt_mode_trusts_the_external_issuer_and_creates_no_pool(alt_template):
         "clientIdClaim": "uid",
         "moderatorClaim": "roles",
         "moderatorValue": "mod",
+        "moderatorRoomsClaim": None,
     }
 
 

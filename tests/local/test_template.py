@@ -32,6 +32,11 @@ def test_routes_are_the_stacks_with_their_functions_and_authorizers(
         "GET /moderation/bans",
         "POST /moderation/messages/delete",
         "GET /moderation/audit",
+        "GET /moderation/users/{clientId}",
+        "GET /moderation/reviews",
+        "GET /moderation/reviews/{reviewId}",
+        "POST /moderation/reviews/{reviewId}/approve",
+        "POST /moderation/reviews/{reviewId}/deny",
     }
     assert not routes["POST /before-publish"].jwt
     assert all(route.jwt for key, route in routes.items() if key != "POST /before-publish")

@@ -13,6 +13,7 @@ BANS_TABLE = "chatmod-test-bans"
 STRIKES_TABLE = "chatmod-test-strikes"
 AUDIT_TABLE = "chatmod-test-audit"
 IDEMPOTENCY_TABLE = "chatmod-test-idempotency"
+REVIEWS_TABLE = "chatmod-test-reviews"
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class ChatmodTables:
     strikes: Any
     audit: Any
     idempotency: Any
+    reviews: Any = None
 
 
 def _string_key(name: str) -> dict[str, str]:
@@ -35,6 +37,7 @@ def create_tables(
     strikes: str = STRIKES_TABLE,
     audit: str = AUDIT_TABLE,
     idempotency: str = IDEMPOTENCY_TABLE,
+    reviews: str = REVIEWS_TABLE,
     endpoint_url: str | None = None,
 ) -> ChatmodTables:
     """Create the bans, strikes, audit and idempotency tables (inside ``mock_aws`` or on a server).
@@ -78,6 +81,26 @@ def create_tables(
             constants.IDEMPOTENCY_TTL_ATTRIBUTE,
             [],
         ),
+        (
+            reviews,
+            constants.REVIEWS_PARTITION_KEY,
+            None,
+            constants.REVIEWS_TTL_ATTRIBUTE,
+            [
+                {
+                    "IndexName": index,
+                    "KeySchema": [
+                        {"AttributeName": key, "KeyType": "HASH"},
+                        {"AttributeName": constants.REVIEWS_SORT_KEY, "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for index, key in (
+                    (constants.REVIEWS_BY_ROOM_INDEX, "roomState"),
+                    (constants.REVIEWS_BY_STATE_INDEX, "state"),
+                )
+            ],
+        ),
     ]
     for name, partition_key, sort_key, ttl_attribute, indexes in specs:
         key_schema = [{"AttributeName": partition_key, "KeyType": "HASH"}]
@@ -107,4 +130,5 @@ def create_tables(
         strikes=resource.Table(strikes),
         audit=resource.Table(audit),
         idempotency=resource.Table(idempotency),
+        reviews=resource.Table(reviews),
     )

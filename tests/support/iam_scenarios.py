@@ -35,6 +35,7 @@ from tests.support.dynamodb import (
     AUDIT_TABLE,
     BANS_TABLE,
     IDEMPOTENCY_TABLE,
+    REVIEWS_TABLE,
     STRIKES_TABLE,
     ChatmodTables,
 )
@@ -69,6 +70,7 @@ _NAMES = {
     STRIKES_TABLE: "strikes",
     AUDIT_TABLE: "audit",
     IDEMPOTENCY_TABLE: "idempotency",
+    REVIEWS_TABLE: "reviews",
     deployment.POLICY_PARAMETER: "ssm:policy",
     deployment.ABLY_KEY_PARAMETER: "ssm:/chatmod/dev/ably-api-key",
     deployment.BEFORE_PUBLISH_SECRET_PARAMETER: "ssm:/chatmod/dev/before-publish-secret",
@@ -134,6 +136,8 @@ def before_publish(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder
             http,
         ):
             _expect(handler.lambda_handler(event, FakeLambdaContext()), 200)
+    _hold_policy(tables)
+    _held_before_publish(recorder)
 
 
 def publish(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> None:
@@ -154,6 +158,8 @@ def publish(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> No
         for body, claims, headers, status in bodies:
             event = http_event("POST", "/messages", body=body, claims=claims, headers=headers)
             _expect(handler.lambda_handler(event, FakeLambdaContext()), status)
+    _hold_policy(tables)
+    _held_publish(recorder)
 
 
 def async_moderation(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> None:
@@ -194,6 +200,65 @@ def async_moderation(stub: AblyStub, tables: ChatmodTables, recorder: CallRecord
             response = handler.lambda_handler(sqs_event(body), FakeLambdaContext())
             assert len(response["batchItemFailures"]) == failures, response
     handler.reset_removal_guard()
+    _hold_policy(tables)
+    _held_async(stub, recorder)
+
+
+def _hold_policy(tables: ChatmodTables) -> None:
+    """Switch the deployment's policy to ``onMatch: hold`` (the review queue's paths)."""
+    from chatmod.core.policy import ModerationPolicy, RuntimePolicy
+
+    deployment.put_parameters(policy=RuntimePolicy(moderation=ModerationPolicy(on_match="hold")))
+    deployment.reset_process_state()
+
+
+def _held(text: str, client_id: str = "alice") -> str:
+    """Hold ``text`` through before-publish (outside the recorder); its review id."""
+    from chatmod.handlers import before_publish as handler
+
+    answer = handler.lambda_handler(
+        before_publish_request(text, client_id=client_id), FakeLambdaContext()
+    )
+    return str(json.loads(answer["body"])["rejectionDetail"]["reviewId"])
+
+
+def _held_before_publish(recorder: CallRecorder) -> None:
+    from chatmod.handlers import before_publish as handler
+
+    with recorder.on():
+        for _ in range(2):  # the second is Ably's retry: it finds the item held
+            event = before_publish_request(PROFANITY, client_id="hana")
+            _expect(handler.lambda_handler(event, FakeLambdaContext()), 200)
+
+
+def _held_publish(recorder: CallRecorder) -> None:
+    from chatmod.handlers import publish as handler
+
+    with recorder.on():
+        for _ in range(2):  # the same request again: it finds the item held
+            event = http_event(
+                "POST",
+                "/messages",
+                body={"room": "lobby", "text": PROFANITY + "?"},
+                claims={"sub": "hana", "cognito:groups": "[players]"},
+                headers={"idempotency-key": "k-held"},
+            )
+            _expect(handler.lambda_handler(event, FakeLambdaContext()), 202)
+
+
+def _held_async(stub: AblyStub, recorder: CallRecorder) -> None:
+    from chatmod.handlers import async_moderation as handler
+
+    handler.reset_removal_guard()
+    serial = stored_chat_message(stub, "lobby", PROFANITY, "hana")
+    envelope = ably_envelope(
+        "lobby::$chat", chat_message(PROFANITY, serial=serial, client_id="hana")
+    )
+    with recorder.on():
+        for _ in range(2):  # redelivered: it finds the item held
+            response = handler.lambda_handler(sqs_event(envelope), FakeLambdaContext())
+            assert response["batchItemFailures"] == [], response
+    handler.reset_removal_guard()
 
 
 def moderator(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> None:
@@ -201,7 +266,17 @@ def moderator(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> 
 
     serial = stored_chat_message(stub, "lobby", "hello", "alice")
     delete = {"room": "lobby", "serial": serial, "reason": "x"}
+    _hold_policy(tables)
+    approved, denied = _held(PROFANITY), _held(PROFANITY + "!", "bob")
+    deployment.reset_process_state()  # the moderator function reads the policy itself
+    review = "/moderation/reviews"
     requests: list[tuple[str, str, Any, dict[str, str] | None, int]] = [
+        ("GET", review, None, None, 200),
+        ("GET", review, None, {"room": "lobby"}, 200),
+        ("GET", f"{review}/{approved}", None, None, 200),
+        ("POST", f"{review}/{approved}/approve", None, None, 200),
+        ("POST", f"{review}/{denied}/deny", {"reason": "abuse", "strike": True}, None, 200),
+        ("GET", "/moderation/users/bob", None, None, 200),
         ("POST", "/moderation/bans", {"clientId": "bob", "reason": "spam"}, None, 201),
         ("GET", "/moderation/bans", None, None, 200),
         ("DELETE", "/moderation/bans/bob", None, {"reason": "appeal"}, 204),
@@ -228,6 +303,22 @@ def ban_revoker(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -
     assert response["batchItemFailures"] == [], response
 
 
+def review_sweeper(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> None:
+    from chatmod.handlers import review_sweeper as handler
+
+    _hold_policy(tables)
+    due = _held(PROFANITY)
+    _held(PROFANITY + "!", "bob")  # still pending: its age is the metric
+    tables.reviews.update_item(
+        Key={"reviewId": due},
+        UpdateExpression="SET pendingUntilMs = :past",
+        ExpressionAttributeValues={":past": 1},
+    )
+    with recorder.on():
+        result = handler.lambda_handler({}, FakeLambdaContext())
+    assert result["expired"] == 1, result
+
+
 def _expect(response: dict[str, Any], status: int) -> None:
     """A path that fails early would hide the calls it should have made."""
     assert response["statusCode"] == status, response
@@ -241,6 +332,7 @@ SCENARIOS: dict[str, Scenario] = {
     "async-moderation": async_moderation,
     "moderator": moderator,
     "ban-revoker": ban_revoker,
+    "review-sweeper": review_sweeper,
 }
 
 

@@ -9,6 +9,7 @@ from chatmod.core.deadline import Deadline
 from chatmod.core.errors import ServiceUnavailableError
 from chatmod.enforcement.audit import AuditEvent
 from chatmod.enforcement.bans import Ban, SenderRecord, StaleRecordError, StrikePlan
+from chatmod.enforcement.reviews import ReviewItem
 
 
 @dataclass
@@ -72,3 +73,33 @@ class InMemorySenderStore:
         self.round_trips += 1
         if name in self.fail:
             raise ServiceUnavailableError(f"{name} failed in this test", code="storage_unavailable")
+
+
+@dataclass
+class InMemoryReviewStore:
+    """Review items in a dict, held once per id like the DynamoDB adapter; events go to ``audit``."""
+
+    audit: InMemorySenderStore
+    items: dict[str, ReviewItem] = field(default_factory=dict)
+    fail: bool = False
+
+    def hold(
+        self,
+        item: ReviewItem,
+        events: Sequence[AuditEvent],
+        *,
+        retention_days: int,
+        deadline: Deadline,
+    ) -> ReviewItem:
+        self.audit.round_trips += 1
+        if self.fail:
+            raise ServiceUnavailableError("hold failed in this test", code="storage_unavailable")
+        if item.review_id in self.items:
+            return self.items[item.review_id]
+        self.items[item.review_id] = item
+        self.audit.events += events
+        return item
+
+    def get(self, review_id: str, *, deadline: Deadline | None = None) -> ReviewItem | None:
+        self.audit.round_trips += 1
+        return self.items.get(review_id)

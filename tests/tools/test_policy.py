@@ -104,7 +104,7 @@ def test_given_stage_and_a_bad_file_when_running_make_policy_then_refused_and_no
 
     assert code == 1
     err = capsys.readouterr().err
-    assert "moderation.onMatch: Input should be 'reject' or 'mask'" in err
+    assert "moderation.onMatch: Input should be 'reject', 'mask' or 'hold'" in err
     assert "bans.ladder" in err
     assert "nothing written" in err
     assert stored(deployed) == json.loads(GOOD)

@@ -8,7 +8,8 @@ Item layout (table keys from ``chatmod.core.constants``)::
                event id): partition key of the ``byTime`` index. Items written before
                the index was sharded hold the bare "YYYY-MM-DD" (the legacy key).
     at         N   epoch milliseconds
-    action     S   reject | delete | ban | unban | strike | revoke | warn
+    action     S   reject | delete | ban | unban | strike | revoke | warn | mask | hold |
+               approve | deny | expire
     actor      S   "auto" / "system" / a moderator's client id
     reason     S   (optional) why
     room, channel, serial, messageId   S   (optional) which message, as Ably names it
@@ -106,6 +107,55 @@ def _shard_pool() -> ThreadPoolExecutor:
 
 #: Events are only added: an id that exists already fails loudly rather than overwrite.
 UNIQUE_EVENT_CONDITION: Final = "attribute_not_exists(#sk)"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """What a listing keeps besides the client id: room, action, actor and a time range.
+
+    ``room`` matches an event's room or its pub/sub channel; ``since`` (inclusive) and
+    ``until`` (exclusive) are epoch milliseconds. Room, action and actor are DynamoDB
+    filter expressions (read, then dropped), the time range bounds the key itself.
+    """
+
+    room: str | None = None
+    action: str | None = None
+    actor: str | None = None
+    since_ms: int | None = None
+    until_ms: int | None = None
+
+    def expression(self) -> tuple[str | None, dict[str, str], dict[str, Any]]:
+        """The filter expression with its names and values (``None`` when nothing filters)."""
+        parts: list[str] = []
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        if self.room is not None:
+            parts.append("(#f_room = :f_room OR #f_channel = :f_room)")
+            names.update({"#f_room": "room", "#f_channel": "channel"})
+            values[":f_room"] = self.room
+        if self.action is not None:
+            parts.append("#f_action = :f_action")
+            names["#f_action"] = "action"
+            values[":f_action"] = self.action
+        if self.actor is not None:
+            parts.append("#f_actor = :f_actor")
+            names["#f_actor"] = "actor"
+            values[":f_actor"] = self.actor
+        return (" AND ".join(parts) or None), names, values
+
+    def to_json(self) -> dict[str, Any]:
+        """The filter as a cursor carries it (only what is set)."""
+        fields = {
+            "room": self.room,
+            "action": self.action,
+            "actor": self.actor,
+            "since": self.since_ms,
+            "until": self.until_ms,
+        }
+        return {k: v for k, v in fields.items() if v is not None}
+
+
+NO_FILTER: Final = AuditFilter()
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +283,7 @@ class AuditLog:
         before: str | None = None,
         oldest_day: str | None = None,
         days: int = DEFAULT_QUERY_DAYS,
+        filters: AuditFilter = NO_FILTER,
     ) -> AuditPage:
         """One page of events, newest first, and where the next page starts.
 
@@ -250,6 +301,8 @@ class AuditLog:
                 ``oldest_day`` on, so that the window does not slide while paging.
             days: without ``client_id`` and ``oldest_day``, how many days back
                 (today included) to look.
+            filters: room, action, actor and time range; ``since`` also sets the
+                oldest day read, ``until`` the first page's upper bound.
 
         Returns:
             The events, and ``next_before`` when more may follow.
@@ -268,11 +321,25 @@ class AuditLog:
             if oldest_day is not None
             else today - timedelta(days=days - 1)
         )
+        since = None if filters.since_ms is None else iso_ms(filters.since_ms)
+        if since is not None and oldest_day is None:
+            oldest = date.fromisoformat(since[:10])
+        if filters.until_ms is not None:
+            # Ids sort by time: everything before the first id of that millisecond.
+            until = iso_ms(filters.until_ms) + "#"
+            before = until if before is None or until < before else before
+            today = min(today, date.fromisoformat(until[:10]))
         wanted = limit + 1  # one more than the page: whether another page follows
         try:
             if client_id is not None:
                 items = self._query_all(
-                    constants.AUDIT_PARTITION_KEY, client_id, before, wanted, index=None
+                    constants.AUDIT_PARTITION_KEY,
+                    client_id,
+                    before,
+                    wanted,
+                    index=None,
+                    filters=filters,
+                    since=since,
                 )
             else:
                 items = []
@@ -281,7 +348,9 @@ class AuditLog:
                     bound = (
                         before if before is not None and day.isoformat() == before[:10] else None
                     )
-                    items += self._query_day(day.isoformat(), bound, wanted - len(items))
+                    items += self._query_day(
+                        day.isoformat(), bound, wanted - len(items), filters, since
+                    )
                     day -= timedelta(days=1)
         except (ClientError, BotoCoreError) as exc:
             raise ServiceUnavailableError(
@@ -295,7 +364,14 @@ class AuditLog:
             oldest_day=oldest.isoformat(),
         )
 
-    def _query_day(self, day: str, before: str | None, limit: int) -> list[dict[str, Any]]:
+    def _query_day(
+        self,
+        day: str,
+        before: str | None,
+        limit: int,
+        filters: AuditFilter = NO_FILTER,
+        since: str | None = None,
+    ) -> list[dict[str, Any]]:
         """The newest ``limit`` events of ``day`` (older than ``before``), newest first.
 
         Each partition of the day is read in parallel for its own newest ``limit``;
@@ -303,7 +379,14 @@ class AuditLog:
         """
         futures = [
             _shard_pool().submit(
-                self._query_all, _DAY_INDEX_KEY, key, before, limit, constants.AUDIT_BY_TIME_INDEX
+                self._query_all,
+                _DAY_INDEX_KEY,
+                key,
+                before,
+                limit,
+                constants.AUDIT_BY_TIME_INDEX,
+                filters,
+                since,
             )
             for key in _day_keys(day)
         ]
@@ -312,7 +395,14 @@ class AuditLog:
         return list(merged)[:limit]
 
     def _query_all(
-        self, key_name: str, key: str, before: str | None, limit: int, index: str | None
+        self,
+        key_name: str,
+        key: str,
+        before: str | None,
+        limit: int,
+        index: str | None,
+        filters: AuditFilter = NO_FILTER,
+        since: str | None = None,
     ) -> list[dict[str, Any]]:
         """Up to ``limit`` items of one partition key, newest first, following pagination.
 
@@ -322,20 +412,33 @@ class AuditLog:
         """
         condition = "#pk = :pk"
         values: dict[str, Any] = {":pk": key}
-        if before is not None:
+        names = {"#pk": key_name}
+        if before is not None and since is not None:
+            condition += " AND #sk BETWEEN :since AND :before"
+            values.update({":since": since, ":before": before})
+            names["#sk"] = constants.AUDIT_SORT_KEY
+        elif before is not None:
             condition += " AND #sk < :before"
             values[":before"] = before
+            names["#sk"] = constants.AUDIT_SORT_KEY
+        elif since is not None:
+            condition += " AND #sk >= :since"
+            values[":since"] = since
+            names["#sk"] = constants.AUDIT_SORT_KEY
         arguments: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": condition,
-            "ExpressionAttributeNames": {"#pk": key_name, "#sk": constants.AUDIT_SORT_KEY},
+            "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
             "ScanIndexForward": False,
         }
+        expression, filter_names, filter_values = filters.expression()
+        if expression is not None:
+            arguments["FilterExpression"] = expression
+            names.update(filter_names)
+            values.update(filter_values)
         if index is not None:
             arguments["IndexName"] = index
-        if before is None:
-            del arguments["ExpressionAttributeNames"]["#sk"]
         client = self._table.meta.client
         items: list[dict[str, Any]] = []
         start_key: dict[str, Any] | None = None
@@ -344,7 +447,10 @@ class AuditLog:
             if start_key is not None:
                 page_args["ExclusiveStartKey"] = start_key
             page = client.query(**page_args)
-            items += page.get("Items", [])
+            # BETWEEN includes its upper end: the id the page continues before is not for it.
+            items += (
+                item for item in page.get("Items", []) if item[constants.AUDIT_SORT_KEY] != before
+            )
             start_key = page.get("LastEvaluatedKey")
             if start_key is None:
                 break

@@ -75,19 +75,29 @@ def read_bans_cursor(cursor: str) -> str:
     return after
 
 
-def audit_cursor(before_event_id: str, oldest_day: str, client_id: str | None) -> str:
-    """The cursor of the audit events older than ``before_event_id``."""
-    return encode("audit", before=before_event_id, oldest=oldest_day, clientId=client_id)
+def audit_cursor(
+    before_event_id: str,
+    oldest_day: str,
+    client_id: str | None,
+    filters: dict[str, Any] | None = None,
+) -> str:
+    """The cursor of the audit events older than ``before_event_id`` (same filters)."""
+    extra = {"filters": filters} if filters else {}
+    return encode("audit", before=before_event_id, oldest=oldest_day, clientId=client_id, **extra)
 
 
-def read_audit_cursor(cursor: str, client_id: str | None) -> tuple[str, str]:
-    """``(before_event_id, oldest_day)`` of an audit cursor issued for the filter ``client_id``.
+def read_audit_cursor(
+    cursor: str, client_id: str | None, filters: dict[str, Any] | None = None
+) -> tuple[str, str]:
+    """``(before_event_id, oldest_day)`` of an audit cursor issued for the same filters.
 
     Raises:
         InvalidCursorError: the cursor is malformed, or was issued for another filter.
     """
     fields = decode(cursor, "audit")
     before, oldest = fields.get("before"), fields.get("oldest")
+    if (fields.pop("filters", None) or {}) != (filters or {}):
+        raise InvalidCursorError("the cursor belongs to a listing with other filters")
     if (
         set(fields) != {"before", "oldest", "clientId"}
         or not isinstance(before, str)
@@ -110,3 +120,31 @@ def _is_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+#: A review listing's position: "<epoch ms, 13 digits>#rv_<32 hex>" (``adapters.review_store``).
+REVIEW_KEY_PATTERN: Final = re.compile(r"\d{13}#rv_[0-9a-f]{32}")
+
+
+def reviews_cursor(after: str, room: str | None, state: str) -> str:
+    """The cursor of the reviews after ``after`` in the listing filtered by room and state."""
+    return encode("reviews", after=after, room=room, state=state)
+
+
+def read_reviews_cursor(cursor: str, room: str | None, state: str) -> str:
+    """The position a reviews page continues after, for the same room and state filter.
+
+    Raises:
+        InvalidCursorError: the cursor is malformed, or was issued for another filter.
+    """
+    fields = decode(cursor, "reviews")
+    after = fields.get("after")
+    if (
+        set(fields) != {"after", "room", "state"}
+        or not isinstance(after, str)
+        or REVIEW_KEY_PATTERN.fullmatch(after) is None
+    ):
+        raise InvalidCursorError("the cursor is not valid for this listing")
+    if fields["room"] != room or fields["state"] != state:
+        raise InvalidCursorError("the cursor belongs to a listing with another room or state")
+    return after

@@ -15,11 +15,13 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     Tag,
 )
 
+from chatmod.enforcement.audit import AuditAction
 from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, client_id_problem, is_well_formed
 
 #: As Amazon IVS Chat bounds a moderator's reason (DeleteMessage, DisconnectUser).
@@ -137,6 +139,17 @@ MessageDelete = Annotated[
 ]
 
 
+class ReviewDenyRequest(_Input):
+    """``POST /moderation/reviews/{reviewId}/deny``: why, and whether it is a strike."""
+
+    reason: Reason
+    strike: StrictBool = Field(
+        default=False,
+        description="Count a strike on the sender (the ban ladder applies: a ban and token "
+        "revocation can follow).",
+    )
+
+
 # -- moderator outputs ---------------------------------------------------------------
 
 
@@ -164,7 +177,7 @@ class AuditEventOut(_Output):
 
     event_id: str = Field(alias="eventId")
     at: str = Field(description="ISO-8601 UTC with milliseconds.")
-    action: Literal["reject", "delete", "ban", "unban", "strike", "revoke", "warn"]
+    action: AuditAction
     actor: str = Field(description="'auto', 'system' or a moderator's client id.")
     client_id: str | None = Field(default=None, alias="clientId")
     reason: str | None = None
@@ -180,6 +193,89 @@ class AuditPage(_Output):
     """One page of audit events, newest first; follow ``nextCursor`` while present."""
 
     events: list[AuditEventOut]
+    next_cursor: str | None = Field(default=None, alias="nextCursor")
+
+
+ReviewStateName = Literal["pending", "approved", "denied", "expired"]
+
+
+class FlaggedBy(_Output):
+    """What held the message: the provider, its categories and scores, the listed terms."""
+
+    provider: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    scores: dict[str, float] = Field(default_factory=dict)
+    terms: list[str] = Field(default_factory=list)
+
+
+class ReviewOut(_Output):
+    """A held message and what became of it."""
+
+    review_id: str = Field(alias="reviewId")
+    state: ReviewStateName
+    room: str | None = None
+    channel: str | None = None
+    client_id: str | None = Field(default=None, alias="clientId")
+    text: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    headers: dict[str, Any] = Field(default_factory=dict)
+    name: str | None = Field(default=None, description="Pub/sub: the message name.")
+    data: Any = Field(default=None, description="Pub/sub: the message data.")
+    flagged_by: FlaggedBy = Field(alias="flaggedBy")
+    source: str = Field(description="Where it was held: before-publish, publish or async.")
+    serial: str | None = Field(default=None, description="Async path: the message's serial.")
+    message_id: str | None = Field(default=None, alias="messageId")
+    held_at: str = Field(alias="heldAt", description="ISO-8601 UTC: when it was sent.")
+    expires_at: str = Field(alias="expiresAt", description="When a pending item expires.")
+    decided_by: str | None = Field(default=None, alias="decidedBy")
+    decided_at: str | None = Field(default=None, alias="decidedAt")
+    reason: str | None = None
+    strike: bool | None = Field(default=None, description="Denied: whether it was a strike.")
+    published: dict[str, Any] | None = Field(
+        default=None,
+        description="Approved: what was published ({serial} chat, {id} pub/sub, "
+        "{restored: true, ...} for a message taken down on the async path).",
+    )
+
+
+class ReviewPage(_Output):
+    """One page of review items, oldest first; follow ``nextCursor`` while present."""
+
+    reviews: list[ReviewOut]
+    next_cursor: str | None = Field(default=None, alias="nextCursor")
+
+
+class StrikeOut(_Output):
+    """What a deny's strike did along the ladder."""
+
+    count: int = Field(description="Strikes in the window, this one included.")
+    step: str = Field(description="The ladder rung reached ('warn', '120s', 'permanent'...).")
+    ban_applied: bool = Field(alias="banApplied")
+    banned_until: str | None = Field(default=None, alias="bannedUntil")
+
+
+class ReviewDecision(_Output):
+    """The item after approve or deny (and a deny's strike)."""
+
+    review: ReviewOut
+    strike: StrikeOut | None = None
+
+
+class StrikesOut(_Output):
+    """A user's strikes as the ladder counts them now."""
+
+    count: int = Field(description="Strikes inside the window.")
+    window_seconds: int = Field(alias="windowSeconds")
+    ladder: list[str]
+
+
+class UserView(_Output):
+    """``GET /moderation/users/{clientId}``: ban, strikes and a page of history."""
+
+    client_id: str = Field(alias="clientId")
+    ban: BanOut | None = Field(description="The active ban, or null.")
+    strikes: StrikesOut
+    history: list[AuditEventOut] = Field(description="Newest first.")
     next_cursor: str | None = Field(default=None, alias="nextCursor")
 
 
@@ -263,6 +359,13 @@ class Published(_Output):
 
     serial: str | None = None
     id: str | None = None
+
+
+class Held(_Output):
+    """202 from ``POST /messages``: held for review; a moderator's approval publishes it."""
+
+    held: Literal[True] = True
+    review_id: str = Field(alias="reviewId")
 
 
 class RejectedBody(ErrorBody):

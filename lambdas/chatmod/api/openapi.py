@@ -85,6 +85,10 @@ CONTRACT: Final[dict[tuple[str, str], dict[str, Any]]] = {
         },
         "responses": {
             "201": _body(models.Published, "Published: the chat serial or the message id."),
+            "202": _body(
+                models.Held,
+                "Held for review (policy `hold`): not published until a moderator approves.",
+            ),
             **_USER_ERRORS,
             "403": _error("The caller is banned.", models.BannedBody),
             "422": _error("Moderation rejected the message.", models.RejectedBody),
@@ -132,6 +136,7 @@ def _contract_models() -> list[type[BaseModel]]:
         models.ChatPublish,
         models.ChannelPublish,
         models.Published,
+        models.Held,
         models.RejectedBody,
         models.BeforePublishAnswer,
         models.ErrorBody,

@@ -14,6 +14,7 @@ ENV_BANS_TABLE: Final = "CHATMOD_BANS_TABLE"
 ENV_STRIKES_TABLE: Final = "CHATMOD_STRIKES_TABLE"
 ENV_AUDIT_TABLE: Final = "CHATMOD_AUDIT_TABLE"
 ENV_IDEMPOTENCY_TABLE: Final = "CHATMOD_IDEMPOTENCY_TABLE"
+ENV_REVIEWS_TABLE: Final = "CHATMOD_REVIEWS_TABLE"
 ENV_INGEST_QUEUE_URL: Final = "CHATMOD_INGEST_QUEUE_URL"
 ENV_POLICY_PARAMETER: Final = "CHATMOD_POLICY_PARAMETER"
 ENV_ABLY_KEY_PARAMETER: Final = "CHATMOD_ABLY_KEY_PARAMETER"
@@ -50,6 +51,13 @@ AUDIT_PARTITION_KEY: Final = "clientId"
 AUDIT_SORT_KEY: Final = "eventId"
 AUDIT_BY_TIME_INDEX: Final = "byTime"
 AUDIT_TTL_ATTRIBUTE: Final = "expiresAt"
+REVIEWS_PARTITION_KEY: Final = "reviewId"
+REVIEWS_TTL_ATTRIBUTE: Final = "expiresAt"
+#: Reviews of one room in one state, oldest first (partition "<room>#<state>").
+REVIEWS_BY_ROOM_INDEX: Final = "byRoom"
+#: Reviews in one state across rooms, oldest first (partition "<state>").
+REVIEWS_BY_STATE_INDEX: Final = "byState"
+REVIEWS_SORT_KEY: Final = "createdKey"
 # Powertools idempotency's default layout (DynamoDBPersistenceLayer).
 IDEMPOTENCY_PARTITION_KEY: Final = "id"
 IDEMPOTENCY_TTL_ATTRIBUTE: Final = "expiration"
@@ -61,6 +69,7 @@ HANDLER_PUBLISH: Final = "chatmod.handlers.publish.lambda_handler"
 HANDLER_TOKEN: Final = "chatmod.handlers.token.lambda_handler"  # noqa: S105
 HANDLER_MODERATOR: Final = "chatmod.handlers.moderator.lambda_handler"
 HANDLER_BAN_STREAM: Final = "chatmod.handlers.ban_stream.lambda_handler"
+HANDLER_REVIEW_SWEEPER: Final = "chatmod.handlers.review_sweeper.lambda_handler"
 
 # The name of the pub/sub moderation events chatmod publishes (e.g. a message retracted).
 MODERATION_EVENT_NAME: Final = "chatmod.moderation"

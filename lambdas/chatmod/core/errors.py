@@ -9,6 +9,7 @@ SDK errors into them at the boundary.
     ├── ForbiddenError             403  identity known, action not allowed
     │   └── BannedError            403  the caller is banned
     ├── NotFoundError              404
+    ├── ConflictError              409  the state changed first (a review decided by another)
     ├── MessageRejectedError       422  moderation rejected the message (Ably code 42213)
     ├── NotImplementedYetError     501  entry point not built yet
     ├── UpstreamError              502  Ably or a provider answered with an error
@@ -69,6 +70,11 @@ class BannedError(ForbiddenError):
 class NotFoundError(ChatmodError):
     status = 404
     default_code = "not_found"
+
+
+class ConflictError(ChatmodError):
+    status = 409
+    default_code = "conflict"
 
 
 class MessageRejectedError(ChatmodError):

@@ -181,12 +181,41 @@ class BlocklistProviderConfig(StrictModel):
     )
 
 
+def _review_band(
+    thresholds: dict[str, float] | dict[str, int],
+    review: dict[str, float] | dict[str, int],
+) -> None:
+    """A review threshold must sit below the category's reject threshold (the band between).
+
+    Raises:
+        ValueError: naming the category whose review threshold is not below its reject one.
+    """
+    for category, score in review.items():
+        reject = thresholds.get(category)
+        if reject is not None and score >= reject:
+            raise ValueError(
+                f"reviewThresholds.{category} ({score}) must be below thresholds.{category} "
+                f"({reject}): scores from the review threshold up to the reject threshold "
+                "are held for review"
+            )
+
+
 class HiveProviderConfig(StrictModel):
-    """Hive text moderation; thresholds ``{class: severity 1..3}`` as in Ably's Hive rule."""
+    """Hive text moderation; thresholds ``{class: severity 1..3}`` as in Ably's Hive rule.
+
+    ``reviewThresholds``: a class reaching its review severity but not its reject
+    threshold holds the message for a moderator (e.g. review 2, reject 3).
+    """
 
     name: Literal["hive"]
     base_url: ProviderUrl = "https://api.thehive.ai"
     thresholds: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(min_length=1)
+    review_thresholds: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _band(self) -> HiveProviderConfig:
+        _review_band(self.thresholds, self.review_thresholds)
+        return self
 
 
 class OpenAIProviderConfig(StrictModel):
@@ -196,6 +225,12 @@ class OpenAIProviderConfig(StrictModel):
     base_url: ProviderUrl = "https://api.openai.com"
     model: str = "omni-moderation-latest"
     thresholds: dict[str, Annotated[float, Field(gt=0, le=1)]] = Field(min_length=1)
+    review_thresholds: dict[str, Annotated[float, Field(gt=0, le=1)]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _band(self) -> OpenAIProviderConfig:
+        _review_band(self.thresholds, self.review_thresholds)
+        return self
 
 
 class ComprehendProviderConfig(StrictModel):
@@ -204,6 +239,12 @@ class ComprehendProviderConfig(StrictModel):
     name: Literal["comprehend"]
     language_code: Literal["en"] = "en"
     thresholds: dict[str, Annotated[float, Field(gt=0, le=1)]] = Field(min_length=1)
+    review_thresholds: dict[str, Annotated[float, Field(gt=0, le=1)]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _band(self) -> ComprehendProviderConfig:
+        _review_band(self.thresholds, self.review_thresholds)
+        return self
 
 
 class AzureProviderConfig(StrictModel):
@@ -212,6 +253,12 @@ class AzureProviderConfig(StrictModel):
     name: Literal["azure"]
     endpoint: ProviderUrl
     thresholds: dict[str, Annotated[int, Field(ge=0, le=7)]] = Field(min_length=1)
+    review_thresholds: dict[str, Annotated[int, Field(ge=0, le=7)]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _band(self) -> AzureProviderConfig:
+        _review_band(self.thresholds, self.review_thresholds)
+        return self
 
 
 class HttpModelProviderConfig(StrictModel):
@@ -244,7 +291,8 @@ class ModerationPolicy(StrictModel):
     failed_action: Literal["reject", "publish", "defer"] = "reject"
     too_many_requests_action: Literal["retry", "fail"] = "fail"
     room_filter: str | None = None
-    on_match: Literal["reject", "mask"] = "reject"
+    # "hold": a match waits for a moderator (the review queue) instead of being rejected.
+    on_match: Literal["reject", "mask", "hold"] = "reject"
     max_text_length: int = Field(default=10_000, ge=1, le=65_536)
     # What a rejection's audit event keeps of the text: Ably blanks a deleted message's
     # text everywhere, so without it a moderator reviewing an appeal sees nothing.
@@ -349,6 +397,9 @@ class IdentityPolicy(StrictModel):
     client_id_claim: str = Field(default="sub", min_length=1)
     moderator_claim: str = Field(default="cognito:groups", min_length=1)
     moderator_value: str = Field(default="moderators", min_length=1)
+    # A claim listing the rooms (globs such as "support-*") a moderator may act in;
+    # a moderator whose token lacks it moderates every room.
+    moderator_rooms_claim: str | None = Field(default=None, min_length=1)
 
 
 # --- async moderation ------------------------------------------------------------
@@ -384,10 +435,25 @@ class AsyncPolicy(StrictModel):
         return tuple(self.text_path.split("."))
 
 
+class ReviewPolicy(StrictModel):
+    """Messages held for a moderator's judgement (``onMatch: hold``, or a review band).
+
+    ``pendingSeconds``: how long an item waits before it expires (audited, not
+    published). ``strikeOnHold``: a held message counts as a strike at once (by
+    default only a moderator's deny with ``strike`` does). ``retentionDays``: how
+    long a decided or expired item stays readable before DynamoDB's TTL removes it.
+    """
+
+    pending_seconds: int = Field(default=86_400, ge=60, le=7 * 86_400)
+    strike_on_hold: bool = False
+    retention_days: int = Field(default=30, ge=1, le=365)
+
+
 class RuntimePolicy(StrictModel):
     """Everything the functions read from the policy parameter."""
 
     moderation: ModerationPolicy = ModerationPolicy()
+    review: ReviewPolicy = ReviewPolicy()
     bans: BanPolicy = BanPolicy()
     tokens: TokenPolicy = TokenPolicy()
     identity: IdentityPolicy = IdentityPolicy()

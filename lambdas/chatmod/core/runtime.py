@@ -17,6 +17,7 @@ from chatmod.adapters import aws
 from chatmod.adapters.audit_log import AuditLog
 from chatmod.adapters.ban_store import BanStore
 from chatmod.adapters.parameters import get_policy, get_secret
+from chatmod.adapters.review_store import ReviewStore
 from chatmod.core.deadline import Deadline
 from chatmod.core.errors import ServiceUnavailableError
 from chatmod.core.policy import RuntimePolicy
@@ -35,6 +36,7 @@ class Runtime:
     pipeline: ModerationPipeline
     bans: BanStore
     audit: AuditLog
+    reviews: ReviewStore | None = None
 
 
 _lock = threading.Lock()
@@ -68,14 +70,20 @@ def get_runtime(deadline: Deadline | None = None) -> Runtime:
         bans = BanStore(
             aws.table(settings.bans_table), aws.table(settings.strikes_table), audit=audit
         )
+        reviews = (
+            ReviewStore(aws.table(settings.reviews_table), audit=audit)
+            if settings.reviews_table
+            else None
+        )
         pipeline = ModerationPipeline(
             policy,
             build_engine(policy.moderation, keys=keys),
             bans,
             observe=decision_log.record,
             on_store_error=decision_log.store_error,
+            reviews=reviews,
         )
-        runtime = Runtime(settings, policy, pipeline, bans, audit)
+        runtime = Runtime(settings, policy, pipeline, bans, audit, reviews)
         _current = (fingerprint, runtime)
         return runtime
 

@@ -35,6 +35,8 @@ class Settings:
     before_publish_secret_parameter: str
     before_publish_secret_header: str = "authorization"  # noqa: S105 (a header name)
     judged_key_parameter: str = ""
+    # The review queue's table; empty where none is deployed (a hold is then a reject).
+    reviews_table: str = ""
     provider_key_parameters: Mapping[str, str] = field(default_factory=dict)
     ably_rest_host: str | None = None
     ably_tls: bool = True
@@ -63,6 +65,7 @@ class Settings:
                 constants.ENV_BEFORE_PUBLISH_SECRET_HEADER, "authorization"
             ).lower(),
             judged_key_parameter=env.get(constants.ENV_JUDGED_KEY_PARAMETER, ""),
+            reviews_table=env.get(constants.ENV_REVIEWS_TABLE, ""),
             provider_key_parameters=_parse_pairs(
                 env.get(constants.ENV_PROVIDER_KEY_PARAMETERS, "")
             ),

@@ -7,7 +7,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, get_args
 
-AuditAction = Literal["reject", "delete", "ban", "unban", "strike", "revoke", "warn"]
+AuditAction = Literal[
+    "reject",
+    "delete",
+    "ban",
+    "unban",
+    "strike",
+    "revoke",
+    "warn",
+    "mask",
+    "hold",
+    "approve",
+    "deny",
+    "expire",
+]
 AUDIT_ACTIONS: Final = frozenset(get_args(AuditAction))
 
 #: The partition key of events that concern no particular user.

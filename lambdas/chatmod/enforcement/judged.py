@@ -24,6 +24,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 from typing import Final
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -32,13 +33,14 @@ from chatmod.adapters.parameters import get_secret
 from chatmod.core.deadline import Deadline
 from chatmod.core.errors import ChatmodError
 from chatmod.core.observability import logger, metrics
-from chatmod.core.settings import get_settings
+from chatmod.core.settings import Settings, get_settings
 
 __all__ = [
     "JUDGED_HEADER",
     "MAX_AGE_S",
     "judged_by_chatmod",
     "judged_header",
+    "sign_judged",
     "verify_judged_header",
 ]
 
@@ -132,3 +134,26 @@ def judged_by_chatmod(
     logger.debug("already judged by POST /messages: only the ban check applies")
     metrics.add_metric(name="AcceptedJudged", unit=MetricUnit.Count, value=1)
     return True
+
+
+def sign_judged(
+    settings: Settings, target: str, client_id: str, text: str, deadline: Deadline
+) -> str | None:
+    """The ``x-chatmod-judged`` value for a message chatmod is about to publish, or ``None``.
+
+    ``None`` (logged, counted ``JudgedHeaderMissing``) when no judged key is configured
+    or it cannot be read: a before-publish rule then judges the message once more —
+    slower, still safe.
+    """
+    if not settings.judged_key_parameter:
+        return None
+    try:
+        secret = get_secret(settings.judged_key_parameter, settings, deadline=deadline)
+    except ChatmodError as error:
+        logger.warning(
+            "publishing without the judged header: the judged key is unreadable",
+            extra={"error": error.code},
+        )
+        metrics.add_metric(name="JudgedHeaderMissing", unit=MetricUnit.Count, value=1)
+        return None
+    return judged_header(secret, room=target, client_id=client_id, text=text, now=time.time())

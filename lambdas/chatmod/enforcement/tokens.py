@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from collections.abc import Mapping
@@ -33,10 +34,27 @@ Role = Literal["user", "moderator"]
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """The caller: their Ably client id and whether they moderate."""
+    """The caller: their Ably client id, whether they moderate, and where.
+
+    ``rooms``: the room globs a room-scoped moderator may act in (from the policy's
+    ``moderatorRoomsClaim``); ``None``: everywhere.
+    """
 
     client_id: str
     moderator: bool = False
+    rooms: tuple[str, ...] | None = None
+
+    def moderates(self, room: str | None) -> bool:
+        """Whether this moderator may see and act on ``room`` (a room or channel name).
+
+        A room-scoped moderator acts only where one of their globs matches, and never
+        on something that names no room.
+        """
+        if not self.moderator:
+            return False
+        if self.rooms is None:
+            return True
+        return room is not None and any(fnmatch.fnmatchcase(room, glob) for glob in self.rooms)
 
     @property
     def role(self) -> Role:
@@ -77,7 +95,13 @@ def identity_from_claims(claims: Mapping[str, Any] | None, policy: IdentityPolic
             code="reserved_client_id",
         )
     moderator = policy.moderator_value in claim_values(claims.get(policy.moderator_claim))
-    return Identity(client_id=client_id, moderator=moderator)
+    rooms: tuple[str, ...] | None = None
+    if moderator and policy.moderator_rooms_claim is not None:
+        raw_rooms = claims.get(policy.moderator_rooms_claim)
+        if raw_rooms is not None:
+            # Present but empty: a moderator of no room (not of every room).
+            rooms = tuple(sorted(claim_values(raw_rooms)))
+    return Identity(client_id=client_id, moderator=moderator, rooms=rooms)
 
 
 def claim_values(value: Any) -> frozenset[str]:

@@ -50,6 +50,7 @@ REMOVAL_KEY_PREFIX: Final = "chatmod.async"
 FATE_METRICS: Final = {
     Fate.REMOVED: "AsyncRemoved",
     Fate.MASKED: "AsyncMasked",
+    Fate.HELD: "AsyncHeld",
     Fate.SKIPPED: "AsyncSkipped",
     Fate.POISON: "AsyncPoison",
     Fate.FAILED: "AsyncRetried",

@@ -1,4 +1,4 @@
-"""``/moderation/*``: the moderator tools (ban, unban, list or read bans, delete a message, audit).
+"""``/moderation/*``: the moderator tools (bans, message deletes, audit, the review queue).
 
 Moderators only: a caller without a verified identity gets 401, one who is not a
 moderator (the policy's identity claims) 403, before anything is read or written.
@@ -9,6 +9,8 @@ written to the bans table; the ban-revoker (its stream) revokes the user's token
 from __future__ import annotations
 
 import hashlib
+import time
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import unquote
 
@@ -18,11 +20,13 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from chatmod.adapters import aws
 from chatmod.adapters.ably import AblyApiError
 from chatmod.adapters.ably.client import gateway_for
-from chatmod.adapters.audit_log import AuditLog
+from chatmod.adapters.audit_log import AuditFilter, AuditLog
 from chatmod.adapters.ban_store import BanStore
 from chatmod.adapters.parameters import get_policy
+from chatmod.adapters.review_store import ReviewStore
 from chatmod.api import cursors, models
 from chatmod.api.http import json_response, make_resolver
 from chatmod.core.constants import MODERATION_EVENT_NAME
@@ -32,12 +36,17 @@ from chatmod.core.errors import (
     ChatmodError,
     ForbiddenError,
     NotFoundError,
+    ServiceUnavailableError,
     UnauthorizedError,
 )
 from chatmod.core.observability import logger, metrics, tracer
 from chatmod.core.settings import get_settings
-from chatmod.enforcement.audit import AuditEvent
+from chatmod.enforcement.audit import AuditAction, AuditEvent
+from chatmod.enforcement.bans import strikes_in_window
 from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, require_client_id
+from chatmod.enforcement.judged import sign_judged
+from chatmod.enforcement.review_desk import ReviewDesk
+from chatmod.enforcement.reviews import ReviewState, is_review_id
 from chatmod.enforcement.tokens import Identity, identity_from_claims
 
 app = make_resolver(enable_validation=True)
@@ -227,6 +236,8 @@ def list_bans(
 def delete_message(body: Annotated[models.MessageDelete, Body()]) -> Response[str]:
     """Delete a chat message, or retract a pub/sub one; audited with the real serial or id."""
     identity = moderator()
+    place = body.room if isinstance(body, models.ChatMessageDelete) else body.channel
+    _require_room(identity, place)
     settings = get_settings()
     deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
     gateway = gateway_for(settings)
@@ -292,9 +303,14 @@ def delete_message(body: Annotated[models.MessageDelete, Body()]) -> Response[st
 @app.get(
     "/moderation/audit",
     summary="Read the audit log",
-    description="Every automated and manual action, newest first, one page at a time: pass "
-    "nextCursor back as cursor (with the same clientId) while it is present. Without "
-    "clientId, the last 7 days.",
+    description="Every automated and manual action (reject, mask, hold, approve, deny, "
+    "expire, delete, ban, unban, strike, revoke...), newest first, one page at a time: pass "
+    "nextCursor back as cursor (with the same filters) while it is present. Filters: clientId, "
+    "room (a room or channel), action, moderator (who acted: a moderator's client id, 'auto' "
+    "or 'system'), since (inclusive) and until (exclusive), ISO-8601. Without clientId, the "
+    "last 7 days unless since says otherwise. An unknown parameter is a 400. A decision's "
+    "event says what matched in details: provider, categories, scores, and for the "
+    "blocklist the listed terms.",
     responses=_responses(200, "A page of events.", models.AuditPage),
     tags=["moderation"],
 )
@@ -302,23 +318,345 @@ def read_audit(
     clientId: Annotated[  # the query parameter's name in the API
         str | None, Query(min_length=1, max_length=MAX_CLIENT_ID_LENGTH)
     ] = None,
+    room: Annotated[str | None, Query(min_length=1, max_length=models.MAX_NAME_LENGTH)] = None,
+    action: Annotated[AuditAction | None, Query()] = None,
+    moderator_: Annotated[
+        str | None, Query(alias="moderator", min_length=1, max_length=MAX_CLIENT_ID_LENGTH)
+    ] = None,
+    since: Annotated[datetime | None, Query(description="ISO-8601, inclusive.")] = None,
+    until: Annotated[datetime | None, Query(description="ISO-8601, exclusive.")] = None,
     limit: Annotated[int, Query(ge=1, le=models.MAX_PAGE_LIMIT)] = models.DEFAULT_PAGE_LIMIT,
     cursor: Annotated[str | None, Query(min_length=1, max_length=models.MAX_CURSOR_LENGTH)] = None,
 ) -> Response[str]:
-    """One page of audit events, newest first."""
-    moderator()
+    """One page of audit events, newest first (a room-scoped moderator's rooms only)."""
+    identity = moderator()
+    _only_query("clientId", "room", "action", "moderator", "since", "until", "limit", "cursor")
     client_id = None if clientId is None else require_client_id(clientId)
+    filters = AuditFilter(
+        room=None if room is None else _name(room, "room"),
+        action=action,
+        actor=None if moderator_ is None else _name(moderator_, "moderator"),
+        since_ms=None if since is None else _epoch_ms(since, "since"),
+        until_ms=None if until is None else _epoch_ms(until, "until"),
+    )
+    if (
+        filters.since_ms is not None
+        and filters.until_ms is not None
+        and filters.since_ms >= filters.until_ms
+    ):
+        raise BadRequestError(
+            "the request is invalid: since must be before until",
+            details={"problems": [{"field": "since", "problem": "must be before until"}]},
+        )
+    cursor_filters = filters.to_json()
+    before, oldest = (
+        (None, None)
+        if cursor is None
+        else cursors.read_audit_cursor(cursor, client_id, cursor_filters)
+    )
+    if filters.room is not None:
+        _require_room(identity, filters.room)
+    page = audit_log().page(client_id, limit, before=before, oldest_day=oldest, filters=filters)
+    body: dict[str, Any] = {
+        "events": [
+            event.to_json()
+            for event in page.events
+            if identity.rooms is None or identity.moderates(event.room or event.channel)
+        ]
+    }
+    if page.next_before is not None:
+        body["nextCursor"] = cursors.audit_cursor(
+            page.next_before, page.oldest_day, client_id, cursor_filters
+        )
+    return json_response(200, body)
+
+
+# -- users -------------------------------------------------------------------------------
+
+
+@app.get(
+    "/moderation/users/<clientId>",
+    summary="A user at a glance",
+    description="The user's active ban (or null), their strikes inside the ladder's window, and "
+    "their history — automated decisions and moderator actions — newest first, one page at a "
+    "time (pass nextCursor back as cursor). A room-scoped moderator sees the history in their "
+    "rooms only.",
+    responses=_responses(200, "The user's state and a page of their history.", models.UserView),
+    tags=["moderation"],
+)
+def get_user(
+    clientId: str,  # the path parameter's name in the API
+    limit: Annotated[int, Query(ge=1, le=models.MAX_PAGE_LIMIT)] = models.DEFAULT_PAGE_LIMIT,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=models.MAX_CURSOR_LENGTH)] = None,
+) -> Response[str]:
+    """The user named in the path (percent-decoded): ban, strikes, history."""
+    identity = moderator()
+    _only_query("limit", "cursor")
+    client_id = require_client_id(unquote(clientId))
+    deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
+    policy = get_policy(get_settings())
+    record = ban_store().load_sender(client_id, deadline=deadline)
+    now = time.time()
+    ban = record.active_ban(now)
+    strikes = strikes_in_window(
+        (strike.at_ms for strike in record.strikes),
+        now_ms=int(now * 1000),
+        window_seconds=policy.bans.window_seconds,
+    )
     before, oldest = (
         (None, None) if cursor is None else cursors.read_audit_cursor(cursor, client_id)
     )
     page = audit_log().page(client_id, limit, before=before, oldest_day=oldest)
-    body: dict[str, Any] = {"events": [event.to_json() for event in page.events]}
+    history = [
+        event.to_json()
+        for event in page.events
+        if identity.rooms is None or identity.moderates(event.room or event.channel)
+    ]
+    body: dict[str, Any] = {
+        "clientId": client_id,
+        "ban": None if ban is None else ban.to_json(),
+        "strikes": {
+            "count": strikes,
+            "windowSeconds": policy.bans.window_seconds,
+            "ladder": list(policy.bans.ladder),
+        },
+        "history": history,
+    }
     if page.next_before is not None:
         body["nextCursor"] = cursors.audit_cursor(page.next_before, page.oldest_day, client_id)
     return json_response(200, body)
 
 
+# -- reviews ---------------------------------------------------------------------------
+
+
+@app.get(
+    "/moderation/reviews",
+    summary="List held messages",
+    description="Messages held for review, oldest first (the queue's order), one page at a "
+    "time: pass nextCursor back as cursor (with the same room and state) while it is present. "
+    "A room-scoped moderator sees only their rooms.",
+    responses=_responses(200, "A page of review items.", models.ReviewPage),
+    tags=["reviews"],
+)
+def list_reviews(
+    room: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=models.MAX_NAME_LENGTH,
+            description="A room (or pub/sub channel) name.",
+        ),
+    ] = None,
+    state: Annotated[models.ReviewStateName, Query()] = "pending",
+    limit: Annotated[int, Query(ge=1, le=models.MAX_PAGE_LIMIT)] = models.DEFAULT_PAGE_LIMIT,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=models.MAX_CURSOR_LENGTH)] = None,
+) -> Response[str]:
+    """One page of review items in ``state`` (and ``room``), oldest first."""
+    identity = moderator()
+    _only_query("room", "state", "limit", "cursor")
+    if room is not None:
+        room = _name(room, "room")
+        _require_room(identity, room)
+    after = None if cursor is None else cursors.read_reviews_cursor(cursor, room, state)
+    items, last = review_store().page(
+        state=ReviewState(state),
+        room=room,
+        limit=limit,
+        after=after,
+        accept=lambda item: identity.moderates(item.place),
+    )
+    body: dict[str, Any] = {"reviews": [item.to_json() for item in items]}
+    if last is not None:
+        body["nextCursor"] = cursors.reviews_cursor(last, room, state)
+    return json_response(200, body)
+
+
+@app.get(
+    "/moderation/reviews/<reviewId>",
+    summary="Read a held message",
+    description="One review item, whatever its state.",
+    responses=_responses(200, "The item.", models.ReviewOut, {404: "No such review."}),
+    tags=["reviews"],
+)
+def get_review(reviewId: str) -> Response[str]:  # the path parameter's name in the API
+    """The review item named in the path."""
+    identity = moderator()
+    _only_query()
+    deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
+    item = review_desk().load(_review_id(reviewId), identity, deadline)
+    return json_response(200, item.to_json())
+
+
+@app.post(
+    "/moderation/reviews/<reviewId>/approve",
+    summary="Approve a held message",
+    description="Publishes the message as its sender (chat: Chat REST with chatmod's judged "
+    "header, so a before-publish rule accepts it without judging it again; "
+    "metadata.chatmodReview records who approved it, when, and when it was sent). A message "
+    "taken down on the async path is restored. Approving again publishes nothing new; after "
+    "a failed publish (502) it finishes the publish.",
+    responses=_responses(
+        200,
+        "Approved and published.",
+        models.ReviewDecision,
+        {
+            404: "No such review.",
+            409: "Denied or expired first (by another moderator, or by time).",
+            502: "Ably failed; approve again to finish.",
+        },
+    ),
+    tags=["reviews"],
+)
+def approve_review(reviewId: str) -> Response[str]:  # the path parameter's name in the API
+    """Approve the review named in the path."""
+    identity = moderator()
+    _only_query()
+    deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
+    item = review_desk().approve(_review_id(reviewId), identity, deadline)
+    metrics.add_metric(name="ReviewApproved", unit=MetricUnit.Count, value=1)
+    return json_response(200, {"review": item.to_json()})
+
+
+@app.post(
+    "/moderation/reviews/<reviewId>/deny",
+    summary="Deny a held message",
+    description="The message is never published. With strike, the sender gets a strike along "
+    "the ban ladder (a ban, and with it token revocation, can follow). Denying again answers "
+    "the same and strikes once.",
+    responses=_responses(
+        200,
+        "Denied.",
+        models.ReviewDecision,
+        {404: "No such review.", 409: "Approved or expired first."},
+    ),
+    tags=["reviews"],
+)
+def deny_review(
+    reviewId: str,  # the path parameter's name in the API
+    body: Annotated[models.ReviewDenyRequest, Body()],
+) -> Response[str]:
+    """Deny the review named in the path."""
+    identity = moderator()
+    _only_query()
+    deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
+    denial = review_desk().deny(
+        _review_id(reviewId), identity, reason=body.reason, strike=body.strike, deadline=deadline
+    )
+    metrics.add_metric(name="ReviewDenied", unit=MetricUnit.Count, value=1)
+    answer: dict[str, Any] = {"review": denial.review.to_json()}
+    if denial.strike is not None:
+        outcome = denial.strike
+        answer["strike"] = {
+            "count": outcome.count,
+            "step": outcome.step.label,
+            "banApplied": outcome.ban_applied,
+            "bannedUntil": outcome.ban.banned_until_iso if outcome.ban else None,
+        }
+    elif denial.strike_failed:
+        # The deny stands; denying again records the strike (once).
+        raise ServiceUnavailableError(
+            "denied, but the strike could not be recorded; deny again to record it",
+            code="strike_not_recorded",
+        )
+    return json_response(200, answer)
+
+
+def review_store() -> ReviewStore:
+    """The review queue of this deployment.
+
+    Raises:
+        ServiceUnavailableError: this deployment has no review table (503).
+    """
+    settings = get_settings()
+    if not settings.reviews_table:
+        raise ServiceUnavailableError(
+            "this deployment has no review queue", code="reviews_not_configured"
+        )
+    return ReviewStore(aws.table(settings.reviews_table), audit=audit_log())
+
+
+def review_desk() -> ReviewDesk:
+    """Approve, deny and expire, with this deployment's stores and Ably."""
+    settings = get_settings()
+    return ReviewDesk(
+        review_store(),
+        policy=get_policy(settings),
+        senders=ban_store(),
+        gateway=gateway_for(settings),
+        sign=lambda target, client_id, text: sign_judged(
+            settings, target, client_id, text, Deadline(REQUEST_BUDGET_S)
+        ),
+        on_store_error=lambda what, error: logger.error(
+            "store call failed", extra={"call": what, "error": error.code}
+        ),
+    )
+
+
 # -- helpers -------------------------------------------------------------------------
+
+
+def _only_query(*allowed: str) -> None:
+    """Refuse query parameters the route does not know, rather than ignore a mistyped filter.
+
+    Raises:
+        BadRequestError: naming each unknown parameter (400).
+    """
+    given = app.current_event.query_string_parameters or {}
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        raise BadRequestError(
+            "the request is invalid: unknown query parameter(s) " + ", ".join(unknown),
+            details={
+                "problems": [
+                    {
+                        "field": name,
+                        "problem": "unknown query parameter; known: "
+                        + (", ".join(allowed) or "none"),
+                    }
+                    for name in unknown
+                ]
+            },
+        )
+
+
+def _epoch_ms(moment: datetime, field: str) -> int:
+    """``moment`` in epoch milliseconds; a time without a zone is refused (ambiguous)."""
+    if moment.tzinfo is None:
+        raise BadRequestError(
+            f"the request is invalid: {field}",
+            details={
+                "problems": [{"field": field, "problem": "needs a time zone, e.g. Z or +02:00"}]
+            },
+        )
+    return int(moment.timestamp() * 1000)
+
+
+def _require_room(identity: Identity, room: str) -> None:
+    """Refuse a room-scoped moderator acting outside their rooms.
+
+    Raises:
+        ForbiddenError: ``room_not_allowed`` (403).
+    """
+    if not identity.moderates(room):
+        raise ForbiddenError(f"you do not moderate room {room!r}", code="room_not_allowed")
+
+
+def _review_id(raw: str) -> str:
+    value = unquote(raw)
+    if not is_review_id(value):
+        raise NotFoundError(f"no review {value!r}", code="review_not_found")
+    return value
+
+
+def _name(value: str, field: str) -> str:
+    try:
+        return models.usable_text(value)
+    except ValueError as exc:
+        raise BadRequestError(
+            f"the request is invalid: {field}",
+            details={"problems": [{"field": field, "problem": str(exc)}]},
+        ) from None
 
 
 def _reason(reason: str) -> str:

@@ -6,6 +6,8 @@ an answer, and publishes what was accepted:
 
 - accepted (or masked: the masked text) → published as the caller → 201
   ``{"serial"}`` for a room, ``{"id"}`` for a channel (``"masked": true`` when masked);
+- held for review → 202 ``{"held": true, "reviewId"}``: nothing is published until a
+  moderator approves (``/moderation/reviews``);
 - banned → 403 ``{"error": "banned", "reason", "bannedUntil"}`` as ``/token`` answers;
 - rejected → 422 ``{"error": "rejected", "code": 42213, "reason", "categories"}``
   (the pipeline recorded the strike); nothing is published;
@@ -28,7 +30,6 @@ when rejected with a strike); SSM reads come from the parameter cache.
 from __future__ import annotations
 
 import binascii
-import time
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -36,7 +37,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chatmod.adapters.ably.client import gateway_for
-from chatmod.adapters.parameters import get_secret
 from chatmod.api.http import json_response, make_resolver
 from chatmod.api.messages import (
     IDEMPOTENCY_HEADER,
@@ -62,7 +62,7 @@ from chatmod.core.errors import (
 from chatmod.core.observability import logger, metrics, tracer
 from chatmod.core.runtime import get_runtime
 from chatmod.core.settings import Settings
-from chatmod.enforcement.judged import JUDGED_HEADER, judged_header
+from chatmod.enforcement.judged import JUDGED_HEADER, sign_judged
 from chatmod.enforcement.tokens import Identity, identity_from_claims
 from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
 
@@ -104,6 +104,10 @@ def publish_message() -> Response[str]:
     logger.append_keys(clientId=identity.client_id, messageRef=ids.ref.value, **_target(request))
 
     result = runtime.pipeline.run(_submission(request, identity, ids), deadline)
+    if result.verdict is Verdict.HOLD:
+        assert result.review is not None
+        metrics.add_metric(name="MessageHeld", unit=MetricUnit.Count, value=1)
+        return json_response(202, {"held": True, "reviewId": result.review.review_id})
     text = _text_to_publish(result, request)
     masked = result.verdict is Verdict.MASK
     # Only a judgement is signed: a message published for want of one (failedAction
@@ -146,6 +150,8 @@ def _submission(request: PublishRequest, identity: Identity, ids: MessageIds) ->
         ref=ids.ref,
         message_id=ids.message_id,
         source="publish",
+        name=request.name,
+        data=request.data,
     )
 
 
@@ -240,22 +246,8 @@ def _publish(
 def _judged(
     settings: Settings, target: str, client_id: str, text: str, deadline: Deadline
 ) -> str | None:
-    """The ``x-chatmod-judged`` value, or None (logged) when the judged key is unreadable.
-
-    Without it a before-publish rule judges the message once more: slower, still safe.
-    """
-    if not settings.judged_key_parameter:
-        return None
-    try:
-        secret = get_secret(settings.judged_key_parameter, settings, deadline=deadline)
-    except ServiceUnavailableError as error:
-        logger.warning(
-            "publishing without the judged header: the judged key is unreadable",
-            extra={"error": error.code},
-        )
-        metrics.add_metric(name="JudgedHeaderMissing", unit=MetricUnit.Count, value=1)
-        return None
-    return judged_header(secret, room=target, client_id=client_id, text=text, now=time.time())
+    """The ``x-chatmod-judged`` value, or None (logged) when the judged key is unreadable."""
+    return sign_judged(settings, target, client_id, text, deadline)
 
 
 def _target(request: PublishRequest) -> dict[str, str]:

@@ -9,6 +9,11 @@ what happens to a message Ably has already delivered:
 - ``reject`` / ``banned`` → removed (chat: soft delete with the reason; pub/sub:
   a moderation event naming the message, with ``skipRule``), then a ``delete``
   audit event with Ably's serial / id;
+- ``hold`` → taken down like a rejection (chat: soft delete with the reason
+  ``held_for_review`` and the review id in its metadata; pub/sub: a moderation
+  event) and queued for review; a moderator's approval restores it (chat: an
+  update of the deleted message, which Ably Chat documents as restoring it) or
+  announces it again (pub/sub);
 - ``failed`` → the policy's ``failedAction``: ``publish`` leaves it, ``reject``
   removes it, ``defer`` fails the record so SQS delivers it again.
 
@@ -52,7 +57,7 @@ from chatmod.ingest.envelope import (
     SkippedMessage,
     parse_envelope,
 )
-from chatmod.moderation.engine import Decision
+from chatmod.moderation.engine import HELD_REASON, Decision
 from chatmod.moderation.pipeline import (
     ModerationPipeline,
     PipelineResult,
@@ -81,6 +86,7 @@ class Fate(StrEnum):
     ACCEPTED = "accepted"  # passed (or failedAction publish): left as it is
     SKIPPED = "skipped"  # not moderated: not a create, chatmod's own, no text
     MASKED = "masked"  # the masked text replaced it (chat) or was announced (pub/sub)
+    HELD = "held"  # held for review: taken down until a moderator approves it
     REMOVED = "removed"  # rejected: removed (or Ably had it gone already) and audited
     POISON = "poison"  # can never be read: audited and acknowledged
     FAILED = "failed"  # a retry may succeed: the record is reported failed
@@ -258,6 +264,17 @@ class AsyncModerator:
             assert result.text is not None
             self._mask(message, result.text, decision, deadline)
             return MessageFate(Fate.MASKED, message.key)
+        if verdict is Verdict.HOLD:
+            assert result.review is not None
+            self._remove(
+                message,
+                "hold",
+                HELD_REASON,
+                decision,
+                deadline,
+                review_id=result.review.review_id,
+            )
+            return MessageFate(Fate.HELD, message.key, result.review.review_id)
         if verdict in (Verdict.REJECT, Verdict.BANNED):
             reason = "banned" if verdict is Verdict.BANNED else (_reason(decision))
             self._remove(message, verdict.value, reason, decision, deadline)
@@ -284,6 +301,8 @@ class AsyncModerator:
         reason: str,
         decision: Decision | None,
         deadline: Deadline,
+        *,
+        review_id: str | None = None,
     ) -> None:
         """Remove ``message`` from Ably and audit it, once per message.
 
@@ -300,10 +319,14 @@ class AsyncModerator:
                 "provider": provider,
                 "source": "async",
             }
+            if review_id is not None:
+                details["reviewId"] = review_id
             action: AuditAction = "delete"
             try:
                 details.update(
-                    self._remove_from_ably(message, verdict, reason, categories, provider, deadline)
+                    self._remove_from_ably(
+                        message, verdict, reason, categories, provider, deadline, review_id
+                    )
                 )
             except UpstreamError as exc:
                 if getattr(exc, "http_status", None) not in _PERMANENT_STATUSES:
@@ -348,8 +371,12 @@ class AsyncModerator:
         categories: list[str],
         provider: str | None,
         deadline: Deadline,
+        review_id: str | None = None,
     ) -> dict[str, Any]:
         gateway = self._gateway()
+        operation = _operation_metadata(verdict, reason, categories, provider)
+        if review_id is not None:
+            operation["reviewId"] = review_id
         if message.kind == "chat":
             assert message.room is not None
             assert message.serial is not None
@@ -357,7 +384,7 @@ class AsyncModerator:
                 message.room,
                 message.serial,
                 description=reason,
-                metadata=_operation_metadata(verdict, reason, categories, provider),
+                metadata=operation,
                 idempotency_key=derived_key("delete", message.channel, message.key),
                 deadline=deadline.at,
             )
@@ -374,6 +401,7 @@ class AsyncModerator:
                 "clientId": message.client_id,
                 "reason": reason,
                 "categories": categories,
+                **({"reviewId": review_id} if review_id is not None else {}),
             },
             message_id=derived_key("delete", message.channel, message.key) + ":0",
             deadline=deadline.at,

@@ -2,7 +2,8 @@
 
 Request: ``{source, appId, room, site, ruleId, message: {clientId, text, metadata,
 headers, userClaim?}}``. Answer (always HTTP 200 once a decision is made):
-``{"action": "accept"}``, ``{"action": "reject", "rejectionDetail": {...strings}}``,
+``{"action": "accept"}``, ``{"action": "reject", "rejectionDetail": {...strings}}``
+(a held message: ``{"reason": "held_for_review", "reviewId": "rv_…"}``),
 or an accept with ``message`` replacing the text — metadata and headers are
 carried over, because Ably removes whatever the replacement omits. An answer is
 at most 32 KiB.
@@ -21,7 +22,7 @@ from chatmod.api.json_body import json_object
 from chatmod.core.errors import validation_error
 from chatmod.enforcement.bans import StrikeRef
 from chatmod.enforcement.judged import JUDGED_HEADER
-from chatmod.moderation.engine import Decision
+from chatmod.moderation.engine import HELD_REASON, Decision
 from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
 
 MAX_RESPONSE_BYTES: Final = 32 * 1024
@@ -122,6 +123,11 @@ def answer_for(result: PipelineResult, request: BeforePublishRequest) -> dict[st
         )
     if result.verdict is Verdict.ACCEPT:
         return accept()
+    if result.verdict is Verdict.HOLD:
+        assert result.review is not None
+        # Not published now: the sender's client gets 42213 with this detail and can
+        # show "waiting for review"; a moderator's approval publishes it later.
+        return reject(HELD_REASON, {"reviewId": result.review.review_id})
     if result.verdict is Verdict.MASK:
         assert result.text is not None
         assert decision is not None

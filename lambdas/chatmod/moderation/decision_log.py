@@ -37,6 +37,7 @@ METRIC_FOR: Final = {
     Verdict.ACCEPT: "Accepted",
     Verdict.MASK: "Masked",
     Verdict.REJECT: "Rejected",
+    Verdict.HOLD: "Held",
     Verdict.BANNED: "Banned",
     Verdict.FAILED: "Failed",
 }
@@ -45,6 +46,7 @@ LEVEL_FOR: Final = {
     Verdict.ACCEPT: logging.DEBUG,
     Verdict.MASK: logging.INFO,
     Verdict.REJECT: logging.INFO,
+    Verdict.HOLD: logging.INFO,
     Verdict.BANNED: logging.INFO,
     Verdict.FAILED: logging.WARNING,
 }
@@ -100,6 +102,7 @@ def _fields(submission: Submission, result: PipelineResult, provider: str) -> di
         "banApplied": (strike.ban_applied if strike else False) or None,
         "duplicate": (strike.duplicate if strike else False) or None,
         "bannedUntil": result.ban.banned_until_iso if result.ban else None,
+        "reviewId": result.review.review_id if result.review else None,
     }
     return {key: value for key, value in fields.items() if value is not None and value != []}
 

@@ -10,10 +10,14 @@ The policy mirrors an Ably before-publish rule:
 - ``failedAction`` applies when no decision could be reached;
 - ``roomFilter`` (a regex searched in the room name): rooms that do not match are
   not moderated;
-- ``onMatch``: ``reject``, or ``mask`` — rewrite the text with the blocklist's
-  matches masked (other providers give no spans, so their matches still reject).
+- ``onMatch``: ``reject``; ``mask`` — rewrite the text with the blocklist's
+  matches masked (other providers give no spans, so their matches still reject);
+  or ``hold`` — the message waits for a moderator (the review queue);
+- a scoring provider's ``reviewThresholds``: a category scoring from its review
+  threshold up to (not reaching) its reject threshold holds the message.
 
-Providers run in order and the first reject wins; after a mask, later providers
+Providers run in order and the first reject wins — a hold does not stop the
+chain, so a later provider's reject still rejects; after a mask, later providers
 see the masked text.
 """
 
@@ -45,6 +49,8 @@ from chatmod.moderation.blocklist import mask
 LOCAL_PROVIDER_TIMEOUT_S = 0.05
 BACKOFF_BASE_S = 0.025
 BACKOFF_MAX_S = 0.5
+#: The reason of a held message (the before-publish rejection's ``reason``).
+HELD_REASON = "held_for_review"
 
 
 class Outcome(StrEnum):
@@ -53,6 +59,7 @@ class Outcome(StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"
     MASK = "mask"  # accept with rewritten text
+    HOLD = "hold"  # neither published nor rejected: a moderator decides
     FAILED = "failed"  # no decision: the caller applies ``failedAction``
 
 
@@ -70,6 +77,9 @@ class Decision:
         failure: what went wrong when ``outcome`` is ``failed`` (for logs, not users).
         moderated: False when the room filter let the message through unmoderated.
         failed_action: the policy's ``failedAction`` when ``outcome`` is ``failed``.
+        details: string detail the provider (the user's own model) asked to pass on.
+        scores: the deciding provider's scores for the flagged categories (reject, hold).
+        terms: the listed blocklist terms that matched (reject, mask, hold).
     """
 
     outcome: Outcome
@@ -82,6 +92,8 @@ class Decision:
     moderated: bool = True
     failed_action: str | None = None
     details: Mapping[str, str] = field(default_factory=dict)
+    scores: Mapping[str, float] = field(default_factory=dict)
+    terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +109,8 @@ class ConfiguredProvider:
         local: runs in process (no network), so it is not bound by the budget.
         wants_context: pass the message context (room, sender, metadata) along, as
             the user's own model speaks the whole before-publish contract.
+        review_thresholds: ``{category: minimum score}`` from which a category that
+            does not reach its reject threshold holds the message for review.
     """
 
     provider: Provider
@@ -104,6 +118,7 @@ class ConfiguredProvider:
     default_threshold: float | None = None
     local: bool = False
     wants_context: bool = False
+    review_thresholds: Mapping[str, float] = field(default_factory=dict)
 
     def flagged(self, result: ProviderResult) -> tuple[str, ...]:
         """The categories whose score reaches its threshold, most severe first."""
@@ -111,6 +126,18 @@ class ConfiguredProvider:
         for category, score in result.scores.items():
             threshold = self.thresholds.get(category, self.default_threshold)
             if threshold is not None and score >= threshold:
+                hits.append((score, category))
+        return tuple(category for _, category in sorted(hits, key=lambda h: (-h[0], h[1])))
+
+    def for_review(self, result: ProviderResult) -> tuple[str, ...]:
+        """The categories in the review band: at least the review threshold, below reject."""
+        hits = []
+        for category, score in result.scores.items():
+            review = self.review_thresholds.get(category)
+            if review is None or score < review:
+                continue
+            reject = self.thresholds.get(category, self.default_threshold)
+            if reject is None or score < reject:
                 hits.append((score, category))
         return tuple(category for _, category in sorted(hits, key=lambda h: (-h[0], h[1])))
 
@@ -180,6 +207,8 @@ class ModerationEngine:
         current = text
         masked_by: str | None = None
         masked_categories: tuple[str, ...] = ()
+        masked_terms: tuple[str, ...] = ()
+        held: Decision | None = None
         for configured in self.providers:
             name = configured.provider.name
             try:
@@ -195,12 +224,21 @@ class ModerationEngine:
                 )
             categories = configured.flagged(result)
             if not categories:
+                review = configured.for_review(result)
+                if review and held is None:
+                    held = _hold(result, name, review)
                 continue
             spans = _spans_for(result.matches, categories)
             if self.policy.on_match == "mask" and spans and _covers(spans, result, categories):
                 current = mask(current, spans)
                 masked_by = masked_by or name
                 masked_categories += tuple(c for c in categories if c not in masked_categories)
+                masked_terms += tuple(m.term for m in spans if m.term not in masked_terms)
+                continue
+            if self.policy.on_match == "hold":
+                # A later provider may still reject: the first reject wins over a hold.
+                if held is None:
+                    held = _hold(result, name, categories)
                 continue
             return Decision(
                 Outcome.REJECT,
@@ -209,6 +247,20 @@ class ModerationEngine:
                 provider=name,
                 elapsed_ms=self._ms_since(started),
                 details=_details(result),
+                scores=_scores(result, categories),
+                terms=_terms(result, categories),
+            )
+        if held is not None:
+            # Held on the original text: a moderator judges what the sender wrote.
+            return Decision(
+                Outcome.HOLD,
+                reason=held.reason,
+                categories=held.categories,
+                provider=held.provider,
+                elapsed_ms=self._ms_since(started),
+                details=held.details,
+                scores=held.scores,
+                terms=held.terms,
             )
         if masked_by is not None:
             return Decision(
@@ -218,6 +270,7 @@ class ModerationEngine:
                 provider=masked_by,
                 elapsed_ms=self._ms_since(started),
                 text=current,
+                terms=masked_terms,
             )
         return Decision(Outcome.ACCEPT, elapsed_ms=self._ms_since(started))
 
@@ -258,6 +311,30 @@ class ModerationEngine:
 
     def _ms_since(self, started: float) -> float:
         return round((self._clock() - started) * 1000, 3)
+
+
+def _hold(result: ProviderResult, provider: str, categories: tuple[str, ...]) -> Decision:
+    return Decision(
+        Outcome.HOLD,
+        reason=HELD_REASON,
+        categories=categories,
+        provider=provider,
+        details=_details(result),
+        scores=_scores(result, categories),
+        terms=_terms(result, categories),
+    )
+
+
+def _scores(result: ProviderResult, categories: tuple[str, ...]) -> dict[str, float]:
+    return {c: float(result.scores[c]) for c in categories if c in result.scores}
+
+
+def _terms(result: ProviderResult, categories: tuple[str, ...]) -> tuple[str, ...]:
+    terms: list[str] = []
+    for match in result.matches:
+        if match.category in categories and match.term not in terms:
+            terms.append(match.term)
+    return tuple(terms)
 
 
 def _retry_after(error: ProviderRateLimitedError) -> float | None:

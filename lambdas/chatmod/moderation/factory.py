@@ -99,18 +99,26 @@ def _configure(config: ProviderConfig, keys: Mapping[str, str]) -> ConfiguredPro
         )
     if isinstance(config, HiveProviderConfig):
         hive = build_provider("hive", api_key=key(), base_url=config.base_url)
-        return ConfiguredProvider(hive, config.thresholds)
+        return ConfiguredProvider(
+            hive, config.thresholds, review_thresholds=config.review_thresholds
+        )
     if isinstance(config, OpenAIProviderConfig):
         openai = build_provider(
             "openai", api_key=key(), base_url=config.base_url, model=config.model
         )
-        return ConfiguredProvider(openai, config.thresholds)
+        return ConfiguredProvider(
+            openai, config.thresholds, review_thresholds=config.review_thresholds
+        )
     if isinstance(config, ComprehendProviderConfig):
         comprehend = build_provider("comprehend", language_code=config.language_code)
-        return ConfiguredProvider(comprehend, config.thresholds)
+        return ConfiguredProvider(
+            comprehend, config.thresholds, review_thresholds=config.review_thresholds
+        )
     if isinstance(config, AzureProviderConfig):
         azure = build_provider("azure", api_key=key(), endpoint=config.endpoint)
-        return ConfiguredProvider(azure, config.thresholds)
+        return ConfiguredProvider(
+            azure, config.thresholds, review_thresholds=config.review_thresholds
+        )
     if isinstance(config, HttpModelProviderConfig):
         model = build_provider("http", url=config.url, token=keys.get("http"))
         # The model decides: any rejection counts, whatever its category.

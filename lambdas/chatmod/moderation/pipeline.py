@@ -7,11 +7,21 @@ metrics and logs go to an observer, so the sequence is tested without AWS.
 
 Cost per message with a sender (DynamoDB round trips before the answer):
 
-- accepted, masked or banned: 1 (``load_sender``: ban and strikes in one batch);
+- accepted or banned: 1 (``load_sender``: ban and strikes in one batch);
+- masked: 2 (``load_sender``, then the ``mask`` audit event: what was masked, by
+  which provider and term) — an accepted message's path is unchanged;
 - rejected: 2 (``load_sender``, then ``commit_strike``: strikes, ban and audit
   in one transaction); a concurrent strike on the same sender adds a re-read
   and a retry;
-- rejected without a sender: 1 (the audit event).
+- rejected without a sender: 1 (the audit event);
+- held for review: 2 (``load_sender``, then ``ReviewPort.hold``: the review item and
+  its audit event in one transaction); before-publish 3 (a look for the same
+  message held in the previous retry window); one more with ``review.strikeOnHold``.
+
+A hold (``onMatch: hold``, or a provider's review band) stores the message in
+the review queue (``ReviewPort``) and is not a strike unless the policy's
+``review.strikeOnHold`` says so; a moderator's deny may strike later
+(``record_strike``). Without a review queue (none deployed) a hold is a reject.
 
 Token revocation is not the pipeline's job: a ban written here reaches the
 bans table's stream, whose consumer revokes (``handlers.ban_stream``).
@@ -25,6 +35,7 @@ the loss is logged and counted.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -35,7 +46,7 @@ from typing import Any, Final, Protocol
 from chatmod.core.deadline import Deadline
 from chatmod.core.errors import BadRequestError, ChatmodError
 from chatmod.core.policy import RuntimePolicy
-from chatmod.enforcement.audit import AuditEvent
+from chatmod.enforcement.audit import AuditAction, AuditEvent
 from chatmod.enforcement.bans import (
     AUTO_SOURCE,
     Ban,
@@ -46,6 +57,7 @@ from chatmod.enforcement.bans import (
     StrikeRef,
     plan_strike,
 )
+from chatmod.enforcement.reviews import ReviewItem, ReviewState, review_id_for
 from chatmod.moderation.base import MessageContext
 from chatmod.moderation.engine import Decision, ModerationEngine, Outcome
 
@@ -76,12 +88,28 @@ class SenderStore(Protocol):
     def record_event(self, event: AuditEvent, *, deadline: Deadline) -> None: ...
 
 
+class ReviewPort(Protocol):
+    """Where held messages wait (``adapters.review_store.ReviewStore``)."""
+
+    def hold(
+        self,
+        item: ReviewItem,
+        events: Sequence[AuditEvent],
+        *,
+        retention_days: int,
+        deadline: Deadline,
+    ) -> ReviewItem: ...
+
+    def get(self, review_id: str, *, deadline: Deadline | None = None) -> ReviewItem | None: ...
+
+
 class Verdict(StrEnum):
     """What happens to the message."""
 
     ACCEPT = "accept"
     MASK = "mask"  # accept with the text rewritten
     REJECT = "reject"
+    HOLD = "hold"  # not published: waits in the review queue for a moderator
     BANNED = "banned"  # rejected because the sender is banned
     FAILED = "failed"  # no decision: the transport applies ``failed_action``
 
@@ -100,6 +128,8 @@ class Submission:
         source: the path (``before-publish``, ``async``, ``publish``) for logs.
         judged: chatmod already judged it (``POST /messages``, proven by a verified
             ``x-chatmod-judged`` header): the engine is skipped, the ban check is not.
+        name / data: a pub/sub message's name and data, kept with a held message so
+            that approval publishes it as it was.
     """
 
     text: str
@@ -114,6 +144,8 @@ class Submission:
     user_claim: str | None = None
     source: str = "unknown"
     judged: bool = False
+    name: str | None = None
+    data: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +161,7 @@ class PipelineResult:
         failed_action: the policy's ``failedAction`` when ``FAILED``.
         failure: what went wrong, for logs (never shown to senders).
         store_failed: a store read or write failed along the way.
+        review: the review item when ``HOLD``.
     """
 
     verdict: Verdict
@@ -138,6 +171,7 @@ class PipelineResult:
     failed_action: str | None = None
     failure: str | None = None
     store_failed: bool = False
+    review: ReviewItem | None = None
 
     @property
     def text(self) -> str | None:
@@ -170,11 +204,13 @@ class ModerationPipeline:
         observe: Observer = _ignore,
         on_store_error: Callable[[str, ChatmodError], None] | None = None,
         clock: Callable[[], float] = time.time,
+        reviews: ReviewPort | None = None,
     ) -> None:
         """Args:
-        policy: the runtime policy (length limit, ladder).
+        policy: the runtime policy (length limit, ladder, review).
         engine: the provider chain.
         store: bans, strikes and audit.
+        reviews: the review queue; ``None``: a hold is a reject.
         observe: called once per result (metrics, the decision log line).
         on_store_error: called when a store call fails (logging); the pipeline
             carries on as its docstring says.
@@ -186,6 +222,7 @@ class ModerationPipeline:
         self._observe = observe
         self._on_store_error = on_store_error or (lambda _what, _error: None)
         self._clock = clock
+        self._reviews = reviews
 
     def run(self, submission: Submission, deadline: Deadline) -> PipelineResult:
         """Judge ``submission`` within ``deadline``.
@@ -236,6 +273,15 @@ class ModerationPipeline:
             ),
             deadline=deadline,
         )
+        if decision.outcome is Outcome.HOLD:
+            if self._reviews is None or not submission.client_id:
+                # Nowhere to wait, or no sender to publish it as on approval: not
+                # published, as the strictest reading of a hold.
+                decision = dataclasses.replace(
+                    decision, outcome=Outcome.REJECT, reason=f"flagged by {decision.provider}"
+                )
+            else:
+                return self._hold(submission, decision, record, deadline, store_failed)
         if decision.outcome is Outcome.REJECT:
             return self._reject(submission, decision, record, deadline, store_failed)
         if decision.outcome is Outcome.FAILED or store_failed:
@@ -248,8 +294,27 @@ class ModerationPipeline:
                 failure=failure,
                 store_failed=store_failed,
             )
-        verdict = Verdict.MASK if decision.outcome is Outcome.MASK else Verdict.ACCEPT
-        return PipelineResult(verdict, decision=decision)
+        if decision.outcome is Outcome.MASK:
+            return self._mask(submission, decision, deadline)
+        return PipelineResult(Verdict.ACCEPT, decision=decision)
+
+    def _mask(
+        self, submission: Submission, decision: Decision, deadline: Deadline
+    ) -> PipelineResult:
+        """A masked message is published; its audit event says what was masked and why."""
+        event = decision_event(
+            "mask",
+            submission,
+            decision.reason or "masked",
+            decision,
+            details=self._kept_text(submission.text),
+        )
+        try:
+            self._store.record_event(event, deadline=deadline)
+        except ChatmodError as error:
+            # The masked text goes out either way; the lost event is logged and counted.
+            self._on_store_error("record_event", error)
+        return PipelineResult(Verdict.MASK, decision=decision)
 
     def _reject(
         self,
@@ -260,7 +325,7 @@ class ModerationPipeline:
         store_failed: bool,
     ) -> PipelineResult:
         reason = decision.reason or "rejected"
-        reject_event = self._event(
+        reject_event = decision_event(
             "reject", submission, reason, decision, details=self._kept_text(submission.text)
         )
         if record is None or submission.ref is None:
@@ -273,120 +338,268 @@ class ModerationPipeline:
                     store_failed = True
             return PipelineResult(Verdict.REJECT, decision=decision, store_failed=store_failed)
 
-        for attempt in range(STRIKE_ATTEMPTS):
-            now_ms = int(self._clock() * 1000)
-            plan = plan_strike(
-                record,
-                submission.ref,
-                policy=self.policy.bans,
-                now_ms=now_ms,
-                reason=reason,
-            )
-            if plan.outcome.duplicate:
-                # Ably retried, or the queue redelivered: judged and counted already.
-                return PipelineResult(
-                    Verdict.REJECT, decision=decision, ban=plan.outcome.ban, strike=plan.outcome
-                )
-            events = [reject_event, *self._strike_events(submission, plan, reason, now_ms)]
-            try:
-                self._store.commit_strike(plan, events, seen_ban=record.ban, deadline=deadline)
-            except StaleRecordError as error:
-                if attempt + 1 == STRIKE_ATTEMPTS:
-                    self._on_store_error("commit_strike", _as_chatmod_error(error))
-                    break
-                try:
-                    record = self._store.load_sender(
-                        record.client_id,
-                        deadline=deadline.within(LOAD_BUDGET_S),
-                        after_conflict=True,
-                    )
-                except ChatmodError as read_error:
-                    self._on_store_error("load_sender", read_error)
-                    break
-                continue
-            except ChatmodError as error:
-                self._on_store_error("commit_strike", error)
-                break
-            return PipelineResult(
-                Verdict.REJECT, decision=decision, ban=plan.outcome.ban, strike=plan.outcome
-            )
-        return PipelineResult(Verdict.REJECT, decision=decision, store_failed=True)
+        strike = record_strike(
+            self._store,
+            self.policy,
+            record,
+            submission,
+            reason,
+            [reject_event],
+            deadline,
+            clock=self._clock,
+            on_store_error=self._on_store_error,
+        )
+        if strike is None:
+            return PipelineResult(Verdict.REJECT, decision=decision, store_failed=True)
+        return PipelineResult(Verdict.REJECT, decision=decision, ban=strike.ban, strike=strike)
 
-    def _strike_events(
-        self, submission: Submission, plan: StrikePlan, reason: str, now_ms: int
-    ) -> list[AuditEvent]:
-        outcome = plan.outcome
-        events = [
-            self._event(
-                "strike",
-                submission,
-                reason,
-                None,
-                details={"count": outcome.count, "step": outcome.step.label},
-                at_ms=now_ms,
-            )
-        ]
-        if plan.new_ban is not None:
-            ban = plan.new_ban
-            events.append(
-                self._event(
-                    "ban",
-                    submission,
-                    ban.reason,
-                    None,
-                    details={
-                        "durationSeconds": outcome.step.duration_seconds,
-                        "expiresAt": ban.expires_at,
-                        "bannedUntil": ban.banned_until_iso,
-                    },
-                    at_ms=now_ms,
-                )
-            )
-        return events
-
-    def _kept_text(self, text: str) -> dict[str, str]:
-        """What the rejection's audit event keeps of ``text`` (``moderation.auditText``).
-
-        ``text`` as is, or its SHA-256 (enough to match a reported message without
-        keeping its words), or nothing.
-        """
-        kept = self.policy.moderation.audit_text
-        if kept == "text":
-            return {"text": text}
-        if kept == "hash":
-            return {"textSha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
-        return {}
-
-    @staticmethod
-    def _event(
-        action: Any,
+    def _hold(
+        self,
         submission: Submission,
-        reason: str,
-        decision: Decision | None,
-        *,
-        details: Mapping[str, Any] | None = None,
-        at_ms: int | None = None,
-    ) -> AuditEvent:
-        extra: dict[str, Any] = dict(details or {})
-        if decision is not None:
-            extra.update(
-                categories=list(decision.categories),
-                provider=decision.provider,
-                source=submission.source,
-            )
-        return AuditEvent(
-            action=action,
-            actor=AUTO_SOURCE,
+        decision: Decision,
+        record: SenderRecord | None,
+        deadline: Deadline,
+        store_failed: bool,
+    ) -> PipelineResult:
+        assert self._reviews is not None
+        review_policy = self.policy.review
+        now_ms = int(self._clock() * 1000)
+        item = ReviewItem(
+            review_id=_review_id(submission.ref, now_ms),
+            state=ReviewState.PENDING,
             client_id=submission.client_id,
-            reason=reason,
+            text=submission.text,
+            created_ms=now_ms,
+            pending_until_ms=now_ms + review_policy.pending_seconds * 1000,
             room=submission.room,
             channel=submission.channel,
+            metadata=dict(submission.metadata),
+            headers=dict(submission.headers),
+            name=submission.name,
+            data=submission.data,
+            provider=decision.provider,
+            categories=decision.categories,
+            scores=decision.scores,
+            terms=decision.terms,
+            source=submission.source,
             serial=submission.serial,
             message_id=submission.message_id,
-            message_ref=submission.ref.value if submission.ref is not None else None,
-            details=extra,
-            at_ms=at_ms,
+            message_ref=submission.ref.value if submission.ref else None,
         )
+        event = decision_event(
+            "hold",
+            submission,
+            decision.reason or "held_for_review",
+            decision,
+            details={"reviewId": item.review_id, **self._kept_text(submission.text)},
+            at_ms=now_ms,
+        )
+        try:
+            earlier = self._retried(submission.ref, now_ms, deadline)
+            if earlier is not None:
+                item = earlier
+            else:
+                item = self._reviews.hold(
+                    item, [event], retention_days=review_policy.retention_days, deadline=deadline
+                )
+        except ChatmodError as error:
+            # Not published either way: without a queue entry the message is rejected
+            # (no strike: nobody judged it), and the sender may try again.
+            self._on_store_error("hold", error)
+            return PipelineResult(Verdict.REJECT, decision=decision, store_failed=True)
+        if review_policy.strike_on_hold and record is not None and submission.ref is not None:
+            strike = record_strike(
+                self._store,
+                self.policy,
+                record,
+                submission,
+                decision.reason or "held_for_review",
+                [],
+                deadline,
+                clock=self._clock,
+                on_store_error=self._on_store_error,
+            )
+            if strike is None:
+                return PipelineResult(
+                    Verdict.HOLD, decision=decision, review=item, store_failed=True
+                )
+            return PipelineResult(
+                Verdict.HOLD, decision=decision, review=item, ban=strike.ban, strike=strike
+            )
+        return PipelineResult(
+            Verdict.HOLD, decision=decision, review=item, store_failed=store_failed
+        )
+
+    def _retried(self, ref: StrikeRef | None, now_ms: int, deadline: Deadline) -> ReviewItem | None:
+        """The item of the same message held in the previous window, for a retry across it.
+
+        A digest reference (before-publish) names the same words from the same sender,
+        so its review id carries the window it was held in (``_review_id``): a retry in
+        the same window finds the item by its id, one just past the window's end finds
+        it here, and the same words sent again later are a new message, held anew.
+        """
+        if ref is None or ref.dedupe_seconds is None or self._reviews is None:
+            return None
+        window_ms = ref.dedupe_seconds * 1000
+        previous = review_id_for(f"{ref.value}@{now_ms // window_ms - 1}")
+        item = self._reviews.get(previous, deadline=deadline)
+        if item is not None and now_ms - item.created_ms <= window_ms:
+            return item
+        return None
+
+    def _kept_text(self, text: str) -> dict[str, str]:
+        """What a decision's audit event keeps of ``text`` (``moderation.auditText``)."""
+        return kept_text(self.policy, text)
+
+
+def record_strike(
+    store: SenderStore,
+    policy: RuntimePolicy,
+    record: SenderRecord,
+    submission: Submission,
+    reason: str,
+    first_events: Sequence[AuditEvent],
+    deadline: Deadline,
+    *,
+    clock: Callable[[], float] = time.time,
+    on_store_error: Callable[[str, ChatmodError], None] = lambda _what, _error: None,
+) -> StrikeOutcome | None:
+    """One strike on the sender of ``submission`` along the ladder, with ``first_events``.
+
+    The strike, any ban it brings and the audit events are one transaction, re-planned
+    when a concurrent strike changed the record. A redelivery of the same message
+    (``submission.ref``) is not a second strike.
+
+    Returns:
+        What the strike did, or ``None`` when it could not be recorded (logged
+        through ``on_store_error``).
+    """
+    assert submission.ref is not None
+    for attempt in range(STRIKE_ATTEMPTS):
+        now_ms = int(clock() * 1000)
+        plan = plan_strike(record, submission.ref, policy=policy.bans, now_ms=now_ms, reason=reason)
+        if plan.outcome.duplicate:
+            # Ably retried, or the queue redelivered: judged and counted already.
+            return plan.outcome
+        events = [*first_events, *_strike_events(submission, plan, reason, now_ms)]
+        try:
+            store.commit_strike(plan, events, seen_ban=record.ban, deadline=deadline)
+        except StaleRecordError as error:
+            if attempt + 1 == STRIKE_ATTEMPTS:
+                on_store_error("commit_strike", _as_chatmod_error(error))
+                return None
+            try:
+                record = store.load_sender(
+                    record.client_id,
+                    deadline=deadline.within(LOAD_BUDGET_S),
+                    after_conflict=True,
+                )
+            except ChatmodError as read_error:
+                on_store_error("load_sender", read_error)
+                return None
+            continue
+        except ChatmodError as error:
+            on_store_error("commit_strike", error)
+            return None
+        return plan.outcome
+    return None
+
+
+def _strike_events(
+    submission: Submission, plan: StrikePlan, reason: str, now_ms: int
+) -> list[AuditEvent]:
+    outcome = plan.outcome
+    events = [
+        decision_event(
+            "strike",
+            submission,
+            reason,
+            None,
+            details={"count": outcome.count, "step": outcome.step.label},
+            at_ms=now_ms,
+        )
+    ]
+    if plan.new_ban is not None:
+        ban = plan.new_ban
+        events.append(
+            decision_event(
+                "ban",
+                submission,
+                ban.reason,
+                None,
+                details={
+                    "durationSeconds": outcome.step.duration_seconds,
+                    "expiresAt": ban.expires_at,
+                    "bannedUntil": ban.banned_until_iso,
+                },
+                at_ms=now_ms,
+            )
+        )
+    return events
+
+
+def kept_text(policy: RuntimePolicy, text: str) -> dict[str, str]:
+    """What a decision's audit event keeps of ``text`` (``moderation.auditText``).
+
+    ``text`` as is, or its SHA-256 (enough to match a reported message without
+    keeping its words), or nothing.
+    """
+    kept = policy.moderation.audit_text
+    if kept == "text":
+        return {"text": text}
+    if kept == "hash":
+        return {"textSha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+    return {}
+
+
+def decision_event(
+    action: AuditAction,
+    submission: Submission,
+    reason: str,
+    decision: Decision | None,
+    *,
+    details: Mapping[str, Any] | None = None,
+    at_ms: int | None = None,
+) -> AuditEvent:
+    """The audit event of an automated decision on ``submission``.
+
+    A decision's event says what matched: the provider, the categories, their
+    scores and, for the blocklist, the listed terms.
+    """
+    extra: dict[str, Any] = dict(details or {})
+    if decision is not None:
+        extra.update(
+            categories=list(decision.categories),
+            provider=decision.provider,
+            source=submission.source,
+        )
+        if decision.scores:
+            extra["scores"] = dict(decision.scores)
+        if decision.terms:
+            extra["terms"] = list(decision.terms)
+    return AuditEvent(
+        action=action,
+        actor=AUTO_SOURCE,
+        client_id=submission.client_id,
+        reason=reason,
+        room=submission.room,
+        channel=submission.channel,
+        serial=submission.serial,
+        message_id=submission.message_id,
+        message_ref=submission.ref.value if submission.ref is not None else None,
+        details=extra,
+        at_ms=at_ms,
+    )
+
+
+def _review_id(ref: StrikeRef | None, now_ms: int) -> str:
+    """The review id of a held message: one per Ably message (its serial or id), per
+    request (``POST /messages``), or per retry window of a before-publish digest."""
+    if ref is None:
+        return review_id_for(None)
+    if ref.dedupe_seconds is None:
+        return review_id_for(ref.value)
+    return review_id_for(f"{ref.value}@{now_ms // (ref.dedupe_seconds * 1000)}")
 
 
 def _as_chatmod_error(error: Exception) -> ChatmodError:

@@ -186,13 +186,25 @@ def test_given_no_sender_then_only_the_reject_event_is_written():
     assert store.round_trips == 1
 
 
-def test_given_masking_then_masked_text_and_no_strike():
+def test_given_masking_then_masked_text_no_strike_and_a_mask_event_naming_the_term():
     store = InMemorySenderStore()
 
     result = submit(store, "what the fuck", on_match="mask")
 
     assert result.verdict is Verdict.MASK
     assert result.text == "what the ****"
+    assert store.actions() == ["mask"]
+    assert store.events[0].details["terms"] == ["fuck"]
+    assert store.events[0].details["provider"] == "blocklist"
+    assert store.round_trips == 2
+
+
+def test_given_a_mask_event_that_cannot_be_written_then_the_message_is_still_masked():
+    store = InMemorySenderStore(fail={"record_event"})
+
+    result = submit(store, "what the fuck", on_match="mask")
+
+    assert result.verdict is Verdict.MASK
     assert store.events == []
 
 
