@@ -15,6 +15,9 @@ from chatmod.enforcement.bans import Ban, SenderRecord, StaleRecordError, Strike
 class InMemorySenderStore:
     """Bans, strikes and audit events in dicts; counts round trips like the real store.
 
+    Held to ``BanStore`` by ``tests/unit/adapters/test_sender_store_contract.py``: every
+    scenario there runs against both.
+
     ``fail`` names calls that raise ``ServiceUnavailableError`` (``load_sender``,
     ``commit_strike``, ``record_event``); ``conflicts`` makes that many commits
     fail as if a concurrent strike had won.
@@ -51,7 +54,10 @@ class InMemorySenderStore:
             self.conflicts -= 1
             raise StaleRecordError(client_id)
         current = self.records.get(client_id, SenderRecord(client_id))
-        if current.version != plan.expected_version or self.bans.get(client_id) != seen_ban:
+        if current.version != plan.expected_version:
+            raise StaleRecordError(client_id)
+        if plan.new_ban is not None and self.bans.get(client_id) != seen_ban:
+            # Only a ban write expects the ban it planned from (BanStore's condition).
             raise StaleRecordError(client_id)
         self.records[client_id] = SenderRecord(
             client_id, strikes=plan.strikes, version=plan.expected_version + 1

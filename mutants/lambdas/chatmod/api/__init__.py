@@ -1,0 +1,1 @@
+"""The HTTP contract: typed requests and answers, bodies, cursors, errors as statuses."""

@@ -1,0 +1,289 @@
+"""The HTTP API's typed inputs and outputs (pydantic), for the routes and the OpenAPI document.
+
+Request models validate (Powertools' event handler runs them on ``/moderation/*``);
+response models document what the routes answer (their bodies come from the domain
+objects' ``to_json()``, which these models mirror).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictInt,
+    StrictStr,
+    Tag,
+)
+
+from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, client_id_problem, is_well_formed
+
+#: As Amazon IVS Chat bounds a moderator's reason (DeleteMessage, DisconnectUser).
+MAX_REASON_LENGTH: Final = 256
+#: The longest ban with an end; longer is a permanent ban (omit ``durationSeconds``).
+MAX_BAN_SECONDS: Final = 10 * 366 * 86_400
+#: Room, channel, serial and message id lengths: far above Ably's real ones.
+MAX_NAME_LENGTH: Final = 1024
+MAX_PAGE_LIMIT: Final = 100
+DEFAULT_PAGE_LIMIT: Final = 50
+MAX_CURSOR_LENGTH: Final = 2048
+
+
+def _usable_client_id(value: str) -> str:
+    problem = client_id_problem(value)
+    if problem is not None:
+        raise ValueError(f"client id {problem}")
+    return value
+
+
+def usable_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    if not is_well_formed(value):
+        raise ValueError("must not contain an unpaired UTF-16 surrogate")
+    return value
+
+
+ClientId = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=MAX_CLIENT_ID_LENGTH),
+    AfterValidator(_usable_client_id),
+]
+Reason = Annotated[
+    StrictStr,
+    Field(
+        min_length=1, max_length=MAX_REASON_LENGTH, description="Why (recorded in the audit log)."
+    ),
+    AfterValidator(usable_text),
+]
+Name = Annotated[
+    StrictStr, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(usable_text)
+]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class _Output(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+# -- moderator inputs ----------------------------------------------------------------
+
+
+class BanRequest(_Input):
+    """``POST /moderation/bans``: ban a user (``durationSeconds`` absent: for good)."""
+
+    client_id: ClientId = Field(alias="clientId")
+    duration_seconds: Annotated[StrictInt, Field(ge=1, le=MAX_BAN_SECONDS)] | None = Field(
+        default=None,
+        alias="durationSeconds",
+        description="Length of the ban in seconds; absent for a permanent ban.",
+    )
+    reason: Reason
+
+
+class ChatMessageDelete(_Input):
+    """Soft-delete a chat message (Ably Chat): the room and the message serial."""
+
+    room: Name = Field(description="The room name, without '::$chat'.")
+    serial: Name
+    reason: Reason
+
+
+class ChannelMessageDelete(_Input):
+    """Retract a pub/sub message: a moderation event on its channel names the message id."""
+
+    channel: Name
+    id: Name = Field(description="The Ably message id.")
+    reason: Reason
+
+
+#: The error type of a delete body naming neither ``room`` nor ``channel``.
+NO_ROOM_OR_CHANNEL: Final = "room_or_channel_missing"
+
+
+def _delete_kind(value: Any) -> str | None:
+    """Which delete the caller meant: ``room`` names a chat message, ``channel`` a pub/sub one.
+
+    So that a wrong body is answered with the problems of the shape the caller chose
+    (``serial: Field required``), not with those of both shapes mixed.
+    """
+    if isinstance(value, ChatMessageDelete | ChannelMessageDelete):
+        return type(value).__name__
+    if isinstance(value, dict):
+        if "room" in value:
+            return ChatMessageDelete.__name__
+        if "channel" in value:
+            return ChannelMessageDelete.__name__
+    return None
+
+
+MessageDelete = Annotated[
+    # Tagged with the model names, which a 400 leaves out of the field names.
+    Annotated[ChatMessageDelete, Tag(ChatMessageDelete.__name__)]
+    | Annotated[ChannelMessageDelete, Tag(ChannelMessageDelete.__name__)],
+    Discriminator(
+        _delete_kind,
+        custom_error_type=NO_ROOM_OR_CHANNEL,
+        custom_error_message="give room and serial (a chat message) "
+        "or channel and id (a pub/sub message)",
+    ),
+]
+
+
+# -- moderator outputs ---------------------------------------------------------------
+
+
+class BanOut(_Output):
+    """A ban as the API shows it."""
+
+    client_id: str = Field(alias="clientId")
+    reason: str
+    source: str = Field(description="'auto' (strike ladder) or the moderator's client id.")
+    created_at: str = Field(alias="createdAt", description="ISO-8601 UTC.")
+    expires_at: int | None = Field(alias="expiresAt", description="Epoch seconds; null: permanent.")
+    banned_until: str | None = Field(alias="bannedUntil", description="ISO-8601 UTC or null.")
+    permanent: bool
+
+
+class BanPage(_Output):
+    """One page of active bans; follow ``nextCursor`` while present."""
+
+    bans: list[BanOut]
+    next_cursor: str | None = Field(default=None, alias="nextCursor")
+
+
+class AuditEventOut(_Output):
+    """An audit event: who did what, when, why, to which message."""
+
+    event_id: str = Field(alias="eventId")
+    at: str = Field(description="ISO-8601 UTC with milliseconds.")
+    action: Literal["reject", "delete", "ban", "unban", "strike", "revoke", "warn"]
+    actor: str = Field(description="'auto', 'system' or a moderator's client id.")
+    client_id: str | None = Field(default=None, alias="clientId")
+    reason: str | None = None
+    room: str | None = None
+    channel: str | None = None
+    serial: str | None = None
+    message_id: str | None = Field(default=None, alias="messageId")
+    message_ref: str | None = Field(default=None, alias="messageRef")
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class AuditPage(_Output):
+    """One page of audit events, newest first; follow ``nextCursor`` while present."""
+
+    events: list[AuditEventOut]
+    next_cursor: str | None = Field(default=None, alias="nextCursor")
+
+
+class MessageDeleted(_Output):
+    """What a moderator's delete did."""
+
+    deleted: Literal[True] = True
+    room: str | None = None
+    serial: str | None = None
+    channel: str | None = None
+    message_id: str | None = Field(default=None, alias="messageId")
+    moderation_event_id: str | None = Field(
+        default=None,
+        alias="moderationEventId",
+        description="Pub/sub: the id of the moderation event published on the channel.",
+    )
+
+
+class ErrorBody(_Output):
+    """Every error: a machine code, a human message, and sometimes more fields."""
+
+    error: str
+    message: str
+
+
+class Problem(BaseModel):
+    """One invalid field."""
+
+    field: str
+    problem: str
+
+
+class BadRequestBody(ErrorBody):
+    """A 400 for invalid input, naming each field and what is wrong with it."""
+
+    problems: list[Problem] = Field(default_factory=list)
+
+
+# -- the user routes' contract (ARCHITECTURE.md §3), for the OpenAPI document ----------
+
+
+class TokenRequestOut(_Output):
+    """An Ably TokenRequest, as ably-js accepts from an ``authUrl``."""
+
+    key_name: str = Field(alias="keyName")
+    ttl: int
+    capability: str = Field(description="JSON string: resource → operations.")
+    client_id: str = Field(alias="clientId")
+    timestamp: int
+    nonce: str
+    mac: str
+
+
+class BannedBody(ErrorBody):
+    """403 from ``/token`` and ``/messages``: the caller is banned."""
+
+    reason: str
+    banned_until: str | None = Field(alias="bannedUntil")
+
+
+class ChatPublish(_Output):
+    """``POST /messages`` to a chat room."""
+
+    room: str
+    text: str
+    metadata: dict[str, Any] | None = None
+    headers: dict[str, Any] | None = None
+
+
+class ChannelPublish(_Output):
+    """``POST /messages`` to a pub/sub channel (optionally on behalf of a connection)."""
+
+    channel: str
+    name: str | None = None
+    data: Any
+    connection_key: str | None = Field(default=None, alias="connectionKey")
+
+
+class Published(_Output):
+    """201 from ``POST /messages``: the chat serial, or the pub/sub message id."""
+
+    serial: str | None = None
+    id: str | None = None
+
+
+class RejectedBody(ErrorBody):
+    """422 from ``POST /messages``: moderation rejected the message."""
+
+    code: int = Field(description="Ably's error code for a rejected message: 42213.")
+    reason: str
+    categories: list[str] = Field(default_factory=list)
+
+
+class BeforePublishMessage(_Output):
+    """The message an accepted-with-changes answer publishes instead (replaces it whole)."""
+
+    text: str
+    metadata: dict[str, Any] | None = None
+    headers: dict[str, Any] | None = None
+
+
+class BeforePublishAnswer(_Output):
+    """Ably Chat's before-publish rule answer."""
+
+    action: Literal["accept", "reject"]
+    rejection_detail: dict[str, str] | None = Field(default=None, alias="rejectionDetail")
+    message: BeforePublishMessage | None = None

@@ -1,0 +1,1 @@
+"""Runtime plumbing: settings, policy, errors, deadlines, observability, shared constants."""

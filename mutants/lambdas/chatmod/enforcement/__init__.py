@@ -1,0 +1,1 @@
+"""What follows a decision: bans, the strike ladder, tokens and revocation, audit events."""

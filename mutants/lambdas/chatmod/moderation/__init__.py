@@ -1,0 +1,1 @@
+"""The moderation engine: providers score text, the policy turns scores into decisions."""

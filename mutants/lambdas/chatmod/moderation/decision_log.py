@@ -1,0 +1,139 @@
+"""One log line and the counters for every pipeline result, on every path.
+
+Metric names (namespace ``Chatmod``, dimension ``service``): ``Accepted``,
+``Rejected``, ``Masked``, ``Failed`` (no decision: the policy's failedAction
+applied — an alarm watches its rate), ``Banned`` (a banned sender tried), and
+``StrikeNotRecorded`` (a rejection whose strike could not be written).
+
+Logs are most of what a decision costs (CloudWatch Logs bills every byte ingested;
+see ``docs/cost.md``), so:
+
+- an accepted decision is logged at ``DEBUG``: invisible at the stack's ``INFO``,
+  there when a function's application log level is ``DEBUG`` (or, outside Lambda,
+  ``POWERTOOLS_LOG_LEVEL``, or an invocation ``POWERTOOLS_LOGGER_SAMPLE_RATE``
+  samples); every other outcome (reject, mask, banned, failed) is logged at ``INFO``
+  with its reason, provider and categories;
+- the line carries only the fields that say something (no nulls, no ``false``);
+- counters go into the invocation's one EMF blob (Powertools flushes it when the
+  handler returns), never a blob of their own: the counts per provider and per
+  category travel in that blob as metadata (``decisions``: ``{provider: {metric:
+  n}}``, ``categories``: ``{category: n}``), searchable with Logs Insights without
+  a custom metric (and its monthly charge) for every provider and category.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Final
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from chatmod.core.errors import ChatmodError
+from chatmod.core.observability import logger, metrics
+from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
+
+METRIC_FOR: Final = {
+    Verdict.ACCEPT: "Accepted",
+    Verdict.MASK: "Masked",
+    Verdict.REJECT: "Rejected",
+    Verdict.BANNED: "Banned",
+    Verdict.FAILED: "Failed",
+}
+#: The log level of each outcome: accepted messages are the bulk, and the least news.
+LEVEL_FOR: Final = {
+    Verdict.ACCEPT: logging.DEBUG,
+    Verdict.MASK: logging.INFO,
+    Verdict.REJECT: logging.INFO,
+    Verdict.BANNED: logging.INFO,
+    Verdict.FAILED: logging.WARNING,
+}
+DECISION_MESSAGE: Final = "moderation decision"
+
+
+# Powertools' metric set is a plain dict: the async consumer records decisions from
+# several threads, and an unguarded first value of a metric (or the flush at 100
+# values) could be lost.
+_metrics_lock = threading.Lock()
+
+
+def record(submission: Submission, result: PipelineResult) -> None:
+    """Log and count ``result`` (the pipeline's observer); safe from several threads."""
+    decision = result.decision
+    provider = (decision.provider if decision else None) or ("bans" if result.ban else "none")
+    name = METRIC_FOR[result.verdict]
+    with _metrics_lock:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+        _tally(name, provider, decision.categories if decision else ())
+        if result.verdict is Verdict.REJECT and submission.client_id and result.strike is None:
+            metrics.add_metric(name="StrikeNotRecorded", unit=MetricUnit.Count, value=1)
+        if decision is not None:
+            metrics.add_metric(
+                name="DecisionLatency", unit=MetricUnit.Milliseconds, value=decision.elapsed_ms
+            )
+    level = LEVEL_FOR[result.verdict]
+    if logger.log_level <= level:  # (DEBUG when Powertools samples this invocation)
+        log = {logging.DEBUG: logger.debug, logging.INFO: logger.info}.get(level, logger.warning)
+        log(DECISION_MESSAGE, extra=_fields(submission, result, provider))
+
+
+def _fields(submission: Submission, result: PipelineResult, provider: str) -> dict[str, Any]:
+    """The decision's fields worth a byte: what happened and why; nothing null or false."""
+    decision, strike = result.decision, result.strike
+    fields: dict[str, Any] = {
+        "path": submission.source,
+        "room": submission.room,
+        "channel": submission.channel,
+        "clientId": submission.client_id,
+        "outcome": result.verdict.value,
+        "reason": decision.reason if decision else _undecided_reason(submission, result),
+        "provider": provider,
+        "categories": list(decision.categories) if decision else [],
+        "elapsedMs": decision.elapsed_ms if decision else 0.0,
+        # Being moderated is the rule: only its exception is written (a room filter's skip).
+        "moderated": False if decision and not decision.moderated else None,
+        "failure": result.failure,
+        "failedAction": result.failed_action,
+        "storeFailed": result.store_failed or None,
+        "strikes": strike.count if strike else None,
+        "step": strike.step.label if strike else None,
+        "banApplied": (strike.ban_applied if strike else False) or None,
+        "duplicate": (strike.duplicate if strike else False) or None,
+        "bannedUntil": result.ban.banned_until_iso if result.ban else None,
+    }
+    return {key: value for key, value in fields.items() if value is not None and value != []}
+
+
+def _undecided_reason(submission: Submission, result: PipelineResult) -> str:
+    """Why a result has no engine decision: the sender is banned, or chatmod judged it before."""
+    if result.verdict is Verdict.BANNED:
+        return "banned"
+    return "judged" if submission.judged else "none"
+
+
+def store_error(what: str, error: ChatmodError) -> None:
+    """Log a store call that failed inside the pipeline (once, here)."""
+    logger.error("store call failed", extra={"call": what, "error": error.code})
+
+
+def _tally(metric: str, provider: str, categories: tuple[str, ...] | list[str]) -> None:
+    """Count the decision per provider and per category in the invocation's metadata.
+
+    Called under the metrics lock. The dictionaries live in Powertools' metadata set,
+    which it empties when it flushes the blob at the end of the invocation.
+    """
+    if provider != "none":  # (no provider flagged it: the total says all there is)
+        per_provider = _metadata_dict("decisions").setdefault(provider, {})
+        per_provider[metric] = per_provider.get(metric, 0) + 1
+    if categories:
+        per_category = _metadata_dict("categories")
+        for category in categories:
+            per_category[category] = per_category.get(category, 0) + 1
+
+
+def _metadata_dict(key: str) -> dict[str, Any]:
+    current = metrics.metadata_set.get(key)
+    if not isinstance(current, dict):
+        current = {}
+        metrics.add_metadata(key=key, value=current)
+    return current

@@ -1,0 +1,113 @@
+"""Builds the moderation engine from the policy: providers, their keys and their thresholds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+from chatmod.core.policy import (
+    PROVIDERS_WITH_KEYS,
+    AzureProviderConfig,
+    BlocklistProviderConfig,
+    ComprehendProviderConfig,
+    HiveProviderConfig,
+    HttpModelProviderConfig,
+    ModerationPolicy,
+    OpenAIProviderConfig,
+    ProviderConfig,
+)
+from chatmod.moderation.blocklist import BlocklistProvider
+from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine
+from chatmod.moderation.providers import build_provider
+
+
+class ProviderKeyMissingError(LookupError):
+    """A provider needs an API key but no SSM parameter is configured for it."""
+
+
+def key_parameters_for(
+    policy: ModerationPolicy, key_parameters: Mapping[str, str]
+) -> dict[str, str]:
+    """Provider name → SSM parameter of its key, for the providers ``policy`` uses.
+
+    Raises:
+        ProviderKeyMissingError: a provider that needs a key has no parameter.
+    """
+    needed: dict[str, str] = {}
+    for config in policy.providers:
+        parameter = key_parameters.get(config.name)
+        if parameter is not None:
+            needed[config.name] = parameter
+        elif config.name in PROVIDERS_WITH_KEYS:
+            raise ProviderKeyMissingError(
+                f"provider {config.name} needs secrets.providerKeys.{config.name}"
+            )
+    return needed
+
+
+def build_engine(policy: ModerationPolicy, *, keys: Mapping[str, str]) -> ModerationEngine:
+    """The engine for ``policy`` with the providers' current ``keys``.
+
+    The caller rebuilds it when the policy or a key changes (a rotated key takes
+    effect within the parameter cache's age); the blocklist is compiled once per
+    configuration, so a rebuild for a key rotation costs no recompilation.
+
+    Args:
+        policy: the moderation policy.
+        keys: provider name → API key (from ``key_parameters_for`` and SSM).
+
+    Returns:
+        An engine whose chain follows ``policy.providers``.
+
+    Raises:
+        ProviderKeyMissingError: a keyed provider has no key.
+    """
+    return ModerationEngine(policy, [_configure(config, keys) for config in policy.providers])
+
+
+@lru_cache(maxsize=4)
+def _blocklist(config_json: str) -> BlocklistProvider:
+    config = BlocklistProviderConfig.model_validate_json(config_json)
+    return BlocklistProvider.from_config(
+        terms=[term.model_dump(exclude_none=True) for term in config.terms],
+        allowlist=config.allowlist,
+        include_default=config.include_default,
+    )
+
+
+def _configure(config: ProviderConfig, keys: Mapping[str, str]) -> ConfiguredProvider:
+    def key() -> str:
+        value = keys.get(config.name)
+        if not value:
+            raise ProviderKeyMissingError(
+                f"provider {config.name} needs secrets.providerKeys.{config.name}"
+            )
+        return value
+
+    if isinstance(config, BlocklistProviderConfig):
+        # Any listed word flags unless a category asks for a higher severity.
+        return ConfiguredProvider(
+            _blocklist(config.model_dump_json(by_alias=True)),
+            {str(k): float(v) for k, v in config.thresholds.items()},
+            default_threshold=1,
+            local=True,
+        )
+    if isinstance(config, HiveProviderConfig):
+        hive = build_provider("hive", api_key=key(), base_url=config.base_url)
+        return ConfiguredProvider(hive, config.thresholds)
+    if isinstance(config, OpenAIProviderConfig):
+        openai = build_provider(
+            "openai", api_key=key(), base_url=config.base_url, model=config.model
+        )
+        return ConfiguredProvider(openai, config.thresholds)
+    if isinstance(config, ComprehendProviderConfig):
+        comprehend = build_provider("comprehend", language_code=config.language_code)
+        return ConfiguredProvider(comprehend, config.thresholds)
+    if isinstance(config, AzureProviderConfig):
+        azure = build_provider("azure", api_key=key(), endpoint=config.endpoint)
+        return ConfiguredProvider(azure, config.thresholds)
+    if isinstance(config, HttpModelProviderConfig):
+        model = build_provider("http", url=config.url, token=keys.get("http"))
+        # The model decides: any rejection counts, whatever its category.
+        return ConfiguredProvider(model, {"rejected": 1}, wants_context=True)
+    raise TypeError(f"unknown provider config {type(config).__name__}")

@@ -1,0 +1,74 @@
+"""An in-memory ``SenderStore`` that keeps the DynamoDB adapter's guarantees, for pipeline tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from chatmod.core.deadline import Deadline
+from chatmod.core.errors import ServiceUnavailableError
+from chatmod.enforcement.audit import AuditEvent
+from chatmod.enforcement.bans import Ban, SenderRecord, StaleRecordError, StrikePlan
+
+
+@dataclass
+class InMemorySenderStore:
+    """Bans, strikes and audit events in dicts; counts round trips like the real store.
+
+    ``fail`` names calls that raise ``ServiceUnavailableError`` (``load_sender``,
+    ``commit_strike``, ``record_event``); ``conflicts`` makes that many commits
+    fail as if a concurrent strike had won.
+    """
+
+    bans: dict[str, Ban] = field(default_factory=dict)
+    records: dict[str, SenderRecord] = field(default_factory=dict)
+    events: list[AuditEvent] = field(default_factory=list)
+    fail: set[str] = field(default_factory=set)
+    conflicts: int = 0
+    round_trips: int = 0
+    reloads_after_conflict: int = 0
+
+    def load_sender(
+        self, client_id: str, *, deadline: Deadline, after_conflict: bool = False
+    ) -> SenderRecord:
+        self._call("load_sender")
+        if after_conflict:
+            self.reloads_after_conflict += 1
+        record = self.records.get(client_id, SenderRecord(client_id))
+        return replace(record, ban=self.bans.get(client_id))
+
+    def commit_strike(
+        self,
+        plan: StrikePlan,
+        events: Sequence[AuditEvent],
+        *,
+        seen_ban: Ban | None,
+        deadline: Deadline,
+    ) -> None:
+        self._call("commit_strike")
+        client_id = plan.outcome.client_id
+        if self.conflicts:
+            self.conflicts -= 1
+            raise StaleRecordError(client_id)
+        current = self.records.get(client_id, SenderRecord(client_id))
+        if current.version != plan.expected_version or self.bans.get(client_id) != seen_ban:
+            raise StaleRecordError(client_id)
+        self.records[client_id] = SenderRecord(
+            client_id, strikes=plan.strikes, version=plan.expected_version + 1
+        )
+        if plan.new_ban is not None:
+            self.bans[client_id] = plan.new_ban
+        self.events += events
+
+    def record_event(self, event: AuditEvent, *, deadline: Deadline) -> None:
+        self._call("record_event")
+        self.events.append(event)
+
+    def actions(self) -> list[str]:
+        """The audit actions recorded, in order."""
+        return [event.action for event in self.events]
+
+    def _call(self, name: str) -> None:
+        self.round_trips += 1
+        if name in self.fail:
+            raise ServiceUnavailableError(f"{name} failed in this test", code="storage_unavailable")
