@@ -11,7 +11,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install lock local demo load token policy test test-fast lint openapi docs synth synth-all bootstrap diff \
+.PHONY: help install lock local demo load token policy test test-fast mutation lint openapi docs synth synth-all bootstrap diff \
 	deploy secrets ably-rules iam-calls redrive alarm-test bench bench-quick clean
 
 help: ## List the targets
@@ -57,6 +57,9 @@ test: install ## Run the whole test suite (unit, handlers, e2e, stack assertions
 
 test-fast: install ## The suite without the real pip bundling test
 	pytest -m "not bundling"
+
+mutation: install ## Mutation score of the decision modules (mutmut) [MODULE=bans|pipeline|before_publish] [SAMPLE=3]
+	python -m tools.mutation $(if $(MODULE),--module $(MODULE)) $(if $(SAMPLE),--sample $(SAMPLE))
 
 lint: install ## ruff (lint + format check) and mypy
 	ruff check .

@@ -24,7 +24,7 @@ os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 # Shared fixtures (loopback servers) available to every test module.
-pytest_plugins = ["tests.support.ably_fixtures"]
+pytest_plugins = ["tests.support.ably_fixtures", "tests.support.hanging"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

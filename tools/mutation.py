@@ -165,7 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(WORKDIR)
     prepare()
     modules = [args.module] if args.module else list(MODULES)
-    selected = [f"{MODULES[short]}.*" for short in modules]
+    # No names: mutmut judges what it has no result for (new or changed functions).
+    # Names (one module, a sample): mutmut judges those again.
+    selected = [f"{MODULES[short]}.*" for short in modules] if args.module else []
     if args.sample > 1:
         # Generate the mutants (nothing judged yet), then name the sample to run.
         mutmut("run", "chatmod.__no_such_mutant__")
