@@ -104,7 +104,7 @@ def test_given_a_ladder_without_permanent_when_strikes_exceed_it_then_the_last_r
 
 
 def test_given_no_strike_when_asked_for_a_rung_then_value_error():
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match=r"^strike_count must be at least 1$"):
         ladder_step(BanPolicy(), 0)
 
 
@@ -311,6 +311,7 @@ def test_given_a_strike_around_the_window_age_when_planning_then_it_counts_only_
 
     assert plan.outcome.count == (2 if counts else 1)
     assert [s.ref for s in plan.strikes] == (["m1", "m2"] if counts else ["m2"])
+    assert (plan.outcome.client_id, plan.outcome.message_ref) == ("alice", "m2")
 
 
 @pytest.mark.parametrize(
@@ -386,6 +387,8 @@ def test_given_a_duplicate_strike_then_the_ban_in_force_at_that_moment_is_report
     )
 
     assert again.outcome.duplicate
+    assert (again.outcome.client_id, again.outcome.message_ref) == ("alice", "s1")
+    assert again.strikes == (Strike("s1", now_ms - 5000),)  # the ledger as read, unchanged
     assert again.outcome.ban == (ban if reported else None)
     assert again.new_ban is None
     assert again.strikes_expire_at == NOW + 3600
