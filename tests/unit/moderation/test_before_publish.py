@@ -113,6 +113,15 @@ def test_the_same_rule_room_sender_and_text_give_the_same_ref_and_any_difference
     assert len(refs) == 4
 
 
+def test_a_request_without_a_rule_id_is_its_own_message_not_one_with_an_empty_rule():
+    without = contract.parse_request({"room": "lobby", "message": {"clientId": "a", "text": "x"}})
+    named = contract.parse_request(
+        {"room": "lobby", "ruleId": "XXXX", "message": {"clientId": "a", "text": "x"}}
+    )
+
+    assert contract.submission_for(without).ref != contract.submission_for(named).ref
+
+
 def test_fields_are_not_run_together_into_one_ref():
     # "ab" + "c" and "a" + "bc" must not be the same message.
     one = contract.parse_request({"room": "ab", "message": {"clientId": "c", "text": "x"}})

@@ -449,3 +449,97 @@ def test_given_a_strike_conflict_with_a_ban_landing_then_the_replan_keeps_the_lo
     assert not result.strike.ban_applied
     assert result.ban == Ban("alice", "hour", "auto", int(NOW), int(NOW) + 3600)
     assert racing.actions()[-2:] == ["reject", "strike"]  # no ban event: none written
+
+
+# --- what the pipeline reports when a store fails (the log line names the call) --------
+
+
+def reporting_pipeline(store: InMemorySenderStore, seen: list[tuple[str, object]]):
+    policy = RuntimePolicy(bans=BanPolicy(ladder=("warn", "120s", "permanent")))
+    engine = ModerationEngine(policy.moderation, [BLOCKLIST])
+    return ModerationPipeline(
+        policy,
+        engine,
+        store,
+        on_store_error=lambda what, error: seen.append((what, error)),
+        clock=lambda: NOW,
+    )
+
+
+def test_an_unreadable_sender_is_reported_as_load_sender_with_its_error():
+    seen: list[tuple[str, object]] = []
+    store = InMemorySenderStore(fail={"load_sender"})
+
+    result = reporting_pipeline(store, seen).run(
+        Submission(text="hello", client_id="alice", ref=StrikeRef("m1")), Deadline(5)
+    )
+
+    assert [what for what, _ in seen] == ["load_sender"]
+    assert getattr(seen[0][1], "code", None) == "storage_unavailable"
+    assert result.failure == "the ban store could not be read"
+    assert result.decision is not None
+
+
+def test_a_lost_audit_event_is_reported_as_record_event_with_its_error():
+    seen: list[tuple[str, object]] = []
+    store = InMemorySenderStore(fail={"record_event"})
+
+    result = reporting_pipeline(store, seen).run(Submission(text="fuck", room="lobby"), Deadline(5))
+
+    assert [what for what, _ in seen] == ["record_event"]
+    assert getattr(seen[0][1], "code", None) == "storage_unavailable"
+    assert result.decision is not None
+    assert result.decision.provider == "blocklist"
+
+
+def test_endless_conflicts_are_reported_as_a_strike_conflict():
+    seen: list[tuple[str, object]] = []
+    store = InMemorySenderStore(conflicts=100)
+
+    reporting_pipeline(store, seen).run(
+        Submission(text="fuck", client_id="alice", ref=StrikeRef("m1")), Deadline(5)
+    )
+
+    ((what, error),) = seen
+    assert what == "commit_strike"
+    assert getattr(error, "code", None) == "strike_conflict"
+    assert str(error) == "alice"  # StaleRecordError names the sender
+
+
+def test_a_failed_reread_after_a_conflict_is_reported_as_load_sender():
+    seen: list[tuple[str, object]] = []
+
+    class RereadFails(InMemorySenderStore):
+        def load_sender(self, client_id, *, deadline, after_conflict=False):  # type: ignore[no-untyped-def]
+            if after_conflict:
+                self.fail.add("load_sender")
+            return super().load_sender(client_id, deadline=deadline, after_conflict=after_conflict)
+
+    result = reporting_pipeline(RereadFails(conflicts=1), seen).run(
+        Submission(text="fuck", client_id="alice", ref=StrikeRef("m1")), Deadline(5)
+    )
+
+    assert [what for what, _ in seen] == ["load_sender"]
+    assert result.verdict is Verdict.REJECT
+    assert result.store_failed
+
+
+def test_a_judged_message_is_accepted_without_the_engine():
+    store = InMemorySenderStore()
+
+    result = pipeline(store).run(
+        Submission(text="fuck", client_id="alice", ref=StrikeRef("m1"), judged=True), Deadline(5)
+    )
+
+    assert result.verdict is Verdict.ACCEPT
+    assert result.decision is None
+    assert store.events == []
+
+
+def test_a_channel_rejection_is_audited_with_its_channel():
+    store = InMemorySenderStore()
+
+    pipeline(store).run(Submission(text="fuck", channel="news", message_id="id-1"), Deadline(5))
+
+    (reject,) = store.events
+    assert (reject.channel, reject.room, reject.message_id) == ("news", None, "id-1")
