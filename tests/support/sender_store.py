@@ -34,7 +34,7 @@ class InMemorySenderStore:
     def load_sender(
         self, client_id: str, *, deadline: Deadline, after_conflict: bool = False
     ) -> SenderRecord:
-        self._call("load_sender")
+        self._call("load_sender", deadline)
         if after_conflict:
             self.reloads_after_conflict += 1
         record = self.records.get(client_id, SenderRecord(client_id))
@@ -48,7 +48,7 @@ class InMemorySenderStore:
         seen_ban: Ban | None,
         deadline: Deadline,
     ) -> None:
-        self._call("commit_strike")
+        self._call("commit_strike", deadline)
         client_id = plan.outcome.client_id
         if self.conflicts:
             self.conflicts -= 1
@@ -67,14 +67,16 @@ class InMemorySenderStore:
         self.events += events
 
     def record_event(self, event: AuditEvent, *, deadline: Deadline) -> None:
-        self._call("record_event")
+        self._call("record_event", deadline)
         self.events.append(event)
 
     def actions(self) -> list[str]:
         """The audit actions recorded, in order."""
         return [event.action for event in self.events]
 
-    def _call(self, name: str) -> None:
+    def _call(self, name: str, deadline: Deadline) -> None:
+        # Every call runs within the request's budget (the real store waits no longer).
+        assert isinstance(deadline, Deadline), f"{name} was given no deadline"
         self.round_trips += 1
         if name in self.fail:
             raise ServiceUnavailableError(f"{name} failed in this test", code="storage_unavailable")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,10 +14,12 @@ from chatmod.enforcement.bans import (
     AUTO_SOURCE,
     MAX_REMEMBERED_STRIKES,
     Ban,
+    MalformedBanError,
     SenderRecord,
     Strike,
     StrikeRef,
     auto_ban_reason,
+    epoch_seconds,
     iso_seconds,
     ladder_step,
     plan_strike,
@@ -417,3 +422,32 @@ def test_given_a_plan_in_milliseconds_then_the_ban_starts_on_the_whole_second():
     assert plan.new_ban is not None
     assert (plan.new_ban.created_at, plan.new_ban.expires_at) == (NOW, NOW + 120)
     assert plan.strikes_expire_at == NOW + 3600
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        (NOW, NOW),
+        (Decimal(NOW), NOW),
+        (f" {NOW} ", NOW),
+        ("2027-01-31T18:00:00Z", 1801418400),
+    ],
+)
+def test_given_a_documented_expiry_form_then_whole_epoch_seconds(value, expected):
+    assert epoch_seconds(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (True, "expiresAt must be epoch seconds, not bool"),
+        ([NOW], "expiresAt must be epoch seconds, not list"),
+        (Decimal("1.5"), "expiresAt must be whole epoch seconds"),
+        ("2027-01-31T18:00:00", "names no time zone"),
+        ("soon", "expiresAt must be epoch seconds or an ISO-8601 date-time"),
+    ],
+)
+def test_given_an_unreadable_expiry_then_malformed_naming_the_field(value, problem):
+    with pytest.raises(MalformedBanError, match=re.escape(problem)):
+        epoch_seconds(value)

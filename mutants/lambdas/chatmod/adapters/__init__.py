@@ -1,1 +1,0 @@
-"""Adapters: everything that talks to AWS, Ably or a provider, behind small interfaces."""

@@ -1,1 +1,0 @@
-"""The HTTP contract: typed requests and answers, bodies, cursors, errors as statuses."""

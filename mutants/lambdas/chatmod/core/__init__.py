@@ -1,1 +1,0 @@
-"""Runtime plumbing: settings, policy, errors, deadlines, observability, shared constants."""

@@ -1,1 +1,0 @@
-"""What follows a decision: bans, the strike ladder, tokens and revocation, audit events."""

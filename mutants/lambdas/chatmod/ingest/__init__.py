@@ -1,1 +1,0 @@
-"""The async path: Ably's integration-rule envelope and the SQS batch consumer."""

@@ -1,1 +1,0 @@
-"""The moderation engine: providers score text, the policy turns scores into decisions."""
