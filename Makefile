@@ -11,7 +11,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install console lock local demo load token policy test test-fast lint openapi docs synth synth-all bootstrap diff \
+.PHONY: help install console lock local demo load token policy test test-fast mutation lint openapi docs synth synth-all bootstrap diff \
 	deploy secrets ably-rules iam-calls redrive alarm-test bench bench-quick clean
 
 help: ## List the targets
@@ -69,6 +69,9 @@ test: install console ## Run the whole test suite (unit, handlers, e2e, stack as
 
 test-fast: install console ## The suite without the real pip bundling test
 	pytest -m "not bundling"
+
+mutation: install ## Mutation score of the decision modules (mutmut) [MODULE=bans|pipeline|before_publish] [SAMPLE=3]
+	python -m tools.mutation $(if $(MODULE),--module $(MODULE)) $(if $(SAMPLE),--sample $(SAMPLE))
 
 lint: install console/node_modules/.installed ## ruff (lint + format check), mypy, and the console's tsc + prettier
 	ruff check .

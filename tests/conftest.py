@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 # Set before any chatmod or boto3 import reads them.
 os.environ.update(
     {
@@ -22,4 +24,13 @@ os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 # Shared fixtures (loopback servers) available to every test module.
-pytest_plugins = ["tests.support.ably_fixtures"]
+pytest_plugins = ["tests.support.ably_fixtures", "tests.support.hanging"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--load-seconds",
+        type=float,
+        default=2.0,
+        help="how long tests/e2e/test_load.py sends (default 2 s; a longer soak: 30)",
+    )

@@ -1,7 +1,10 @@
-"""One local system per end-to-end test module: moto, the Ably emulator, the HTTP API, pollers.
+"""One local system for all end-to-end tests: moto, the Ably emulator, the HTTP API, pollers.
 
-Started on free ports, in this process (threads), and stopped when the module
-is done (so no other suite sees it); the environment and chatmod's caches are restored.
+Started on free ports, in this process (threads), once for the ``tests/e2e`` package
+(a package-scoped fixture: this directory has an ``__init__.py`` for that), and stopped
+when its last test is done (so no other suite sees it); the environment and chatmod's
+caches are restored. Tests share it, so each works with fresh users (``new_user``) and
+puts back whatever it changes (``make policy``'s test restores the policy).
 The policy rejects instead of masking (so strikes climb the ladder), and the
 emulator's before-publish rule covers rooms named ``bp-*`` only, so chat messages
 in other rooms reach the async path unjudged, as with a rule filtered by room.
@@ -27,7 +30,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def system() -> Iterator[LocalSystem]:
     local = LocalSystem(
         LocalConfig(
@@ -40,6 +43,12 @@ def system() -> Iterator[LocalSystem]:
         yield local
     finally:
         local.stop()
+
+
+@pytest.fixture
+def load_seconds(request: pytest.FixtureRequest) -> float:
+    """How long the load test sends (``--load-seconds``; 2 s in the suite)."""
+    return float(request.config.getoption("load_seconds"))
 
 
 @pytest.fixture

@@ -85,3 +85,10 @@ def test_make_policy_shows_refuses_writes_and_the_functions_follow(
     finally:
         path.write_text(json.dumps(live))
         assert policy_tool.main(["--port", port, "--file", str(path)]) == 0
+
+    # The system is shared by every e2e test: the functions reject again before the next one.
+    def rejected() -> bool:
+        user = ApiUser(http, system.info()["apiUrl"], system.token_for(next(users)))
+        return user.post("/messages", {"room": "tools", "text": "shit"}).status_code == 422
+
+    assert wait_for(rejected, timeout=10, interval=0.5)

@@ -18,6 +18,7 @@ import pytest
 
 from chatmod.core import constants
 from tests.support.aws_calls import iam_requests, record_aws_calls
+from tests.support.deployment import shared_moto
 from tests.support.iam_scenarios import FIXTURE, MODERATING, PROVIDER_KEY, resource_name
 
 #: The function each handler module runs as (``tests/infra/test_stack.py``'s names).
@@ -38,6 +39,16 @@ PARAMETER_VARIABLES = {
     constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER: "ssm:/chatmod/dev/before-publish-secret",
     constants.ENV_JUDGED_KEY_PARAMETER: "ssm:/chatmod/dev/judged-key",
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_moto_per_module() -> Iterator[None]:
+    """One ``mock_aws`` and one set of tables per module; each test still gets a fresh account.
+
+    (``tests.support.deployment.shared_moto``: backends reset, empty tables put back.)
+    """
+    with shared_moto():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from chatmod.adapters import aws
 from chatmod.adapters.ably import client as ably_client
@@ -30,20 +29,14 @@ from tests.support.capabilities import CHAT_PARTICIPANT_OPERATIONS
 from tests.support.deployment import (
     ABLY_KEY_PARAMETER,
     POLICY_PARAMETER,
-    environment,
-    reset_process_state,
+    moto_deployment,
 )
-from tests.support.dynamodb import BANS_TABLE, ChatmodTables, create_tables
+from tests.support.dynamodb import BANS_TABLE, ChatmodTables
 from tests.support.events import FakeLambdaContext, http_event
 
 KEY_PARAMETER = ABLY_KEY_PARAMETER
 USER = {"sub": "alice", "cognito:groups": "[players]"}
 MODERATOR = {"sub": "mod1", "cognito:groups": "[moderators admins]"}
-
-
-def _reset_process_state() -> None:
-    reset_process_state()
-    token._ban_store = None
 
 
 @pytest.fixture
@@ -54,12 +47,10 @@ def aws_mock(monkeypatch: pytest.MonkeyPatch, ably_stub: AblyStub) -> Iterator[C
         constants.ENV_ABLY_REST_HOST: f"{ably_stub.host}:{ably_stub.port}",
         constants.ENV_ABLY_TLS: "false",
     }
-    for name, value in environment(**ably).items():
-        monkeypatch.setenv(name, value)
-    _reset_process_state()
-    with mock_aws():
-        yield create_tables()
-    _reset_process_state()
+    token._ban_store = None
+    with moto_deployment(monkeypatch, env=ably, parameters=False) as tables:
+        yield tables
+    token._ban_store = None
 
 
 def put_parameters(*, key: str | None = FAKE_API_KEY, policy: RuntimePolicy | None = None) -> None:

@@ -16,6 +16,9 @@ from chatmod.enforcement.reviews import ReviewItem
 class InMemorySenderStore:
     """Bans, strikes and audit events in dicts; counts round trips like the real store.
 
+    Held to ``BanStore`` by ``tests/unit/adapters/test_sender_store_contract.py``: every
+    scenario there runs against both.
+
     ``fail`` names calls that raise ``ServiceUnavailableError`` (``load_sender``,
     ``commit_strike``, ``record_event``); ``conflicts`` makes that many commits
     fail as if a concurrent strike had won.
@@ -32,7 +35,7 @@ class InMemorySenderStore:
     def load_sender(
         self, client_id: str, *, deadline: Deadline, after_conflict: bool = False
     ) -> SenderRecord:
-        self._call("load_sender")
+        self._call("load_sender", deadline)
         if after_conflict:
             self.reloads_after_conflict += 1
         record = self.records.get(client_id, SenderRecord(client_id))
@@ -46,13 +49,16 @@ class InMemorySenderStore:
         seen_ban: Ban | None,
         deadline: Deadline,
     ) -> None:
-        self._call("commit_strike")
+        self._call("commit_strike", deadline)
         client_id = plan.outcome.client_id
         if self.conflicts:
             self.conflicts -= 1
             raise StaleRecordError(client_id)
         current = self.records.get(client_id, SenderRecord(client_id))
-        if current.version != plan.expected_version or self.bans.get(client_id) != seen_ban:
+        if current.version != plan.expected_version:
+            raise StaleRecordError(client_id)
+        if plan.new_ban is not None and self.bans.get(client_id) != seen_ban:
+            # Only a ban write expects the ban it planned from (BanStore's condition).
             raise StaleRecordError(client_id)
         self.records[client_id] = SenderRecord(
             client_id, strikes=plan.strikes, version=plan.expected_version + 1
@@ -62,14 +68,16 @@ class InMemorySenderStore:
         self.events += events
 
     def record_event(self, event: AuditEvent, *, deadline: Deadline) -> None:
-        self._call("record_event")
+        self._call("record_event", deadline)
         self.events.append(event)
 
     def actions(self) -> list[str]:
         """The audit actions recorded, in order."""
         return [event.action for event in self.events]
 
-    def _call(self, name: str) -> None:
+    def _call(self, name: str, deadline: Deadline) -> None:
+        # Every call runs within the request's budget (the real store waits no longer).
+        assert isinstance(deadline, Deadline), f"{name} was given no deadline"
         self.round_trips += 1
         if name in self.fail:
             raise ServiceUnavailableError(f"{name} failed in this test", code="storage_unavailable")

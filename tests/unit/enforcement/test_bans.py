@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,10 +14,12 @@ from chatmod.enforcement.bans import (
     AUTO_SOURCE,
     MAX_REMEMBERED_STRIKES,
     Ban,
+    MalformedBanError,
     SenderRecord,
     Strike,
     StrikeRef,
     auto_ban_reason,
+    epoch_seconds,
     iso_seconds,
     ladder_step,
     plan_strike,
@@ -104,7 +109,7 @@ def test_given_a_ladder_without_permanent_when_strikes_exceed_it_then_the_last_r
 
 
 def test_given_no_strike_when_asked_for_a_rung_then_value_error():
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match=r"^strike_count must be at least 1$"):
         ladder_step(BanPolicy(), 0)
 
 
@@ -235,8 +240,11 @@ def test_given_thousands_of_strikes_when_planned_then_the_stored_ledger_stays_bo
         )
         record = SenderRecord("alice", strikes=plan.strikes, version=record.version + 1)
 
-    assert len(record.strikes) == MAX_REMEMBERED_STRIKES
-    assert record.strikes[-1].ref == f"m{MAX_REMEMBERED_STRIKES * 3 - 1}"
+    # 50: the documented bound (a few KiB per item), written out rather than read from
+    # the constant, so that changing the bound is a decision a test has to be told about.
+    assert MAX_REMEMBERED_STRIKES == 50
+    assert len(record.strikes) == 50
+    assert [s.ref for s in record.strikes] == [f"m{i}" for i in range(100, 150)]
     assert plan.outcome.step.label == "permanent"
 
 
@@ -286,3 +294,160 @@ def test_given_any_ladder_when_strikes_grow_then_the_rung_advances_one_step_and_
     assert step.label == ladder[step.index]
     if count >= len(ladder):
         assert following == step
+
+
+# --- boundaries of the windows, and bans in force during a strike ----------------------
+
+
+@pytest.mark.parametrize(
+    ("age_ms", "counts"), [(3600 * 1000 - 1, True), (3600 * 1000, False), (3600 * 1000 + 1, False)]
+)
+def test_given_a_strike_around_the_window_age_when_planning_then_it_counts_only_while_younger(
+    age_ms, counts
+):
+    now_ms = NOW * 1000
+    plan = plan_strike(
+        record_with(("m1", now_ms - age_ms)),
+        StrikeRef("m2"),
+        policy=POLICY,
+        now_ms=now_ms,
+        reason="spam",
+    )
+
+    assert plan.outcome.count == (2 if counts else 1)
+    assert [s.ref for s in plan.strikes] == (["m1", "m2"] if counts else ["m2"])
+    assert (plan.outcome.client_id, plan.outcome.message_ref) == ("alice", "m2")
+
+
+@pytest.mark.parametrize(
+    ("later_ms", "duplicate"), [(29_999, True), (30_000, False), (30_001, False)]
+)
+def test_given_a_digest_ref_around_its_dedupe_window_then_a_retry_only_while_inside(
+    later_ms, duplicate
+):
+    ref = StrikeRef("digest", dedupe_seconds=30)
+    stored = record_with(("digest", NOW * 1000))
+
+    again = plan_strike(stored, ref, policy=POLICY, now_ms=NOW * 1000 + later_ms, reason="spam")
+
+    assert again.outcome.duplicate is duplicate
+    assert again.outcome.count == (1 if duplicate else 2)
+
+
+def test_given_an_ably_serial_then_it_is_the_same_message_however_late_inside_the_window():
+    stored = record_with(("serial-1", NOW * 1000 - 3_000_000))
+
+    again = plan_strike(stored, StrikeRef("serial-1"), policy=POLICY, now_ms=NOW * 1000, reason="x")
+
+    assert again.outcome.duplicate
+
+
+def test_given_a_timed_ban_in_force_when_a_strike_reaches_a_shorter_rung_then_the_ban_is_kept():
+    # The ladder's 120 s rung must not replace a ban that ends later (an hour from now).
+    now_ms = NOW * 1000
+    hour = Ban("alice", "hour", AUTO_SOURCE, NOW - 10, NOW + 3600)
+
+    plan = plan_strike(
+        record_with(("m1", now_ms - 1000), ban=hour),
+        StrikeRef("m2"),
+        policy=POLICY,
+        now_ms=now_ms,
+        reason="spam",
+    )
+
+    assert plan.new_ban is None
+    assert not plan.outcome.ban_applied
+    assert plan.outcome.ban == hour
+
+
+def test_given_a_timed_ban_that_has_just_ended_when_a_strike_bans_then_the_new_ban_applies():
+    now_ms = NOW * 1000
+    ended = Ban("alice", "hour", AUTO_SOURCE, NOW - 3600, NOW)
+
+    plan = plan_strike(
+        record_with(("m1", now_ms - 1000), ban=ended),
+        StrikeRef("m2"),
+        policy=POLICY,
+        now_ms=now_ms,
+        reason="spam",
+    )
+
+    assert plan.new_ban == Ban("alice", "strike 2 (120s): spam", AUTO_SOURCE, NOW, NOW + 120)
+    assert plan.outcome.ban == plan.new_ban
+
+
+@pytest.mark.parametrize(("ban_ends_in", "reported"), [(1, True), (0, False), (-1, False)])
+def test_given_a_duplicate_strike_then_the_ban_in_force_at_that_moment_is_reported(
+    ban_ends_in, reported
+):
+    now_ms = NOW * 1000
+    ban = Ban("alice", "x", AUTO_SOURCE, NOW - 100, NOW + ban_ends_in)
+
+    again = plan_strike(
+        record_with(("s1", now_ms - 5000), ban=ban),
+        StrikeRef("s1"),
+        policy=POLICY,
+        now_ms=now_ms,
+        reason="spam",
+    )
+
+    assert again.outcome.duplicate
+    assert (again.outcome.client_id, again.outcome.message_ref) == ("alice", "s1")
+    assert again.strikes == (Strike("s1", now_ms - 5000),)  # the ledger as read, unchanged
+    assert again.outcome.ban == (ban if reported else None)
+    assert again.new_ban is None
+    assert again.strikes_expire_at == NOW + 3600
+    assert again.expected_version == 3
+
+
+def test_given_a_rung_that_bans_for_good_then_the_ban_has_no_end():
+    now_ms = NOW * 1000
+    stored = record_with(("a", now_ms - 3), ("b", now_ms - 2), ("c", now_ms - 1))
+
+    plan = plan_strike(stored, StrikeRef("d"), policy=POLICY, now_ms=now_ms, reason="spam")
+
+    assert plan.outcome.step.label == "permanent"
+    assert plan.new_ban == Ban("alice", "strike 4 (permanent): spam", AUTO_SOURCE, NOW, None)
+
+
+def test_given_a_plan_in_milliseconds_then_the_ban_starts_on_the_whole_second():
+    plan = plan_strike(
+        record_with(("m1", NOW * 1000)),
+        StrikeRef("m2"),
+        policy=POLICY,
+        now_ms=NOW * 1000 + 999,
+        reason="spam",
+    )
+
+    assert plan.new_ban is not None
+    assert (plan.new_ban.created_at, plan.new_ban.expires_at) == (NOW, NOW + 120)
+    assert plan.strikes_expire_at == NOW + 3600
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        (NOW, NOW),
+        (Decimal(NOW), NOW),
+        (f" {NOW} ", NOW),
+        ("2027-01-31T18:00:00Z", 1801418400),
+    ],
+)
+def test_given_a_documented_expiry_form_then_whole_epoch_seconds(value, expected):
+    assert epoch_seconds(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (True, "expiresAt must be epoch seconds, not bool"),
+        ([NOW], "expiresAt must be epoch seconds, not list"),
+        (Decimal("1.5"), "expiresAt must be whole epoch seconds"),
+        ("2027-01-31T18:00:00", "names no time zone"),
+        ("soon", "expiresAt must be epoch seconds or an ISO-8601 date-time"),
+    ],
+)
+def test_given_an_unreadable_expiry_then_malformed_naming_the_field(value, problem):
+    with pytest.raises(MalformedBanError, match=re.escape(problem)):
+        epoch_seconds(value)
