@@ -1,6 +1,6 @@
 """A chatmod deployment inside moto: the tables, parameters and environment the stack creates.
 
-Creating the four tables through boto3 costs ~0.4-1 s (botocore loads the DynamoDB
+Creating the tables through boto3 costs ~0.4-1 s (botocore loads the DynamoDB
 model again for every fresh ``mock_aws``), which handler tests paid once each. Inside
 ``shared_moto()`` (a module-scoped fixture in ``tests/handlers/conftest.py``) one
 ``mock_aws`` stays on and the tables are created once; each ``moto_deployment`` then
@@ -11,6 +11,7 @@ copies of the tables as created: every test still starts from a fresh account.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -121,7 +122,9 @@ class SharedMoto:
         """Start the mock and create the tables (once)."""
         self._mock.start()
         tables = create_tables()
-        for table in (tables.bans, tables.strikes, tables.audit, tables.idempotency):
+        # Every table create_tables() made: a table added there is reset here too.
+        for field in dataclasses.fields(tables):
+            table = getattr(tables, field.name)
             model = _table_model(table.name)
             self._pristine[table.name] = copy.deepcopy(model)
         self._tables = tables

@@ -18,13 +18,13 @@ REVIEWS_TABLE = "chatmod-test-reviews"
 
 @dataclass(frozen=True)
 class ChatmodTables:
-    """The boto3 ``Table`` resources of the four tables."""
+    """The boto3 ``Table`` resources of the tables the stack creates."""
 
     bans: Any
     strikes: Any
     audit: Any
     idempotency: Any
-    reviews: Any = None
+    reviews: Any
 
 
 def _string_key(name: str) -> dict[str, str]:
@@ -40,7 +40,7 @@ def create_tables(
     reviews: str = REVIEWS_TABLE,
     endpoint_url: str | None = None,
 ) -> ChatmodTables:
-    """Create the bans, strikes, audit and idempotency tables (inside ``mock_aws`` or on a server).
+    """Create the bans, strikes, audit, idempotency and reviews tables (inside ``mock_aws`` or on a server).
 
     Mirrors ``stacks.tables.Tables``: string partition keys, the audit sort key
     and its ``byTime`` GSI (``day`` / ``eventId``, all attributes projected), and
