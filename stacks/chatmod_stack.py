@@ -329,6 +329,9 @@ class ChatmodStack(Stack):
         # Only the async consumer keeps idempotency records (one removal per message);
         # POST /messages derives its ids from the request instead.
         tables.grant(functions.async_moderation, IDEMPOTENCY_ACTIONS, [tables.idempotency])
+        # POST /warnings/{id}/ack clears the caller's pending warning (a conditional Update
+        # of their strikes item, with its audit event, in one transaction).
+        tables.grant(functions.publish, ["dynamodb:UpdateItem"], [tables.strikes])
         # /token only looks the caller's ban up.
         tables.grant(functions.token, ["dynamodb:GetItem"], [tables.bans])
         # Moderators ban, unban (which also clears strikes), list bans and read the audit log.

@@ -168,6 +168,8 @@ class HttpApi(Construct):
         table: list[tuple[str, list[apigwv2.HttpMethod], apigwv2.HttpRouteIntegration]] = [
             ("/token", [GET, POST], token),
             ("/messages", [POST], publish),
+            ("/warnings", [GET], publish),
+            ("/warnings/{warningId}/ack", [POST], publish),
             ("/moderation/bans", [GET, POST], moderator),
             ("/moderation/bans/{clientId}", [GET, DELETE], moderator),
             ("/moderation/messages/delete", [POST], moderator),

@@ -82,6 +82,32 @@ MEANINGS: dict[str, str] = {
     "moderation.maxTextLength": "longer messages are refused with 400",
     "moderation.auditText": "what a rejection's audit event keeps of the message (Ably blanks "
     "a deleted message's text): `text`, `hash` (its SHA-256) or `none`",
+    "moderation.rules": "ordered rules, checked before the defaults (`onMatch` for a flagged "
+    "category, then hold for a review band): the first rule that matches a category decides "
+    "it; the strongest action of a message's categories wins (README, Rules)",
+    "moderation.observeProviders": "providers whose categories are observed only: counted "
+    "(`Would<Action>`) and audited (`observe`), never enforced — to try a provider on real "
+    "traffic first",
+    "moderation.rules[].name": "the rule's name in metrics (`Rule.<name>`), logs and audit "
+    "events (default `rules[<index>]`)",
+    "moderation.rules[].match": "what the rule applies to (every field optional)",
+    "moderation.rules[].action": "`accept` (leave it), `mask`, `hold`, `warn` (reject; the "
+    "sender acknowledges before writing again), `reject`, `timeout` (ban for "
+    "`durationSeconds`), `ban` (for `durationSeconds`, else permanent)",
+    "moderation.rules[].durationSeconds": "length of a `timeout` (required) or `ban`",
+    "moderation.rules[].strike": "also a strike on the ladder (default: `reject` yes; `hold` "
+    "per `review.strikeOnHold`; `mask` no; `timeout`, `ban` and `warn` always)",
+    "moderation.rules[].observe": "compute, count and audit, but do not enforce: the next "
+    "rule that matches decides",
+    "moderation.rules[].match.provider": "a configured provider's name (any, when absent)",
+    "moderation.rules[].match.categories": "the provider's categories (blocklist: `profanity`, "
+    "`sexual`, `hate`, `harassment`, `violence`, `self_harm`)",
+    "moderation.rules[].match.minScore": "`threshold` (reached the provider's threshold), "
+    "`reviewThreshold` (its review band and above) or a number on the provider's scale "
+    "(needs `provider`)",
+    "moderation.rules[].match.rooms": "room or channel globs (`kids-*`)",
+    "moderation.rules[].match.roles": "`user`, `moderator` (from the JWT on `POST /messages`; "
+    "unknown elsewhere, and counted as `user`)",
     "bans": "strikes and the ban ladder",
     "bans.ladder": "what each successive strike does (`warn`, a duration `Ns/m/h/d`, `permanent`)",
     "bans.windowSeconds": "strikes older than this no longer count",
@@ -279,6 +305,9 @@ def documented_keys() -> list[str]:
             name, target = schema.resolve(node)
             if name is not None:
                 walk(target, f"{prefix}{key}.")
+            items = node.get("items", {})
+            if "$ref" in items:  # a list of objects: each entry's keys (``rules[].action``)
+                walk(schema.resolve(items)[1], f"{prefix}{key}[].")
 
     walk(schema.root, "")
     return keys

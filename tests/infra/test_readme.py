@@ -32,6 +32,42 @@ def test_each_example_is_a_valid_stage_setting(example):
     assert [p.name for p in config.moderation.providers] == re.findall(r'"name": "(\w+)"', example)
 
 
+RULES = README.split("## Rules: what each category does", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_rules_example_is_a_valid_stage_setting_that_does_what_its_sentence_says():
+    from chatmod.moderation.blocklist import BlocklistProvider
+    from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine, Outcome
+    from tests.unit.moderation.test_rules import Scripted
+
+    (example,) = re.findall(r"```json\n(.*?)```", RULES, flags=re.DOTALL)
+    overrides = json.loads("{" + example + "}")
+    context = cdk_context()
+    context["chatmod:stages"]["dev"] = deep_merge(context["chatmod:stages"]["dev"], overrides)
+    _, config = load_stage_config(context, "dev")
+    moderation = config.moderation
+
+    def decide(openai: dict[str, float], text: str = "hello", **where: str):
+        chain = [
+            ConfiguredProvider(BlocklistProvider.default(), {}, default_threshold=1, local=True),
+            ConfiguredProvider(
+                Scripted("openai", openai), dict(moderation.providers[1].thresholds)
+            ),
+            ConfiguredProvider(Scripted("comprehend", {"TOXICITY": 0.99}), {"TOXICITY": 0.8}),
+        ]
+        return ModerationEngine(moderation, chain).moderate(text, **where)
+
+    swearing = decide({}, "well shit")
+    assert (swearing.outcome, swearing.rule) == (Outcome.MASK, "swearing")
+    assert [o.rule for o in swearing.observed] == ["stricter-swearing", "default"]
+    assert decide({"harassment": 0.8}).outcome is Outcome.HOLD
+    assert decide({"violence": 0.9}).action == "timeout"
+    assert decide({"sexual/minors": 0.5}).duration_seconds == 86400
+    assert decide({}, "well shit", room="kids-lobby").action == "warn"
+    assert decide({"violence": 0.9}, role="moderator").outcome is Outcome.ACCEPT
+    assert decide({}).outcome is Outcome.ACCEPT  # comprehend's 0.99 is only observed
+
+
 # --- The quickstart, the table of contents and the links stay true ------------------------
 
 DOCS = sorted((ROOT / "docs").glob("*.md"))

@@ -447,6 +447,8 @@ USER_AND_MODERATOR_ROUTES = {
     "GET /token",
     "POST /token",
     "POST /messages",
+    "GET /warnings",
+    "POST /warnings/{warningId}/ack",
     "POST /moderation/bans",
     "GET /moderation/bans",
     "DELETE /moderation/bans/{clientId}",

@@ -25,6 +25,8 @@ def test_routes_are_the_stacks_with_their_functions_and_authorizers(
         "GET /token",
         "POST /token",
         "POST /messages",
+        "GET /warnings",
+        "POST /warnings/{warningId}/ack",
         "POST /before-publish",
         "POST /moderation/bans",
         "DELETE /moderation/bans/{clientId}",

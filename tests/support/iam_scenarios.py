@@ -158,6 +158,8 @@ def publish(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> No
         for body, claims, headers, status in bodies:
             event = http_event("POST", "/messages", body=body, claims=claims, headers=headers)
             _expect(handler.lambda_handler(event, FakeLambdaContext()), status)
+    _warn_policy()
+    _warned_publish(recorder)
     _hold_policy(tables)
     _held_publish(recorder)
 
@@ -210,6 +212,35 @@ def _hold_policy(tables: ChatmodTables) -> None:
 
     deployment.put_parameters(policy=RuntimePolicy(moderation=ModerationPolicy(on_match="hold")))
     deployment.reset_process_state()
+
+
+def _warn_policy() -> None:
+    """Switch the deployment's policy to a ``warn`` rule (the warning paths)."""
+    from chatmod.core.policy import ModerationPolicy, Rule, RuntimePolicy
+
+    moderation = ModerationPolicy(rules=(Rule(name="be-nice", action="warn"),))
+    deployment.put_parameters(policy=RuntimePolicy(moderation=moderation))
+    deployment.reset_process_state()
+
+
+def _warned_publish(recorder: CallRecorder) -> None:
+    """Warned, refused until acknowledged, acknowledged, then published."""
+    from chatmod.handlers import publish as handler
+
+    ivan = {"sub": "ivan", "cognito:groups": "[players]"}
+
+    def send(text: str, status: int) -> dict[str, Any]:
+        event = http_event("POST", "/messages", body={"room": "lobby", "text": text}, claims=ivan)
+        return _expect(handler.lambda_handler(event, FakeLambdaContext()), status)
+
+    with recorder.on():
+        warning_id = send(PROFANITY, 422)["warningId"]
+        send("sorry", 403)
+        pending = http_event("GET", "/warnings", claims=ivan)
+        _expect(handler.lambda_handler(pending, FakeLambdaContext()), 200)
+        ack = http_event("POST", f"/warnings/{warning_id}/ack", claims=ivan)
+        _expect(handler.lambda_handler(ack, FakeLambdaContext()), 200)
+        send("sorry", 201)
 
 
 def _held(text: str, client_id: str = "alice") -> str:
@@ -319,9 +350,11 @@ def review_sweeper(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder
     assert result["expired"] == 1, result
 
 
-def _expect(response: dict[str, Any], status: int) -> None:
-    """A path that fails early would hide the calls it should have made."""
+def _expect(response: dict[str, Any], status: int) -> dict[str, Any]:
+    """A path that fails early would hide the calls it should have made; the JSON body."""
     assert response["statusCode"] == status, response
+    body = json.loads(response.get("body") or "{}")
+    return body if isinstance(body, dict) else {}
 
 
 #: The function (as ``tests/infra/test_stack.py`` names it) → the paths driven.

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from chatmod.core.deadline import Deadline
-from chatmod.core.errors import ServiceUnavailableError
+from chatmod.core.errors import NotFoundError, ServiceUnavailableError
 from chatmod.enforcement.audit import AuditEvent
 from chatmod.enforcement.bans import Ban, SenderRecord, StaleRecordError, StrikePlan
 from chatmod.enforcement.reviews import ReviewItem
@@ -20,7 +20,7 @@ class InMemorySenderStore:
     scenario there runs against both.
 
     ``fail`` names calls that raise ``ServiceUnavailableError`` (``load_sender``,
-    ``commit_strike``, ``record_event``); ``conflicts`` makes that many commits
+    ``commit_strike``, ``record_event``, ``acknowledge_warning``); ``conflicts`` makes that many commits
     fail as if a concurrent strike had won.
     """
 
@@ -61,7 +61,10 @@ class InMemorySenderStore:
             # Only a ban write expects the ban it planned from (BanStore's condition).
             raise StaleRecordError(client_id)
         self.records[client_id] = SenderRecord(
-            client_id, strikes=plan.strikes, version=plan.expected_version + 1
+            client_id,
+            strikes=plan.strikes,
+            version=plan.expected_version + 1,
+            warning=plan.warning,
         )
         if plan.new_ban is not None:
             self.bans[client_id] = plan.new_ban
@@ -69,6 +72,18 @@ class InMemorySenderStore:
 
     def record_event(self, event: AuditEvent, *, deadline: Deadline) -> None:
         self._call("record_event", deadline)
+        self.events.append(event)
+
+    def acknowledge_warning(
+        self, client_id: str, warning_id: str, event: AuditEvent, *, deadline: Deadline
+    ) -> None:
+        self._call("acknowledge_warning", deadline)
+        current = self.records.get(client_id)
+        if current is None or current.warning is None or current.warning.warning_id != warning_id:
+            raise NotFoundError(
+                f"you have no pending warning {warning_id}", code="warning_not_found"
+            )
+        self.records[client_id] = replace(current, warning=None, version=current.version + 1)
         self.events.append(event)
 
     def actions(self) -> list[str]:

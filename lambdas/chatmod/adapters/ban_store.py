@@ -15,6 +15,8 @@ Strikes table item (key ``clientId``; the ladder's memory, bounded in size)::
                       at most ``bans.MAX_REMEMBERED_STRIKES``
     version       N   bumped by every write; a write expects the version it read
     expiresAt     N   epoch seconds, DynamoDB TTL: latest strike + the window
+    warning       M   {id S, reason S, rule S, at N (epoch ms), room S?}: a rule's
+                      warning the sender has not acknowledged yet (absent: none)
 
 A rejected message costs two round trips: ``load_sender`` reads the ban and the
 strikes in one ``BatchGetItem`` (which the ban check needs anyway), and
@@ -47,13 +49,19 @@ from chatmod.adapters import aws
 from chatmod.adapters.audit_log import UNIQUE_EVENT_CONDITION, AuditLog
 from chatmod.core import constants
 from chatmod.core.deadline import Deadline
-from chatmod.core.errors import BadRequestError, ChatmodError, ServiceUnavailableError
+from chatmod.core.errors import (
+    BadRequestError,
+    ChatmodError,
+    NotFoundError,
+    ServiceUnavailableError,
+)
 from chatmod.core.observability import logger, metrics
 from chatmod.enforcement.audit import SYSTEM_ACTOR, AuditEvent
 from chatmod.enforcement.bans import (
     AUTO_SOURCE,
     Ban,
     MalformedBanError,
+    PendingWarning,
     SenderRecord,
     StaleRecordError,
     Strike,
@@ -67,6 +75,7 @@ if TYPE_CHECKING:
 
 _STRIKES: Final = "strikes"
 _VERSION: Final = "version"
+_WARNING: Final = "warning"
 _LIST_PAGE_LIMIT: Final = 20
 _deserializer = TypeDeserializer()
 
@@ -386,6 +395,7 @@ class BanStore:
                 for entry in strikes_item.get(_STRIKES, [])
             ),
             version=int(strikes_item.get(_VERSION, 0)),
+            warning=_warning_from(strikes_item.get(_WARNING)),
         )
 
     def commit_strike(
@@ -423,6 +433,42 @@ class BanStore:
         except (BotoCoreError, aws.DeadlineExceededError) as exc:
             raise _unavailable("the strike could not be recorded") from exc
 
+    def acknowledge_warning(
+        self, client_id: str, warning_id: str, event: AuditEvent, *, deadline: Deadline
+    ) -> None:
+        """Clear the sender's pending warning ``warning_id`` and audit it, in one transaction.
+
+        Raises:
+            NotFoundError: the sender has no pending warning with that id (never had,
+                acknowledged already, or lapsed with the strike window).
+            ServiceUnavailableError: DynamoDB refused or did not answer in time.
+        """
+        require_client_id(client_id)
+        update = {
+            "Update": {
+                "TableName": self._strikes_table().name,
+                "Key": {constants.STRIKES_PARTITION_KEY: client_id},
+                "UpdateExpression": "REMOVE #w SET #v = #v + :one",
+                "ConditionExpression": "#w.#id = :id",
+                "ExpressionAttributeNames": {"#w": _WARNING, "#id": "id", "#v": _VERSION},
+                "ExpressionAttributeValues": {":id": warning_id, ":one": 1},
+            }
+        }
+        try:
+            aws.call_within(
+                deadline,
+                self._client.transact_write_items,
+                TransactItems=[update, self._audit_put(event)],
+            )
+        except ClientError as exc:
+            if _error_code(exc) == "TransactionCanceledException" and _conflict(exc):
+                raise NotFoundError(
+                    f"you have no pending warning {warning_id}", code="warning_not_found"
+                ) from exc
+            raise _unavailable("the warning could not be acknowledged") from exc
+        except (BotoCoreError, aws.DeadlineExceededError) as exc:
+            raise _unavailable("the warning could not be acknowledged") from exc
+
     def record_event(self, event: AuditEvent, *, deadline: Deadline) -> None:
         """Audit ``event`` alone (a rejection with no sender to strike).
 
@@ -439,6 +485,8 @@ class BanStore:
             _VERSION: plan.expected_version + 1,
             constants.STRIKES_TTL_ATTRIBUTE: plan.strikes_expire_at,
         }
+        if plan.warning is not None:
+            item[_WARNING] = _warning_to(plan.warning)
         put: dict[str, Any] = {
             "TableName": self._strikes_table().name,
             "Item": item,
@@ -680,6 +728,35 @@ def _old_item(exc: ClientError) -> dict[str, Any] | None:
         return None
     # The error carries the low-level wire format even when the resource API was used.
     return {name: _deserializer.deserialize(value) for name, value in raw.items()}
+
+
+def _warning_to(warning: PendingWarning) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": warning.warning_id,
+        "reason": warning.reason,
+        "rule": warning.rule,
+        "at": warning.at_ms,
+    }
+    if warning.room is not None:
+        item["room"] = warning.room
+    return item
+
+
+def _warning_from(item: Any) -> PendingWarning | None:
+    """The stored warning; one that cannot be read is no warning (logged), never a lock-out."""
+    if not isinstance(item, Mapping):
+        return None
+    try:
+        return PendingWarning(
+            warning_id=str(item["id"]),
+            reason=str(item.get("reason", "")),
+            rule=str(item.get("rule", "")),
+            at_ms=int(item.get("at", 0)),
+            room=str(item["room"]) if item.get("room") is not None else None,
+        )
+    except (KeyError, TypeError, ValueError):
+        logger.warning("unreadable pending warning ignored", extra={"item": str(item)[:200]})
+        return None
 
 
 def _error_code(exc: ClientError) -> str:

@@ -269,12 +269,25 @@ class StrikesOut(_Output):
     ladder: list[str]
 
 
+class WarningOut(_Output):
+    """A warning its sender must acknowledge before their next message is judged."""
+
+    warning_id: str = Field(alias="warningId")
+    reason: str
+    rule: str
+    at: str = Field(description="When, ISO-8601 UTC.")
+    room: str | None = None
+
+
 class UserView(_Output):
-    """``GET /moderation/users/{clientId}``: ban, strikes and a page of history."""
+    """``GET /moderation/users/{clientId}``: ban, strikes, a pending warning, a page of history."""
 
     client_id: str = Field(alias="clientId")
     ban: BanOut | None = Field(description="The active ban, or null.")
     strikes: StrikesOut
+    warning: WarningOut | None = Field(
+        default=None, description="A warning the user has not acknowledged yet, or null."
+    )
     history: list[AuditEventOut] = Field(description="Newest first.")
     next_cursor: str | None = Field(default=None, alias="nextCursor")
 
@@ -374,6 +387,32 @@ class RejectedBody(ErrorBody):
     code: int = Field(description="Ably's error code for a rejected message: 42213.")
     reason: str
     categories: list[str] = Field(default_factory=list)
+    warning_id: str | None = Field(
+        default=None,
+        alias="warningId",
+        description="A `warn` rule rejected it: acknowledge this warning "
+        "(`POST /warnings/{warningId}/ack`) before writing again.",
+    )
+
+
+class PendingWarningOut(_Output):
+    """200 from ``GET /warnings``: the caller's pending warning, or null."""
+
+    warning: WarningOut | None
+
+
+class WarningAcknowledged(_Output):
+    """200 from ``POST /warnings/{warningId}/ack``."""
+
+    acknowledged: Literal[True] = True
+    warning_id: str = Field(alias="warningId")
+
+
+class WarningPendingBody(ErrorBody):
+    """403 ``warning_unacknowledged`` from ``POST /messages``: acknowledge the warning first."""
+
+    warning_id: str = Field(alias="warningId")
+    reason: str
 
 
 class BeforePublishMessage(_Output):

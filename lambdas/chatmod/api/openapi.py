@@ -90,7 +90,11 @@ CONTRACT: Final[dict[tuple[str, str], dict[str, Any]]] = {
                 "Held for review (policy `hold`): not published until a moderator approves.",
             ),
             **_USER_ERRORS,
-            "403": _error("The caller is banned.", models.BannedBody),
+            "403": _error(
+                "The caller is banned (`banned`, BannedBody), or has a warning to acknowledge "
+                "first (`warning_unacknowledged`, WarningPendingBody).",
+                models.BannedBody,
+            ),
             "422": _error("Moderation rejected the message.", models.RejectedBody),
             "502": _error("Ably failed."),
             "503": _error("Moderation unavailable and the policy says reject."),
@@ -112,6 +116,23 @@ CONTRACT: Final[dict[tuple[str, str], dict[str, Any]]] = {
             "401": _error("Wrong or missing secret."),
             "503": _error("No decision could be reached."),
         },
+    },
+}
+CONTRACT[("get", "/warnings")] = {
+    "summary": "The caller's warning waiting to be acknowledged (a `warn` rule), or null",
+    "responses": {
+        "200": _body(models.PendingWarningOut, "The pending warning, or null."),
+        "401": _error("No verified identity."),
+        "503": _error("The store could not be read."),
+    },
+}
+CONTRACT[("post", "/warnings/{warningId}/ack")] = {
+    "summary": "Acknowledge the caller's warning: their next message is judged again",
+    "responses": {
+        "200": _body(models.WarningAcknowledged, "Acknowledged (audited)."),
+        **_USER_ERRORS,
+        "404": _error("The caller has no such pending warning."),
+        "503": _error("The store could not be written."),
     },
 }
 CONTRACT[("post", "/token")] = CONTRACT[("get", "/token")]
@@ -138,6 +159,9 @@ def _contract_models() -> list[type[BaseModel]]:
         models.Published,
         models.Held,
         models.RejectedBody,
+        models.PendingWarningOut,
+        models.WarningAcknowledged,
+        models.WarningPendingBody,
         models.BeforePublishAnswer,
         models.ErrorBody,
         models.BadRequestBody,

@@ -89,7 +89,7 @@ class Deployment:
         return problems
 
     def corrected(self, policy: RuntimePolicy) -> RuntimePolicy:
-        """``policy`` with the rule's settings and only the deployed providers.
+        """``policy`` with the rule's settings and only the deployed providers (and rules).
 
         A policy left without providers screens with the built-in blocklist.
         """
@@ -97,8 +97,22 @@ class Deployment:
             attribute: dict(self.rule)[key] for attribute, key in RULE_FIELDS.items()
         }
         providers = tuple(p for p in policy.moderation.providers if p.name in self.providers)
+        providers = providers or (BlocklistProviderConfig(),)
+        kept = {p.name for p in providers}
+        # Rules about a provider that is not there could never match: left out with it.
+        rules = tuple(
+            r
+            for r in policy.moderation.rules
+            if r.match.provider is None or r.match.provider in kept
+        )
+        observed = tuple(name for name in policy.moderation.observe_providers if name in kept)
         moderation = policy.moderation.model_copy(
-            update={**attributes, "providers": providers or (BlocklistProviderConfig(),)}
+            update={
+                **attributes,
+                "providers": providers,
+                "rules": rules,
+                "observe_providers": observed,
+            }
         )
         return replace_moderation(policy, moderation)
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Final, Literal
+from collections.abc import Sequence
+from typing import Annotated, Final, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -282,6 +283,134 @@ ProviderConfig = Annotated[
 PROVIDERS_WITH_KEYS = frozenset({"hive", "openai", "azure"})
 
 
+# --- rules ------------------------------------------------------------------------
+
+#: What a rule does with a message it matches, weakest first: when several categories
+#: of one message match rules with different actions, the strongest action wins.
+RuleAction = Literal["accept", "mask", "hold", "warn", "reject", "timeout", "ban"]
+RULE_ACTIONS: Final[tuple[str, ...]] = (
+    "accept",
+    "mask",
+    "hold",
+    "warn",
+    "reject",
+    "timeout",
+    "ban",
+)
+#: The score level a rule matches from: the provider's own ``thresholds`` (a flagged
+#: category), its ``reviewThresholds`` (the review band and above), or a number on
+#: the provider's scale.
+ScoreLevel = Literal["threshold", "reviewThreshold"]
+Role = Literal["user", "moderator"]
+#: The categories each provider can report (``None``: any name the service returns).
+KNOWN_CATEGORIES: Final[dict[str, frozenset[str] | None]] = {
+    "blocklist": frozenset(get_args(BlocklistCategory)),
+    "hive": None,
+    "openai": None,
+    "comprehend": None,
+    "azure": None,
+    "http": frozenset({"rejected"}),
+}
+
+
+class RuleMatch(StrictModel):
+    """Which flagged categories a rule applies to; an empty field matches anything.
+
+    ``minScore``: ``"threshold"`` (default) matches a category that reached its
+    provider's threshold; ``"reviewThreshold"`` one that reached its review
+    threshold (the review band and above); a number, a score at least that high on
+    the provider's scale (blocklist severities 1..3). ``rooms``: globs on the room
+    (or pub/sub channel) name. ``roles``: the sender's role from their JWT — only
+    ``POST /messages`` knows it; on the other paths a sender counts as a ``user``.
+    """
+
+    provider: str | None = Field(default=None, min_length=1)
+    categories: tuple[Annotated[str, Field(min_length=1)], ...] = ()
+    min_score: float | ScoreLevel = "threshold"
+    rooms: tuple[Annotated[str, Field(min_length=1)], ...] = ()
+    roles: tuple[Role, ...] = ()
+
+    def covers(self, other: RuleMatch) -> bool:
+        """Whether this match certainly matches everything ``other`` matches."""
+        if self.provider is not None and self.provider != other.provider:
+            return False
+        if self.categories and (
+            not other.categories or not set(other.categories) <= set(self.categories)
+        ):
+            return False
+        if not _score_covers(self.min_score, other.min_score):
+            return False
+        if (
+            self.rooms
+            and "*" not in self.rooms
+            and (not other.rooms or not set(other.rooms) <= set(self.rooms))
+        ):
+            return False
+        return not self.roles or (bool(other.roles) and set(other.roles) <= set(self.roles))
+
+
+def _score_covers(mine: float | str, other: float | str) -> bool:
+    if mine == other:
+        return True
+    if isinstance(mine, str) or isinstance(other, str):
+        # "threshold" vs a number (or the review band) depends on each provider's
+        # configuration: not certain, so not reported as a shadow.
+        return mine == "reviewThreshold" and other == "threshold"
+    return mine <= other
+
+
+class Rule(StrictModel):
+    """One rule: what it matches, what it does, whether it strikes, whether it is enforced.
+
+    ``durationSeconds``: how long a ``timeout`` lasts (required), or a ``ban``
+    (absent: permanent); the ban is the longer of the rule's and the ladder rung's.
+    ``warn`` rejects the message and refuses the sender's next ones until they
+    acknowledge the warning. ``strike``: whether the sender earns a strike on the ban
+    ladder (``timeout``, ``ban`` and ``warn`` always do; by default ``reject`` does,
+    ``hold`` follows ``review.strikeOnHold``, ``mask`` and ``accept`` do not).
+    ``observe``: the rule is computed, counted (``WouldReject``…) and audited as
+    observed, but not enforced — the next matching rule decides instead.
+    """
+
+    name: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[\w.:-]+$")
+    match: RuleMatch = RuleMatch()
+    action: RuleAction
+    duration_seconds: int | None = Field(default=None, ge=1, le=31_536_000)
+    strike: bool | None = None
+    observe: bool = False
+
+    @model_validator(mode="after")
+    def _duration(self) -> Rule:
+        if self.action == "timeout" and self.duration_seconds is None:
+            raise ValueError("a timeout needs durationSeconds")
+        if self.duration_seconds is not None and self.action not in ("timeout", "ban"):
+            raise ValueError(f"durationSeconds applies to timeout and ban, not {self.action}")
+        if self.strike is False and self.action in ("timeout", "ban", "warn"):
+            raise ValueError(
+                f"a {self.action} is always a strike (the ladder counts it, and a redelivered "
+                "message is recognised by it): leave out strike"
+            )
+        if self.strike and self.action == "accept":
+            raise ValueError("an accept cannot strike: use mask, hold or reject")
+        return self
+
+
+DEFAULT_RULE: Final = "default"
+REVIEW_BAND_RULE: Final = "review-band"
+
+
+def default_rules(on_match: str) -> tuple[Rule, ...]:
+    """The rules ``onMatch`` and the providers' thresholds stand for, after any of one's own.
+
+    A category at its provider's threshold gets ``onMatch``; one in a provider's
+    review band is held, when that provider flagged nothing (the engine applies this).
+    """
+    return (
+        Rule(name=DEFAULT_RULE, action=on_match),  # type: ignore[arg-type]
+        Rule(name=REVIEW_BAND_RULE, match=RuleMatch(min_score="reviewThreshold"), action="hold"),
+    )
+
+
 class ModerationPolicy(StrictModel):
     """How messages are moderated; names mirror the settings of an Ably before-publish rule."""
 
@@ -297,6 +426,10 @@ class ModerationPolicy(StrictModel):
     # What a rejection's audit event keeps of the text: Ably blanks a deleted message's
     # text everywhere, so without it a moderator reviewing an appeal sees nothing.
     audit_text: Literal["text", "hash", "none"] = "text"
+    # Checked in order before the default rules (``onMatch``, then the review band).
+    rules: tuple[Rule, ...] = ()
+    # Providers whose decisions are observed only (counted and audited, not enforced).
+    observe_providers: tuple[Annotated[str, Field(min_length=1)], ...] = ()
 
     @field_validator("providers")
     @classmethod
@@ -307,6 +440,60 @@ class ModerationPolicy(StrictModel):
             raise ValueError("at least one provider is required")
         return value
 
+    @model_validator(mode="after")
+    def _satisfiable_rules(self) -> ModerationPolicy:
+        configured = [provider.name for provider in self.providers]
+        for name in self.observe_providers:
+            if name not in configured:
+                raise ValueError(
+                    f"observeProviders names {name!r}, which is not in providers "
+                    f"({', '.join(configured)})"
+                )
+        names: set[str] = set()
+        for index, rule in enumerate(self.rules):
+            label = f"rules[{index}]" + (f" ({rule.name})" if rule.name else "")
+            if rule.name is not None:
+                if rule.name in names or rule.name in (DEFAULT_RULE, REVIEW_BAND_RULE):
+                    raise ValueError(f"{label}: the name {rule.name!r} is already taken")
+                names.add(rule.name)
+            provider = rule.match.provider
+            if provider is not None and provider not in configured:
+                raise ValueError(
+                    f"{label}: provider {provider!r} is not in providers ({', '.join(configured)})"
+                )
+            known = KNOWN_CATEGORIES.get(provider) if provider is not None else None
+            unknown = sorted(set(rule.match.categories) - known) if known is not None else []
+            if unknown:
+                raise ValueError(
+                    f"{label}: {provider} has no category {', '.join(map(repr, unknown))} "
+                    f"(it has {', '.join(sorted(known or ()))})"
+                )
+            if provider is None and rule.match.categories:
+                possible = _possible_categories(configured)
+                if possible is not None and not set(rule.match.categories) & possible:
+                    raise ValueError(
+                        f"{label}: no configured provider reports "
+                        f"{', '.join(map(repr, rule.match.categories))}"
+                    )
+            if isinstance(rule.match.min_score, float | int) and provider is None:
+                raise ValueError(
+                    f"{label}: a numeric minScore needs a provider (each has its own scale)"
+                )
+            for earlier_index, earlier in enumerate(self.rules[:index]):
+                if not earlier.observe and earlier.match.covers(rule.match):
+                    raise ValueError(
+                        f"{label} can never apply: rules[{earlier_index}]"
+                        + (f" ({earlier.name})" if earlier.name else "")
+                        + " matches everything it matches, and the first rule that "
+                        "matches wins"
+                    )
+        return self
+
+    @property
+    def all_rules(self) -> tuple[Rule, ...]:
+        """The rules in the order they are checked: one's own, then the defaults."""
+        return (*self.rules, *default_rules(self.on_match))
+
     @field_validator("room_filter")
     @classmethod
     def _valid_regex(cls, value: str | None) -> str | None:
@@ -316,6 +503,17 @@ class ModerationPolicy(StrictModel):
             except re.error as exc:
                 raise ValueError(f"invalid regex {value!r}: {exc}") from exc
         return value
+
+
+def _possible_categories(providers: Sequence[str]) -> frozenset[str] | None:
+    """Every category the configured providers can report (``None``: open-ended)."""
+    possible: set[str] = set()
+    for name in providers:
+        known = KNOWN_CATEGORIES.get(name)
+        if known is None:
+            return None
+        possible |= known
+    return frozenset(possible)
 
 
 # --- bans ------------------------------------------------------------------------

@@ -20,6 +20,8 @@ AuditAction = Literal[
     "approve",
     "deny",
     "expire",
+    "observe",
+    "acknowledge",
 ]
 AUDIT_ACTIONS: Final = frozenset(get_args(AuditAction))
 

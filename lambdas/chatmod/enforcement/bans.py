@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -230,8 +231,42 @@ class StrikeRef:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingWarning:
+    """A warning the sender must acknowledge before their next message is judged.
+
+    Attributes:
+        warning_id: what the sender acknowledges (``POST /warnings/{id}/ack``).
+        reason: why, in words the sender's client can show.
+        rule: the rule that warned.
+        at_ms: when (epoch ms).
+        room: where the warned message was sent, if in a room.
+    """
+
+    warning_id: str
+    reason: str
+    rule: str
+    at_ms: int
+    room: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The warning as the API shows it to its sender."""
+        return {
+            "warningId": self.warning_id,
+            "reason": self.reason,
+            "rule": self.rule,
+            "at": iso_seconds(self.at_ms / 1000),
+            "room": self.room,
+        }
+
+
+def warning_id_for(ref: str) -> str:
+    """The warning's id for the message it was given for (a retry gives the same id)."""
+    return "wn_" + hashlib.sha256(ref.encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True, slots=True)
 class SenderRecord:
-    """What the stores hold about one sender: their ban and their recent strikes.
+    """What the stores hold about one sender: their ban, recent strikes and a pending warning.
 
     Attributes:
         client_id: the sender.
@@ -239,12 +274,15 @@ class SenderRecord:
         strikes: remembered strikes, oldest first.
         version: the strikes item's version (0 when there is none); a write
             expects it unchanged, so concurrent strikes cannot lose one.
+        warning: a warning not yet acknowledged (it lives on the strikes item, so it
+            lapses with the strike window at the latest).
     """
 
     client_id: str
     ban: Ban | None = None
     strikes: tuple[Strike, ...] = ()
     version: int = 0
+    warning: PendingWarning | None = None
 
     def active_ban(self, now: float) -> Ban | None:
         """The ban in force at ``now`` (epoch seconds), if any."""
@@ -263,6 +301,8 @@ class StrikePlan:
         strikes_expire_at: the strikes item's TTL (epoch seconds).
         new_ban: the ban to write, or ``None`` (a warning rung, a duplicate, or
             a ban already in place that must not be replaced).
+        warning: the pending warning the strikes item keeps (a new one, or the one
+            already pending: the item is written whole).
     """
 
     outcome: StrikeOutcome
@@ -270,12 +310,27 @@ class StrikePlan:
     expected_version: int
     strikes_expire_at: int
     new_ban: Ban | None
+    warning: PendingWarning | None = None
 
 
 #: Strikes remembered per sender. The ladder needs no more than its length (the
 #: last rung repeats) and dedupe only the latest few, so the item stays small
 #: (a few KiB) however many strikes a sender collects.
 MAX_REMEMBERED_STRIKES: Final = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Sanction:
+    """A ban a rule asks for with a strike (``timeout`` or ``ban``), at least as long as the
+    ladder's.
+
+    Attributes:
+        rule: the rule's name (it becomes part of the ban reason).
+        duration_seconds: how long; ``None`` for a permanent ban.
+    """
+
+    rule: str
+    duration_seconds: int | None
 
 
 def plan_strike(
@@ -285,6 +340,8 @@ def plan_strike(
     policy: BanPolicy,
     now_ms: int,
     reason: str,
+    sanction: Sanction | None = None,
+    warning: PendingWarning | None = None,
 ) -> StrikePlan:
     """Count one strike against ``record`` and decide the ban its rung calls for.
 
@@ -294,6 +351,9 @@ def plan_strike(
         policy: ladder, window.
         now_ms: epoch milliseconds.
         reason: why the message was rejected (it becomes part of the ban reason).
+        sanction: a rule's timeout or ban: the ban is the longer of the rung's and
+            this one.
+        warning: a rule's warning, to be acknowledged before the next message.
 
     Returns:
         The plan. For a duplicate (the same message again), nothing needs writing:
@@ -320,14 +380,16 @@ def plan_strike(
                 expected_version=record.version,
                 strikes_expire_at=now_ms // 1000 + policy.window_seconds,
                 new_ban=None,
+                warning=record.warning,
             )
     window.append(Strike(ref.value, now_ms))
     count = len(window)
     step = ladder_step(policy, count)
     current = record.active_ban(now_ms / 1000)
     new_ban: Ban | None = None
+    created_at = now_ms // 1000
+    wanted: Ban | None = None
     if step.bans:
-        created_at = now_ms // 1000
         wanted = Ban(
             client_id=record.client_id,
             reason=auto_ban_reason(step, count, reason),
@@ -337,8 +399,20 @@ def plan_strike(
             if step.duration_seconds is None
             else created_at + step.duration_seconds,
         )
-        if replaces(current, wanted):
-            new_ban = wanted
+    if sanction is not None:
+        ruled = Ban(
+            client_id=record.client_id,
+            reason=f"rule {sanction.rule}: {reason}",
+            source=AUTO_SOURCE,
+            created_at=created_at,
+            expires_at=None
+            if sanction.duration_seconds is None
+            else created_at + sanction.duration_seconds,
+        )
+        if wanted is None or not wanted.outlasts(ruled.expires_at):
+            wanted = ruled
+    if wanted is not None and replaces(current, wanted):
+        new_ban = wanted
     return StrikePlan(
         outcome=StrikeOutcome(
             client_id=record.client_id,
@@ -353,6 +427,7 @@ def plan_strike(
         expected_version=record.version,
         strikes_expire_at=now_ms // 1000 + policy.window_seconds,
         new_ban=new_ban,
+        warning=warning or record.warning,
     )
 
 

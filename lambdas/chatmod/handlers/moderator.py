@@ -420,6 +420,7 @@ def get_user(
             "windowSeconds": policy.bans.window_seconds,
             "ladder": list(policy.bans.ladder),
         },
+        "warning": None if record.warning is None else record.warning.to_json(),
         "history": history,
     }
     if page.next_before is not None:

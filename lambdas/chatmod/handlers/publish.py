@@ -9,8 +9,11 @@ an answer, and publishes what was accepted:
 - held for review → 202 ``{"held": true, "reviewId"}``: nothing is published until a
   moderator approves (``/moderation/reviews``);
 - banned → 403 ``{"error": "banned", "reason", "bannedUntil"}`` as ``/token`` answers;
+- a warning not yet acknowledged → 403 ``{"error": "warning_unacknowledged",
+  "warningId", "reason"}``;
 - rejected → 422 ``{"error": "rejected", "code": 42213, "reason", "categories"}``
-  (the pipeline recorded the strike); nothing is published;
+  (the pipeline recorded the strike; ``warningId`` when a ``warn`` rule rejected it);
+  nothing is published;
 - no decision → the policy's ``failedAction``: ``publish`` publishes, ``reject``
   and ``defer`` answer 503;
 - Ably failed → 502; the message was judged before publishing, so an accepted
@@ -25,11 +28,16 @@ without judging them twice.
 
 DynamoDB round trips before the answer: as the pipeline's (1 when accepted, 2
 when rejected with a strike); SSM reads come from the parameter cache.
+
+``GET /warnings`` answers the caller's pending warning (``{"warning": {...}}`` or
+``{"warning": null}``); ``POST /warnings/{warningId}/ack`` acknowledges it (audited), so
+their next message is judged again — 404 when no such warning is pending.
 """
 
 from __future__ import annotations
 
 import binascii
+import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -55,19 +63,22 @@ from chatmod.core.deadline import Deadline
 from chatmod.core.errors import (
     BadRequestError,
     BannedError,
+    ForbiddenError,
     MessageRejectedError,
     ServiceUnavailableError,
     UnauthorizedError,
 )
 from chatmod.core.observability import logger, metrics, tracer
-from chatmod.core.runtime import get_runtime
+from chatmod.core.runtime import Runtime, get_runtime
 from chatmod.core.settings import Settings
+from chatmod.enforcement.audit import AuditEvent
 from chatmod.enforcement.judged import JUDGED_HEADER, sign_judged
 from chatmod.enforcement.tokens import Identity, identity_from_claims
 from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
 
 #: The Ably error code clients see for a message moderation rejected (as Ably Chat's rules).
 REJECTED_CODE = 42213
+WARNING_ID = re.compile(r"wn_[0-9a-f]{24}")
 
 app = make_resolver()
 
@@ -142,6 +153,7 @@ def _submission(request: PublishRequest, identity: Identity, ids: MessageIds) ->
             metadata=request.metadata or {},
             headers=request.headers or {},
             source="publish",
+            role=_role(identity),
         )
     return Submission(
         text=channel_text(request.data),
@@ -152,7 +164,71 @@ def _submission(request: PublishRequest, identity: Identity, ids: MessageIds) ->
         source="publish",
         name=request.name,
         data=request.data,
+        role=_role(identity),
     )
+
+
+@app.get("/warnings")
+def pending_warning() -> Response[str]:
+    """The caller's warning waiting to be acknowledged, if any.
+
+    Raises:
+        UnauthorizedError: no verified identity (401).
+        ServiceUnavailableError: the store could not be read (503).
+    """
+    identity, runtime, deadline = _caller()
+    record = runtime.bans.load_sender(identity.client_id, deadline=deadline, after_conflict=True)
+    warning = record.warning.to_json() if record.warning is not None else None
+    return json_response(200, {"warning": warning})
+
+
+@app.post("/warnings/<warningId>/ack")
+def acknowledge_warning(warningId: str) -> Response[str]:  # the path parameter's name in the API
+    """Acknowledge the caller's pending warning: their next message is judged again.
+
+    Raises:
+        UnauthorizedError: no verified identity (401).
+        BadRequestError: not a warning id (400).
+        NotFoundError: the caller has no such pending warning (404).
+        ServiceUnavailableError: the store could not be written (503).
+    """
+    _require_identity()
+    if not WARNING_ID.fullmatch(warningId):
+        raise BadRequestError(
+            f"{warningId[:40]!r} is not a warning id (wn_ and 24 hex digits)",
+            code="invalid_warning_id",
+        )
+    identity, runtime, deadline = _caller()
+    event = AuditEvent(
+        action="acknowledge",
+        actor=identity.client_id,
+        client_id=identity.client_id,
+        reason="warning acknowledged",
+        details={"warningId": warningId},
+    )
+    runtime.bans.acknowledge_warning(identity.client_id, warningId, event, deadline=deadline)
+    metrics.add_metric(name="WarningAcknowledged", unit=MetricUnit.Count, value=1)
+    return json_response(200, {"acknowledged": True, "warningId": warningId})
+
+
+def _require_identity() -> dict[str, Any]:
+    """The verified JWT claims; before any configuration read, so no identity is a 401."""
+    claims = app.current_event.request_context.authorizer.jwt_claim
+    if not claims:
+        raise UnauthorizedError("sign in first: the request carries no verified identity")
+    return dict(claims)
+
+
+def _caller() -> tuple[Identity, Runtime, Deadline]:
+    claims = _require_identity()
+    deadline = Deadline.for_lambda(app.lambda_context)
+    runtime = get_runtime(deadline)
+    return identity_from_claims(claims, runtime.policy.identity), runtime, deadline
+
+
+def _role(identity: Identity) -> str:
+    """The sender's role for rules' ``roles``: proven by their JWT on this path."""
+    return "moderator" if identity.moderator else "user"
 
 
 def _text_to_publish(result: PipelineResult, request: PublishRequest) -> str:
@@ -170,17 +246,24 @@ def _text_to_publish(result: PipelineResult, request: PublishRequest) -> str:
             "you are banned from this chat" + ("" if ban.permanent else " for now"),
             details={"reason": ban.reason, "bannedUntil": ban.banned_until_iso},
         )
+    if verdict is Verdict.WARNED:
+        assert result.warning is not None
+        raise ForbiddenError(
+            "acknowledge your warning before you write again",
+            code="warning_unacknowledged",
+            details={"warningId": result.warning.warning_id, "reason": result.warning.reason},
+        )
     if verdict is Verdict.REJECT:
         decision = result.decision
         assert decision is not None
-        raise MessageRejectedError(
-            "moderation rejected the message",
-            details={
-                "code": REJECTED_CODE,
-                "reason": decision.reason or "rejected",
-                "categories": list(decision.categories),
-            },
-        )
+        details: dict[str, Any] = {
+            "code": REJECTED_CODE,
+            "reason": decision.reason or "rejected",
+            "categories": list(decision.categories),
+        }
+        if result.warning is not None:
+            details["warningId"] = result.warning.warning_id
+        raise MessageRejectedError("moderation rejected the message", details=details)
     # FAILED: no decision; the policy's failedAction says what happens.
     if result.failed_action == "publish":
         return _original_text(request)

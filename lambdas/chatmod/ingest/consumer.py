@@ -275,8 +275,11 @@ class AsyncModerator:
                 review_id=result.review.review_id,
             )
             return MessageFate(Fate.HELD, message.key, result.review.review_id)
-        if verdict in (Verdict.REJECT, Verdict.BANNED):
-            reason = "banned" if verdict is Verdict.BANNED else (_reason(decision))
+        if verdict in (Verdict.REJECT, Verdict.BANNED, Verdict.WARNED):
+            reason = {
+                Verdict.BANNED: "banned",
+                Verdict.WARNED: "warning_unacknowledged",
+            }.get(verdict) or _reason(decision)
             self._remove(message, verdict.value, reason, decision, deadline)
             if result.store_failed:
                 # Removed, but the strike was not recorded: the redelivery records

@@ -3,7 +3,8 @@
 Request: ``{source, appId, room, site, ruleId, message: {clientId, text, metadata,
 headers, userClaim?}}``. Answer (always HTTP 200 once a decision is made):
 ``{"action": "accept"}``, ``{"action": "reject", "rejectionDetail": {...strings}}``
-(a held message: ``{"reason": "held_for_review", "reviewId": "rv_…"}``),
+(a held message: ``{"reason": "held_for_review", "reviewId": "rv_…"}``; a sender
+with a warning to acknowledge: ``{"reason": "warning_unacknowledged", "warningId"}``),
 or an accept with ``message`` replacing the text — metadata and headers are
 carried over, because Ably removes whatever the replacement omits. An answer is
 at most 32 KiB.
@@ -26,6 +27,8 @@ from chatmod.moderation.engine import HELD_REASON, Decision
 from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
 
 MAX_RESPONSE_BYTES: Final = 32 * 1024
+#: The rejection reason while a warning waits to be acknowledged.
+WARNING_REASON: Final = "warning_unacknowledged"
 #: Ably retries one message for at most its rule's retry timeout (≤ 5 s). The same
 #: sender, room and text inside this window is that retry, not a new strike —
 #: measured from the strike's own time, so no window edge splits a retry in two.
@@ -121,6 +124,13 @@ def answer_for(result: PipelineResult, request: BeforePublishRequest) -> dict[st
         return reject(
             "banned", {"bannedUntil": ban.banned_until_iso or "permanent", "banReason": ban.reason}
         )
+    if result.verdict is Verdict.WARNED:
+        assert result.warning is not None
+        # The sender's client shows the warning and acknowledges it (POST /warnings/{id}/ack).
+        return reject(
+            WARNING_REASON,
+            {"warningId": result.warning.warning_id, "warningReason": result.warning.reason},
+        )
     if result.verdict is Verdict.ACCEPT:
         return accept()
     if result.verdict is Verdict.HOLD:
@@ -142,6 +152,11 @@ def answer_for(result: PipelineResult, request: BeforePublishRequest) -> dict[st
         detail: dict[str, str | None] = dict(decision.details)
         detail.setdefault("category", _categories(decision))
         detail["provider"] = decision.provider
+        if decision.action in ("timeout", "ban") and result.ban is not None:
+            # The sender's client can say for how long they cannot write.
+            detail["bannedUntil"] = result.ban.banned_until_iso or "permanent"
+        if result.warning is not None:
+            detail["warningId"] = result.warning.warning_id
         return reject(decision.reason or "rejected", detail)
     # No decision: the policy's failedAction.
     if result.failed_action == "publish":

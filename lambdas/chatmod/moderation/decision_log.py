@@ -3,7 +3,12 @@
 Metric names (namespace ``Chatmod``, dimension ``service``): ``Accepted``,
 ``Rejected``, ``Masked``, ``Failed`` (no decision: the policy's failedAction
 applied — an alarm watches its rate), ``Banned`` (a banned sender tried), and
-``StrikeNotRecorded`` (a rejection whose strike could not be written).
+``StrikeNotRecorded`` (a rejection whose strike could not be written), ``Warned`` (a
+sender with a warning to acknowledge tried). Rules add
+``Rule.<name>`` (a rule of one's own matched a category: accepting rules count too;
+the default rules' counts are the outcome metrics),
+``Rule.<name>.observed`` and ``Would<Action>`` (``WouldReject``, ``WouldBan``…: what
+observed rules and providers would have done) — one metric per rule, in the same blob.
 
 Logs are most of what a decision costs (CloudWatch Logs bills every byte ingested;
 see ``docs/cost.md``), so:
@@ -31,6 +36,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from chatmod.core.errors import ChatmodError
 from chatmod.core.observability import logger, metrics
+from chatmod.core.policy import DEFAULT_RULE, REVIEW_BAND_RULE
 from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
 
 METRIC_FOR: Final = {
@@ -39,6 +45,7 @@ METRIC_FOR: Final = {
     Verdict.REJECT: "Rejected",
     Verdict.HOLD: "Held",
     Verdict.BANNED: "Banned",
+    Verdict.WARNED: "Warned",
     Verdict.FAILED: "Failed",
 }
 #: The log level of each outcome: accepted messages are the bulk, and the least news.
@@ -48,9 +55,11 @@ LEVEL_FOR: Final = {
     Verdict.REJECT: logging.INFO,
     Verdict.HOLD: logging.INFO,
     Verdict.BANNED: logging.INFO,
+    Verdict.WARNED: logging.INFO,
     Verdict.FAILED: logging.WARNING,
 }
 DECISION_MESSAGE: Final = "moderation decision"
+_DEFAULT_RULES: Final = frozenset({None, DEFAULT_RULE, REVIEW_BAND_RULE})
 
 
 # Powertools' metric set is a plain dict: the async consumer records decisions from
@@ -73,7 +82,20 @@ def record(submission: Submission, result: PipelineResult) -> None:
             metrics.add_metric(
                 name="DecisionLatency", unit=MetricUnit.Milliseconds, value=decision.elapsed_ms
             )
+            for rule in decision.rules:
+                # The defaults' counts are the outcome metrics already (no bytes twice).
+                if rule not in _DEFAULT_RULES:
+                    metrics.add_metric(name=f"Rule.{rule}", unit=MetricUnit.Count, value=1)
+            for seen in decision.observed:
+                metrics.add_metric(
+                    name=f"Rule.{seen.rule}.observed", unit=MetricUnit.Count, value=1
+                )
+                metrics.add_metric(
+                    name=f"Would{seen.action.capitalize()}", unit=MetricUnit.Count, value=1
+                )
     level = LEVEL_FOR[result.verdict]
+    if decision is not None and decision.observed:
+        level = max(level, logging.INFO)  # what observe mode is for: seeing it
     if logger.log_level <= level:  # (DEBUG when Powertools samples this invocation)
         log = {logging.DEBUG: logger.debug, logging.INFO: logger.info}.get(level, logger.warning)
         log(DECISION_MESSAGE, extra=_fields(submission, result, provider))
@@ -103,6 +125,13 @@ def _fields(submission: Submission, result: PipelineResult, provider: str) -> di
         "duplicate": (strike.duplicate if strike else False) or None,
         "bannedUntil": result.ban.banned_until_iso if result.ban else None,
         "reviewId": result.review.review_id if result.review else None,
+        "warningId": result.warning.warning_id if result.warning else None,
+        # Which rule decided, when one of one's own did (the defaults go without saying).
+        "rule": decision.rule if decision and decision.rule not in _DEFAULT_RULES else None,
+        "action": decision.action
+        if decision and decision.action in ("warn", "timeout", "ban")
+        else None,
+        "observed": [f"{o.rule}:{o.action}" for o in decision.observed] if decision else None,
     }
     return {key: value for key, value in fields.items() if value is not None and value != []}
 
@@ -111,6 +140,8 @@ def _undecided_reason(submission: Submission, result: PipelineResult) -> str:
     """Why a result has no engine decision: the sender is banned, or chatmod judged it before."""
     if result.verdict is Verdict.BANNED:
         return "banned"
+    if result.verdict is Verdict.WARNED:
+        return "warning_unacknowledged"
     return "judged" if submission.judged else "none"
 
 

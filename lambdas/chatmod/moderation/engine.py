@@ -16,24 +16,34 @@ The policy mirrors an Ably before-publish rule:
 - a scoring provider's ``reviewThresholds``: a category scoring from its review
   threshold up to (not reaching) its reject threshold holds the message.
 
-Providers run in order and the first reject wins — a hold does not stop the
-chain, so a later provider's reject still rejects; after a mask, later providers
-see the masked text.
+Rules (``moderation.rules``, then the defaults ``onMatch`` and the review band
+stand for) decide what each flagged category does: the first rule that matches a
+category decides for it, and when a message has several, the strongest action
+wins (``ban`` > ``timeout`` > ``reject`` > ``warn`` > ``hold`` > ``mask`` >
+``accept``). Providers run in order, each once; the chain stops as soon as no
+provider left could lead to a stronger action — with the defaults, at the first
+reject, as before rules existed; a hold does not stop it, so a later provider's
+reject still rejects; after a mask, later providers see the masked text.
+
+An observed rule (``observe``) or provider (``observeProviders``) is computed and
+reported (``Decision.observed``) but enforces nothing: the next rule that matches
+the category decides instead, and an observed provider's categories decide nothing.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fnmatch import fnmatchcase
 from typing import Any
 
 from chatmod.core.deadline import Deadline
-from chatmod.core.policy import ModerationPolicy
+from chatmod.core.policy import REVIEW_BAND_RULE, RULE_ACTIONS, ModerationPolicy, Rule
 from chatmod.moderation.base import (
-    Match,
     Provider,
     ProviderError,
     ProviderRateLimitedError,
@@ -49,6 +59,7 @@ from chatmod.moderation.blocklist import mask
 LOCAL_PROVIDER_TIMEOUT_S = 0.05
 BACKOFF_BASE_S = 0.025
 BACKOFF_MAX_S = 0.5
+_REJECT_RANK = RULE_ACTIONS.index("reject")
 #: The reason of a held message (the before-publish rejection's ``reason``).
 HELD_REASON = "held_for_review"
 
@@ -80,6 +91,13 @@ class Decision:
         details: string detail the provider (the user's own model) asked to pass on.
         scores: the deciding provider's scores for the flagged categories (reject, hold).
         terms: the listed blocklist terms that matched (reject, mask, hold).
+        rule: the rule whose action decided (``None`` when nothing matched).
+        action: that rule's action (``warn``, ``timeout`` and ``ban`` reject the
+            message, and the pipeline applies the rest).
+        duration_seconds: a ``timeout``'s or ``ban``'s length (``None``: permanent).
+        strike: the message also earns a strike (``None``: the action's default).
+        rules: every enforced rule that matched a category (accepting ones too).
+        observed: what observed rules and providers would have done.
     """
 
     outcome: Outcome
@@ -94,6 +112,86 @@ class Decision:
     details: Mapping[str, str] = field(default_factory=dict)
     scores: Mapping[str, float] = field(default_factory=dict)
     terms: tuple[str, ...] = ()
+    rule: str | None = None
+    action: str | None = None
+    duration_seconds: int | None = None
+    strike: bool | None = None
+    rules: tuple[str, ...] = ()
+    observed: tuple[Observation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What an observed rule (or a rule, for an observed provider) would have done."""
+
+    rule: str
+    action: str
+    provider: str
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledRule:
+    """A rule with its position and name, ready to test a flagged category."""
+
+    index: int
+    name: str
+    rule: Rule
+    rank: int
+    # The default review-band rule: as before rules, a provider's review band only
+    # counts when that provider flagged nothing.
+    band_when_clean: bool = False
+
+    def matches(self, hit: _Hit, room: str | None, role: str) -> bool:
+        match = self.rule.match
+        if self.band_when_clean and hit.provider_flagged:
+            return False
+        if match.provider is not None and match.provider != hit.provider:
+            return False
+        if match.categories and hit.category not in match.categories:
+            return False
+        if match.min_score == "threshold":
+            if not hit.flagged:
+                return False
+        elif match.min_score == "reviewThreshold":
+            if not (hit.flagged or hit.in_band):
+                return False
+        elif hit.score < match.min_score:
+            return False
+        if match.rooms and (room is None or not any(fnmatchcase(room, g) for g in match.rooms)):
+            return False
+        return not match.roles or role in match.roles
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """One scored category of one provider's result."""
+
+    provider: str
+    position: int
+    category: str
+    score: float
+    flagged: bool  # reached the provider's threshold
+    in_band: bool  # reached the provider's review threshold
+    provider_flagged: bool  # the provider flagged some category of the message
+    result: ProviderResult
+
+
+@dataclass(frozen=True, slots=True)
+class _Ruling:
+    """The enforced rule for one hit."""
+
+    hit: _Hit
+    rule: _CompiledRule
+    action: str  # the rule's, or ``reject`` for a mask with nothing to mask
+
+    @property
+    def key(self) -> tuple[int, float, int, int]:
+        """Strongest action first, then the longer sanction, the earlier rule, provider."""
+        rank = RULE_ACTIONS.index(self.action)
+        duration = self.rule.rule.duration_seconds
+        length = 0.0 if self.action not in ("timeout", "ban") else duration or math.inf
+        return (rank, length, -self.rule.index, -self.hit.position)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +239,27 @@ class ConfiguredProvider:
                 hits.append((score, category))
         return tuple(category for _, category in sorted(hits, key=lambda h: (-h[0], h[1])))
 
+    def hits(self, result: ProviderResult, position: int) -> list[_Hit]:
+        """Every scored category, most severe first, with where it stands."""
+        hits = []
+        flagged = bool(self.flagged(result))
+        for category, score in result.scores.items():
+            threshold = self.thresholds.get(category, self.default_threshold)
+            review = self.review_thresholds.get(category)
+            hits.append(
+                _Hit(
+                    provider=self.provider.name,
+                    position=position,
+                    category=category,
+                    score=float(score),
+                    flagged=threshold is not None and score >= threshold,
+                    in_band=review is not None and score >= review,
+                    provider_flagged=flagged,
+                    result=result,
+                )
+            )
+        return sorted(hits, key=lambda h: (-h.score, h.category))
+
 
 class ModerationEngine:
     """Applies a ``ModerationPolicy`` with a chain of providers.
@@ -169,6 +288,42 @@ class ModerationEngine:
         self._room_filter = re.compile(policy.room_filter) if policy.room_filter else None
         self._clock = clock
         self._sleep = sleep
+        self._rules = tuple(
+            _CompiledRule(
+                index=index,
+                name=rule.name or f"rules[{index}]",
+                rule=rule,
+                rank=RULE_ACTIONS.index(rule.action),
+                band_when_clean=index >= len(policy.rules) and rule.name == REVIEW_BAND_RULE,
+            )
+            for index, rule in enumerate(policy.all_rules)
+        )
+        self._observed_providers = frozenset(policy.observe_providers)
+        # The strongest action each provider's categories could still lead to: the
+        # chain stops once nothing after the current provider could beat the ruling.
+        self._reach = tuple(self._strongest_after(i) for i in range(len(self.providers)))
+        # Whether an observed provider comes later: it is asked unless the message is
+        # rejected already (observing is for what would change).
+        self._watching_after = tuple(
+            any(c.provider.name in self._observed_providers for c in self.providers[position + 1 :])
+            for position in range(len(self.providers))
+        )
+
+    def _strongest_after(self, position: int) -> int:
+        later = {
+            configured.provider.name
+            for configured in self.providers[position + 1 :]
+            if configured.provider.name not in self._observed_providers
+        }
+        # A mask with nothing to mask rejects: a masking rule may lead to a reject.
+        reject = RULE_ACTIONS.index("reject")
+        ranks = [
+            max(rule.rank, reject) if rule.rule.action == "mask" else rule.rank
+            for rule in self._rules
+            if not rule.rule.observe
+            and (rule.rule.match.provider in later or (rule.rule.match.provider is None and later))
+        ]
+        return max(ranks, default=-1)
 
     def applies_to(self, room: str | None) -> bool:
         """Whether messages in ``room`` are moderated (the room filter)."""
@@ -183,15 +338,17 @@ class ModerationEngine:
         room: str | None = None,
         context: Any = None,
         deadline: Deadline | None = None,
+        role: str = "user",
     ) -> Decision:
         """Decide on one message.
 
         Args:
             text: the message text.
-            room: the room (or channel) name, for the room filter.
+            room: the room (or channel) name, for the room filter and rules' ``rooms``.
             context: the message context for providers that want it (``MessageContext``).
             deadline: the request's own deadline; the engine's budget
                 (``retryTimeoutMs``) never runs past it.
+            role: the sender's role (``user`` or ``moderator``), for rules' ``roles``.
 
         Returns:
             The decision. Never raises for provider failures: they become
@@ -205,11 +362,9 @@ class ModerationEngine:
             budget = min(budget, deadline.remaining())
         until = started + budget
         current = text
-        masked_by: str | None = None
-        masked_categories: tuple[str, ...] = ()
-        masked_terms: tuple[str, ...] = ()
-        held: Decision | None = None
-        for configured in self.providers:
+        rulings: list[_Ruling] = []
+        observed: list[tuple[_CompiledRule, _Hit]] = []
+        for position, configured in enumerate(self.providers):
             name = configured.provider.name
             try:
                 result = self._attempt(configured, current, until, context)
@@ -222,57 +377,117 @@ class ModerationEngine:
                     failure=str(exc),
                     failed_action=self.policy.failed_action,
                 )
-            categories = configured.flagged(result)
-            if not categories:
-                review = configured.for_review(result)
-                if review and held is None:
-                    held = _hold(result, name, review)
-                continue
-            spans = _spans_for(result.matches, categories)
-            if self.policy.on_match == "mask" and spans and _covers(spans, result, categories):
+            watched_only = name in self._observed_providers
+            mine: list[_Ruling] = []
+            for hit in configured.hits(result, position):
+                for rule in self._rules:
+                    if not rule.matches(hit, room, role):
+                        continue
+                    if rule.rule.observe or watched_only:
+                        observed.append((rule, hit))
+                        if watched_only:
+                            break
+                        continue
+                    mine.append(_Ruling(hit, rule, rule.rule.action))
+                    break
+            mine = _unmaskable_rejects(mine, result)
+            spans = tuple(
+                m
+                for m in result.matches
+                if any(r.action == "mask" and r.hit.category == m.category for r in mine)
+            )
+            if spans:
                 current = mask(current, spans)
-                masked_by = masked_by or name
-                masked_categories += tuple(c for c in categories if c not in masked_categories)
-                masked_terms += tuple(m.term for m in spans if m.term not in masked_terms)
-                continue
-            if self.policy.on_match == "hold":
-                # A later provider may still reject: the first reject wins over a hold.
-                if held is None:
-                    held = _hold(result, name, categories)
-                continue
+            rulings += mine
+            strongest = max((r.key for r in rulings), default=None)
+            if strongest is not None and self._settled(strongest, position):
+                break
+        return self._decide(text, current, rulings, observed, started)
+
+    def _settled(self, strongest: tuple[int, float, int, int], position: int) -> bool:
+        """No provider after ``position`` could lead to a stronger action than ``strongest``."""
+        rank, reach = strongest[0], self._reach[position]
+        if rank < _REJECT_RANK and self._watching_after[position]:
+            return False
+        if rank > reach:
+            return True
+        # Equal strength: masks still add up, and a later sanction may be longer.
+        return rank == reach and RULE_ACTIONS[rank] not in ("accept", "mask", "timeout", "ban")
+
+    def _decide(
+        self,
+        text: str,
+        current: str,
+        rulings: list[_Ruling],
+        observed: list[tuple[_CompiledRule, _Hit]],
+        started: float,
+    ) -> Decision:
+        matched = tuple(dict.fromkeys(r.rule.name for r in rulings))
+        watched = _observations(observed)
+        enforcing = [r for r in rulings if r.action != "accept"]
+        if not enforcing:
             return Decision(
-                Outcome.REJECT,
-                reason=_reason(result, name),
-                categories=categories,
-                provider=name,
+                Outcome.ACCEPT,
                 elapsed_ms=self._ms_since(started),
-                details=_details(result),
-                scores=_scores(result, categories),
-                terms=_terms(result, categories),
+                rules=matched,
+                observed=watched,
             )
-        if held is not None:
-            # Held on the original text: a moderator judges what the sender wrote.
-            return Decision(
-                Outcome.HOLD,
-                reason=held.reason,
-                categories=held.categories,
-                provider=held.provider,
-                elapsed_ms=self._ms_since(started),
-                details=held.details,
-                scores=held.scores,
-                terms=held.terms,
+        winner = max(enforcing, key=lambda r: r.key)
+        action = winner.action
+        rule = winner.rule
+        if action == "mask":
+            masking = [r for r in enforcing if r.action == "mask"]
+            categories = tuple(dict.fromkeys(r.hit.category for r in masking))
+            # The masked words in the order each provider reported them.
+            results = {r.hit.position: r.hit.result for r in masking}
+            masked = {(r.hit.position, r.hit.category) for r in masking}
+            terms = tuple(
+                dict.fromkeys(
+                    m.term
+                    for position in sorted(results)
+                    for m in results[position].matches
+                    if (position, m.category) in masked
+                )
             )
-        if masked_by is not None:
             return Decision(
                 Outcome.MASK,
                 reason="masked",
-                categories=masked_categories,
-                provider=masked_by,
+                categories=categories,
+                provider=masking[0].hit.provider,
                 elapsed_ms=self._ms_since(started),
                 text=current,
-                terms=masked_terms,
+                terms=terms,
+                rule=masking[0].rule.name,
+                action="mask",
+                strike=rule.rule.strike,
+                rules=matched,
+                observed=watched,
             )
-        return Decision(Outcome.ACCEPT, elapsed_ms=self._ms_since(started))
+        # The deciding provider's categories that the same rule ruled, most severe first.
+        same = [
+            r
+            for r in enforcing
+            if r.hit.position == winner.hit.position and r.rule is rule and r.action == action
+        ]
+        categories = tuple(r.hit.category for r in same)
+        result = winner.hit.result
+        held = action == "hold"
+        return Decision(
+            Outcome.HOLD if held else Outcome.REJECT,
+            reason=HELD_REASON if held else _reason(result, winner.hit.provider),
+            categories=categories,
+            provider=winner.hit.provider,
+            elapsed_ms=self._ms_since(started),
+            details=_details(result),
+            scores=_scores(result, categories),
+            terms=_terms(result, categories),
+            rule=rule.name,
+            action=action,
+            duration_seconds=rule.rule.duration_seconds,
+            strike=rule.rule.strike,
+            rules=matched,
+            observed=watched,
+        )
 
     def _attempt(
         self, configured: ConfiguredProvider, text: str, deadline: float, context: Any
@@ -313,15 +528,28 @@ class ModerationEngine:
         return round((self._clock() - started) * 1000, 3)
 
 
-def _hold(result: ProviderResult, provider: str, categories: tuple[str, ...]) -> Decision:
-    return Decision(
-        Outcome.HOLD,
-        reason=HELD_REASON,
-        categories=categories,
-        provider=provider,
-        details=_details(result),
-        scores=_scores(result, categories),
-        terms=_terms(result, categories),
+def _unmaskable_rejects(rulings: list[_Ruling], result: ProviderResult) -> list[_Ruling]:
+    """Masking is only honest if every masked category has a span: else all reject.
+
+    A provider without spans (every one but the blocklist) cannot mask, so its
+    categories that a rule would mask reject the message instead.
+    """
+    masking = [r for r in rulings if r.action == "mask"]
+    if not masking:
+        return rulings
+    spanned = {m.category for m in result.matches}
+    if all(r.hit.category in spanned for r in masking):
+        return rulings
+    return [_Ruling(r.hit, r.rule, "reject") if r.action == "mask" else r for r in rulings]
+
+
+def _observations(observed: list[tuple[_CompiledRule, _Hit]]) -> tuple[Observation, ...]:
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for rule, hit in observed:
+        grouped.setdefault((rule.name, rule.rule.action, hit.provider), []).append(hit.category)
+    return tuple(
+        Observation(rule=name, action=action, provider=provider, categories=tuple(categories))
+        for (name, action, provider), categories in grouped.items()
     )
 
 
@@ -340,16 +568,6 @@ def _terms(result: ProviderResult, categories: tuple[str, ...]) -> tuple[str, ..
 def _retry_after(error: ProviderRateLimitedError) -> float | None:
     value = getattr(error, "retry_after", None)
     return float(value) if isinstance(value, int | float) else None
-
-
-def _spans_for(matches: Sequence[Match], categories: tuple[str, ...]) -> tuple[Match, ...]:
-    return tuple(m for m in matches if m.category in categories)
-
-
-def _covers(spans: tuple[Match, ...], result: ProviderResult, categories: tuple[str, ...]) -> bool:
-    """Masking is only honest if every flagged category has a span to mask."""
-    spanned = {m.category for m in spans}
-    return all(category in spanned for category in categories) and bool(result.matches)
 
 
 def _reason(result: ProviderResult, provider: str) -> str:

@@ -50,12 +50,15 @@ from chatmod.enforcement.audit import AuditAction, AuditEvent
 from chatmod.enforcement.bans import (
     AUTO_SOURCE,
     Ban,
+    PendingWarning,
+    Sanction,
     SenderRecord,
     StaleRecordError,
     StrikeOutcome,
     StrikePlan,
     StrikeRef,
     plan_strike,
+    warning_id_for,
 )
 from chatmod.enforcement.reviews import ReviewItem, ReviewState, review_id_for
 from chatmod.moderation.base import MessageContext
@@ -87,6 +90,10 @@ class SenderStore(Protocol):
 
     def record_event(self, event: AuditEvent, *, deadline: Deadline) -> None: ...
 
+    def acknowledge_warning(
+        self, client_id: str, warning_id: str, event: AuditEvent, *, deadline: Deadline
+    ) -> None: ...
+
 
 class ReviewPort(Protocol):
     """Where held messages wait (``adapters.review_store.ReviewStore``)."""
@@ -111,6 +118,7 @@ class Verdict(StrEnum):
     REJECT = "reject"
     HOLD = "hold"  # not published: waits in the review queue for a moderator
     BANNED = "banned"  # rejected because the sender is banned
+    WARNED = "warned"  # rejected: the sender has a warning to acknowledge first
     FAILED = "failed"  # no decision: the transport applies ``failed_action``
 
 
@@ -130,6 +138,8 @@ class Submission:
             ``x-chatmod-judged`` header): the engine is skipped, the ban check is not.
         name / data: a pub/sub message's name and data, kept with a held message so
             that approval publishes it as it was.
+        role: the sender's role (``user`` or ``moderator``) when the path knows it
+            (``POST /messages``); rules' ``roles`` count an unknown sender as a user.
     """
 
     text: str
@@ -146,6 +156,7 @@ class Submission:
     judged: bool = False
     name: str | None = None
     data: Any = None
+    role: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +173,8 @@ class PipelineResult:
         failure: what went wrong, for logs (never shown to senders).
         store_failed: a store read or write failed along the way.
         review: the review item when ``HOLD``.
+        warning: the pending warning when ``WARNED``; the new one when a ``warn`` rule
+            rejected the message (and it was recorded).
     """
 
     verdict: Verdict
@@ -172,6 +185,7 @@ class PipelineResult:
     failure: str | None = None
     store_failed: bool = False
     review: ReviewItem | None = None
+    warning: PendingWarning | None = None
 
     @property
     def text(self) -> str | None:
@@ -249,6 +263,10 @@ class ModerationPipeline:
                 ban = record.active_ban(self._clock())
                 if ban is not None:
                     return PipelineResult(Verdict.BANNED, ban=ban)
+                if record.warning is not None:
+                    # Read with the ban, so it costs nothing: no message until it is
+                    # acknowledged (``POST /warnings/{id}/ack``).
+                    return PipelineResult(Verdict.WARNED, warning=record.warning)
 
         if submission.judged:
             # Judged moments ago, ban check included; a ban store that cannot be read
@@ -272,7 +290,10 @@ class ModerationPipeline:
                 user_claim=submission.user_claim,
             ),
             deadline=deadline,
+            role=submission.role or "user",
         )
+        if decision.observed:
+            self._record_observed(submission, decision, deadline)
         if decision.outcome is Outcome.HOLD:
             if self._reviews is None or not submission.client_id:
                 # Nowhere to wait, or no sender to publish it as on approval: not
@@ -295,11 +316,44 @@ class ModerationPipeline:
                 store_failed=store_failed,
             )
         if decision.outcome is Outcome.MASK:
-            return self._mask(submission, decision, deadline)
+            return self._mask(submission, decision, record, deadline)
         return PipelineResult(Verdict.ACCEPT, decision=decision)
 
-    def _mask(
+    def _record_observed(
         self, submission: Submission, decision: Decision, deadline: Deadline
+    ) -> None:
+        """One audit event saying what observed rules and providers would have done."""
+        event = decision_event(
+            "observe",
+            submission,
+            "observed",
+            None,
+            details={
+                "observed": [
+                    {
+                        "rule": o.rule,
+                        "action": o.action,
+                        "provider": o.provider,
+                        "categories": list(o.categories),
+                    }
+                    for o in decision.observed
+                ],
+                "enforced": decision.outcome.value,
+                **self._kept_text(submission.text),
+            },
+        )
+        try:
+            self._store.record_event(event, deadline=deadline)
+        except ChatmodError as error:
+            # Observing never changes the answer; the lost event is logged and counted.
+            self._on_store_error("record_event", error)
+
+    def _mask(
+        self,
+        submission: Submission,
+        decision: Decision,
+        record: SenderRecord | None,
+        deadline: Deadline,
     ) -> PipelineResult:
         """A masked message is published; its audit event says what was masked and why."""
         event = decision_event(
@@ -309,6 +363,22 @@ class ModerationPipeline:
             decision,
             details=self._kept_text(submission.text),
         )
+        if decision.strike and record is not None and submission.ref is not None:
+            # A rule that masks and strikes: the mask's event goes with the strike.
+            strike = record_strike(
+                self._store,
+                self.policy,
+                record,
+                submission,
+                decision.reason or "masked",
+                [event],
+                deadline,
+                clock=self._clock,
+                on_store_error=self._on_store_error,
+            )
+            if strike is None:
+                return PipelineResult(Verdict.MASK, decision=decision, store_failed=True)
+            return PipelineResult(Verdict.MASK, decision=decision, ban=strike.ban, strike=strike)
         try:
             self._store.record_event(event, deadline=deadline)
         except ChatmodError as error:
@@ -328,7 +398,10 @@ class ModerationPipeline:
         reject_event = decision_event(
             "reject", submission, reason, decision, details=self._kept_text(submission.text)
         )
-        if record is None or submission.ref is None:
+        # A plain reject strikes unless its rule says not to; a timeout, ban or warning
+        # always does (the strikes item is where a warning waits).
+        strikes = decision.strike is not False or decision.action in ALWAYS_STRIKE
+        if record is None or submission.ref is None or not strikes:
             # No sender to strike (or no way to recognise a redelivery): audit only.
             if not store_failed:
                 try:
@@ -338,6 +411,15 @@ class ModerationPipeline:
                     store_failed = True
             return PipelineResult(Verdict.REJECT, decision=decision, store_failed=store_failed)
 
+        warning = None
+        if decision.action == "warn":
+            warning = PendingWarning(
+                warning_id=warning_id_for(submission.ref.value),
+                reason=reason,
+                rule=decision.rule or "",
+                at_ms=int(self._clock() * 1000),
+                room=submission.room or submission.channel,
+            )
         strike = record_strike(
             self._store,
             self.policy,
@@ -348,10 +430,19 @@ class ModerationPipeline:
             deadline,
             clock=self._clock,
             on_store_error=self._on_store_error,
+            sanction=_sanction(decision),
+            warning=warning,
         )
         if strike is None:
             return PipelineResult(Verdict.REJECT, decision=decision, store_failed=True)
-        return PipelineResult(Verdict.REJECT, decision=decision, ban=strike.ban, strike=strike)
+        return PipelineResult(
+            Verdict.REJECT,
+            decision=decision,
+            ban=strike.ban,
+            strike=strike,
+            # A duplicate (a retry) wrote nothing: the warning given the first time stands.
+            warning=warning,
+        )
 
     def _hold(
         self,
@@ -407,7 +498,8 @@ class ModerationPipeline:
             # (no strike: nobody judged it), and the sender may try again.
             self._on_store_error("hold", error)
             return PipelineResult(Verdict.REJECT, decision=decision, store_failed=True)
-        if review_policy.strike_on_hold and record is not None and submission.ref is not None:
+        strikes = review_policy.strike_on_hold if decision.strike is None else decision.strike
+        if strikes and record is not None and submission.ref is not None:
             strike = record_strike(
                 self._store,
                 self.policy,
@@ -463,6 +555,8 @@ def record_strike(
     *,
     clock: Callable[[], float] = time.time,
     on_store_error: Callable[[str, ChatmodError], None] = lambda _what, _error: None,
+    sanction: Sanction | None = None,
+    warning: PendingWarning | None = None,
 ) -> StrikeOutcome | None:
     """One strike on the sender of ``submission`` along the ladder, with ``first_events``.
 
@@ -477,7 +571,15 @@ def record_strike(
     assert submission.ref is not None
     for attempt in range(STRIKE_ATTEMPTS):
         now_ms = int(clock() * 1000)
-        plan = plan_strike(record, submission.ref, policy=policy.bans, now_ms=now_ms, reason=reason)
+        plan = plan_strike(
+            record,
+            submission.ref,
+            policy=policy.bans,
+            now_ms=now_ms,
+            reason=reason,
+            sanction=sanction,
+            warning=warning,
+        )
         if plan.outcome.duplicate:
             # Ably retried, or the queue redelivered: judged and counted already.
             return plan.outcome
@@ -528,7 +630,9 @@ def _strike_events(
                 ban.reason,
                 None,
                 details={
-                    "durationSeconds": outcome.step.duration_seconds,
+                    "durationSeconds": None
+                    if ban.expires_at is None
+                    else ban.expires_at - ban.created_at,
                     "expiresAt": ban.expires_at,
                     "bannedUntil": ban.banned_until_iso,
                 },
@@ -536,6 +640,19 @@ def _strike_events(
             )
         )
     return events
+
+
+#: Rule actions that ban the sender for a while (``timeout``) or longer (``ban``).
+SANCTIONS: Final = frozenset({"timeout", "ban"})
+#: Rule actions that are always a strike (``strike: false`` is refused for them).
+ALWAYS_STRIKE: Final = SANCTIONS | {"warn"}
+
+
+def _sanction(decision: Decision) -> Sanction | None:
+    """The ban a ``timeout`` or ``ban`` rule asks for along with its strike."""
+    if decision.action not in SANCTIONS or decision.rule is None:
+        return None
+    return Sanction(rule=decision.rule, duration_seconds=decision.duration_seconds)
 
 
 def kept_text(policy: RuntimePolicy, text: str) -> dict[str, str]:
@@ -577,6 +694,8 @@ def decision_event(
             extra["scores"] = dict(decision.scores)
         if decision.terms:
             extra["terms"] = list(decision.terms)
+        if decision.rule is not None:
+            extra["rule"] = decision.rule
     return AuditEvent(
         action=action,
         actor=AUTO_SOURCE,

@@ -16,16 +16,19 @@ from moto import mock_aws
 from chatmod.adapters.audit_log import AuditLog
 from chatmod.adapters.ban_store import BanStore
 from chatmod.core.deadline import Deadline
+from chatmod.core.errors import NotFoundError
 from chatmod.core.policy import BanPolicy
 from chatmod.enforcement.audit import AuditEvent
 from chatmod.enforcement.bans import (
     Ban,
+    PendingWarning,
     SenderRecord,
     StaleRecordError,
     Strike,
     StrikePlan,
     StrikeRef,
     plan_strike,
+    warning_id_for,
 )
 from chatmod.moderation.pipeline import SenderStore
 from tests.support.dynamodb import create_tables
@@ -171,3 +174,72 @@ def test_an_event_without_a_strike_is_recorded_alone(subject):
     )
 
     assert subject.actions() == ["reject"]
+
+
+# --- pending warnings ---------------------------------------------------------------
+
+
+def warned(record: SenderRecord, ref: str, at_ms: int = NOW_MS) -> StrikePlan:
+    warning = PendingWarning(warning_id_for(ref), "flagged by blocklist", "be-nice", at_ms, "lobby")
+    return plan_strike(
+        record, StrikeRef(ref), policy=POLICY, now_ms=at_ms, reason="spam", warning=warning
+    )
+
+
+def test_a_warning_is_kept_with_the_strikes_and_read_back_with_them(subject):
+    plan_ = warned(SenderRecord("alice"), "m1")
+
+    subject.store.commit_strike(plan_, events_for(plan_), seen_ban=None, deadline=deadline())
+
+    record = subject.store.load_sender("alice", deadline=deadline(), after_conflict=True)
+    assert record.warning == plan_.warning
+    assert record.warning is not None
+    assert record.warning.warning_id.startswith("wn_")
+
+
+def test_a_later_strike_keeps_the_pending_warning(subject):
+    first = warned(SenderRecord("alice"), "m1")
+    subject.store.commit_strike(first, events_for(first), seen_ban=None, deadline=deadline())
+    record = subject.store.load_sender("alice", deadline=deadline(), after_conflict=True)
+    second = plan(record, "m2", NOW_MS + 1000)
+
+    subject.store.commit_strike(
+        second, events_for(second, NOW_MS + 1000), seen_ban=None, deadline=deadline()
+    )
+
+    after = subject.store.load_sender("alice", deadline=deadline(), after_conflict=True)
+    assert after.warning == first.warning
+    assert len(after.strikes) == 2
+
+
+def test_acknowledging_clears_the_warning_once_and_audits_it(subject):
+    plan_ = warned(SenderRecord("alice"), "m1")
+    subject.store.commit_strike(plan_, events_for(plan_), seen_ban=None, deadline=deadline())
+    assert plan_.warning is not None
+    ack = AuditEvent("acknowledge", "alice", client_id="alice", at_ms=NOW_MS + 5)
+
+    subject.store.acknowledge_warning("alice", plan_.warning.warning_id, ack, deadline=deadline())
+
+    record = subject.store.load_sender("alice", deadline=deadline(), after_conflict=True)
+    assert record.warning is None
+    assert record.strikes == plan_.strikes  # the strikes stay: acknowledging is not forgiving
+    assert record.version == 2
+    assert subject.actions() == ["strike", "acknowledge"]
+    with pytest.raises(NotFoundError):
+        subject.store.acknowledge_warning(
+            "alice", plan_.warning.warning_id, ack, deadline=deadline()
+        )
+
+
+@pytest.mark.parametrize("warning_id", ["wn_000000000000000000000000", "rv_x"])
+def test_acknowledging_a_warning_that_is_not_pending_is_not_found(subject, warning_id):
+    plan_ = warned(SenderRecord("alice"), "m1")
+    subject.store.commit_strike(plan_, events_for(plan_), seen_ban=None, deadline=deadline())
+    ack = AuditEvent("acknowledge", "alice", client_id="alice", at_ms=NOW_MS + 5)
+
+    with pytest.raises(NotFoundError):
+        subject.store.acknowledge_warning("alice", warning_id, ack, deadline=deadline())
+    with pytest.raises(NotFoundError):
+        subject.store.acknowledge_warning("bob", warning_id, ack, deadline=deadline())
+
+    assert subject.store.load_sender("alice", deadline=deadline()).warning == plan_.warning
