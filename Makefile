@@ -31,8 +31,8 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # The moderator console: its own pinned front-end toolchain (console/package-lock.json).
-CONSOLE_SOURCES := $(shell find console/src -type f 2>/dev/null) console/index.html \
-	console/vite.config.ts console/tsconfig.json
+CONSOLE_SOURCES := $(shell find console/src console/scripts -type f 2>/dev/null) console/index.html \
+	console/vite.config.ts console/tsconfig.json docs/openapi.json
 console/node_modules/.installed: console/package.json console/package-lock.json
 	cd console && npm ci --no-audit --no-fund
 	touch $@
