@@ -21,7 +21,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from chatmod_local.client import ApiUser
+from chatmod_local.client import AblyUser, ApiUser, wait_for
 from chatmod_local.system import LocalSystem
 from tests.support import policy_switch
 from tests.support.console import (
@@ -67,6 +67,11 @@ def pending(system: LocalSystem, http: httpx.Client, room: str) -> list[str]:
     return [item["reviewId"] for item in answer.json()["reviews"]]
 
 
+def actions(system: LocalSystem, room: str) -> list[str]:
+    """The actions of the room's messages in the emulator's history, oldest first."""
+    return [str(message["action"]) for message in system.emulator.chat_messages(room)]
+
+
 def open_queue(page: Page, room: str) -> None:
     page.get_by_label("Room", exact=True).fill(room)
     page.get_by_role("button", name="Show").click()
@@ -106,6 +111,27 @@ def test_a_held_message_is_in_the_queue_and_approve_publishes_it(system, page, h
     expect(page.get_by_text("Nothing is waiting for review")).to_be_visible()
     expect(page.get_by_text("A message is held when")).to_be_visible()
     shoot(page, "reviews-empty")
+
+
+def test_a_message_taken_down_after_publishing_is_restored_by_approve(system, page, http):
+    # Sent straight to Ably (the emulator): the async path takes it down and holds it.
+    room = new_name("async-room")
+    sender = new_name("user")
+    client = AblyUser(http, system.info()["ablyUrl"], api_user(system, http, sender))
+    assert client.authorize().status_code == 200
+    assert client.send_chat(room, "shit happens").status_code in (200, 201)
+    assert wait_for(lambda: pending(system, http, room), timeout=10)
+    assert wait_for(lambda: actions(system, room) == ["message.delete"], timeout=10)
+    sign_in(page, system, view="reviews")
+    open_queue(page, room)
+    item = card(page, "shit happens")
+    expect(item).to_contain_text("after publishing (taken down until decided)")
+
+    item.get_by_role("button", name="Approve").click()
+
+    expect(page.locator(".status")).to_contain_text(f"Approved: {sender}'s message is restored")
+    [message] = system.emulator.chat_messages(room)
+    assert (message["action"], message["text"]) == ("message.update", "shit happens")
 
 
 def test_deny_with_a_strike_shows_the_strike_in_the_user_view(system, page, http):
@@ -158,6 +184,7 @@ def test_a_moderator_approves_and_denies_with_the_keyboard_alone(system, page, h
     expect(card(page, "fuck one")).to_be_focused()
     page.keyboard.press("a")
     expect(page.locator(".status")).to_contain_text(f"Approved: {first}'s message")
+    expect(card(page, "fuck two")).to_be_focused()  # the moderator's place moves on
     assert [m["text"] for m in system.emulator.chat_messages(room)] == ["fuck one"]
 
     page.keyboard.press("d")  # the remaining item's reason field
@@ -199,6 +226,9 @@ def test_a_decision_made_elsewhere_is_said_plainly_and_such_items_leave_the_queu
     expect(card(page, "fuck quiet")).to_be_visible()
     page.clock.run_for(REFRESH_MS + 500)
     expect(card(page, "fuck quiet")).to_have_count(0)
+    expect(
+        page.get_by_text("which you had selected, was decided by another moderator")
+    ).to_be_visible()
     assert [m["clientId"] for m in system.emulator.chat_messages(room)] == [sender]
 
 

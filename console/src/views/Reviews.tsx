@@ -37,12 +37,24 @@ export default function Reviews(props: { api: ModeratorApi }) {
   const decided = useRef(new Set<string>());
   const cards = useRef(new Map<string, HTMLElement>());
 
+  // The list as last rendered, for work that happens after an await (decide, refresh).
+  const shown = useRef<Review[]>([]);
+  const selectedRef = useRef<string | null>(null);
+
   const load = useCallback(async () => {
     const request = ++latest.current;
     try {
       const page = await api.reviews({ room: applied || undefined });
       if (request !== latest.current) return;
-      setItems(page.items.filter((item) => !decided.current.has(item.reviewId)));
+      const fresh = page.items.filter((item) => !decided.current.has(item.reviewId));
+      // The item the moderator was on was decided elsewhere: say so, not just vanish.
+      const mine = shown.current.find((item) => item.reviewId === selectedRef.current);
+      if (mine && !fresh.some((item) => item.reviewId === mine.reviewId)) {
+        setNotice(
+          `${mine.clientId ?? "A sender"}'s message, which you had selected, was decided by another moderator (or expired) and left the queue.`,
+        );
+      }
+      setItems(fresh);
       setMore(page.nextCursor !== null);
       setNow(Date.now());
       setError(null);
@@ -62,6 +74,8 @@ export default function Reviews(props: { api: ModeratorApi }) {
 
   const list = items ?? [];
   const current = list.find((item) => item.reviewId === selected) ?? list[0] ?? null;
+  shown.current = list;
+  selectedRef.current = selected;
 
   function select(item: Review | undefined) {
     if (!item) return;
@@ -69,17 +83,21 @@ export default function Reviews(props: { api: ModeratorApi }) {
     cards.current.get(item.reviewId)?.focus();
   }
 
+  /** Take a decided item off the page; the moderator's place moves to the next item. */
   function remove(item: Review) {
     decided.current.add(item.reviewId);
-    setItems((previous) => {
-      if (!previous) return previous;
-      const at = previous.findIndex((other) => other.reviewId === item.reviewId);
-      const rest = previous.filter((other) => other.reviewId !== item.reviewId);
-      // Keep the moderator's place: the next item (or the last one) is selected.
-      const next = rest[Math.min(Math.max(at, 0), rest.length - 1)];
-      setSelected(next ? next.reviewId : null);
-      return rest;
-    });
+    const before = shown.current;
+    const at = before.findIndex((other) => other.reviewId === item.reviewId);
+    const rest = before.filter((other) => other.reviewId !== item.reviewId);
+    const next = rest[Math.min(Math.max(at, 0), rest.length - 1)];
+    const hadFocus = cards.current.get(item.reviewId)?.contains(document.activeElement) ?? false;
+    shown.current = rest;
+    setItems(rest);
+    setSelected(next ? next.reviewId : null);
+    selectedRef.current = next ? next.reviewId : null;
+    // Focus was in the card that left: put it on the next card, not on the page's body.
+    if (hadFocus && next)
+      window.requestAnimationFrame(() => cards.current.get(next.reviewId)?.focus());
   }
 
   async function decide(item: Review, action: "approve" | "deny", reason = "", strike = false) {
@@ -89,8 +107,11 @@ export default function Reviews(props: { api: ModeratorApi }) {
     setNotice(null);
     try {
       if (action === "approve") {
-        await api.approve(item.reviewId);
-        setStatus(`Approved: ${who}'s message is published in ${where}.`);
+        const answer = await api.approve(item.reviewId);
+        const restored = answer.review.published?.restored === true;
+        setStatus(
+          `Approved: ${who}'s message is ${restored ? "restored" : "published"} in ${where}.`,
+        );
       } else {
         const answer = await api.deny(item.reviewId, reason, strike);
         const hit = answer.strike;
@@ -211,7 +232,7 @@ export default function Reviews(props: { api: ModeratorApi }) {
             <EmptyQueue room={applied} />
           ) : (
             <>
-              <p className="muted">
+              <p className="muted summary">
                 {list.length === 1 ? "1 message" : `${list.length} messages`} waiting
                 {applied ? ` in ${applied}` : ""}, oldest first
                 {more ? " (the oldest 100 are shown)" : ""}. The queue refreshes every{" "}
@@ -249,9 +270,9 @@ function placeOf(item: Review): string {
 }
 
 const SOURCES: Record<string, string> = {
-  "before-publish": "before publish (Ably rule)",
-  publish: "POST /messages",
-  async: "after publish (taken down)",
+  "before-publish": "before publishing (Ably's moderation rule)",
+  publish: "sent through chatmod's API",
+  async: "after publishing (taken down until decided)",
 };
 
 function ReviewCard(props: {
@@ -294,7 +315,10 @@ function ReviewCard(props: {
           held {formatAge(item.heldAt, now)} ago
         </span>
       </h2>
-      <blockquote className="held-text">{item.text}</blockquote>
+      <blockquote className="held-text">
+        {item.text || (item.data !== undefined ? JSON.stringify(item.data) : "")}
+      </blockquote>
+      {item.name && <p className="muted">Pub/sub message name: {item.name}</p>}
       <dl className="facts">
         <div>
           <dt>Flagged by</dt>
