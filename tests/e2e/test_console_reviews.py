@@ -180,6 +180,7 @@ def test_a_moderator_approves_and_denies_with_the_keyboard_alone(system, page, h
 
     page.keyboard.press("j")  # the second (newer) item
     expect(card(page, "fuck two")).to_be_focused()
+    expect(card(page, "fuck two")).to_have_css("outline-style", "solid")  # focus is visible
     page.keyboard.press("k")  # back to the oldest
     expect(card(page, "fuck one")).to_be_focused()
     page.keyboard.press("a")
@@ -290,3 +291,15 @@ def test_no_serious_accessibility_violations_in_the_new_views(system, page, http
     assert not violations, json.dumps(
         [{"id": v["id"], "help": v["help"], "nodes": len(v["nodes"])} for v in violations], indent=1
     )
+
+
+@pytest.mark.parametrize("view", ["reviews", "users/alice"])
+def test_a_chat_user_sees_no_queue_and_no_user(system, page, http, view):
+    hold(system, http, new_name("room"), "fuck hidden")
+    sign_in(page, system, "alice", view=view)
+
+    expect(page.get_by_role("alert")).to_contain_text("Only moderators can do this")
+    expect(page.get_by_role("article")).to_have_count(0)
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(page.get_by_role("button", name="Time out", exact=False)).to_have_count(0)
+    expect(page.get_by_text("fuck hidden")).to_have_count(0)
