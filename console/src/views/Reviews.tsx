@@ -3,7 +3,7 @@
  * The queue is read again every REFRESH_MS (polling: the API has no push for reviews), so
  * items another moderator decided disappear; one decided here leaves at once. */
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
-import { ApiError, describe, type ModeratorApi, type Review } from "../api";
+import { ApiError, describe, type ModeratorApi, type Review, type ReviewDecision } from "../api";
 import ClientLink, { userHref } from "../components/ClientLink";
 import { formatAge, formatTime } from "../format";
 
@@ -113,7 +113,7 @@ export default function Reviews(props: { api: ModeratorApi }) {
           `Approved: ${who}'s message is ${restored ? "restored" : "published"} in ${where}.`,
         );
       } else {
-        const answer = await api.deny(item.reviewId, reason, strike);
+        const answer = await denyRecordingTheStrike(api, item, reason, strike);
         const hit = answer.strike;
         setStatus(
           `Denied: ${who}'s message stays unpublished.` +
@@ -184,8 +184,14 @@ export default function Reviews(props: { api: ModeratorApi }) {
 
   function filter(event: FormEvent) {
     event.preventDefault();
+    const next = room.trim();
+    if (next === applied) {
+      void load();
+      return;
+    }
     setItems(null);
-    setApplied(room.trim());
+    setSelected(null);
+    setApplied(next);
   }
 
   return (
@@ -263,6 +269,26 @@ export default function Reviews(props: { api: ModeratorApi }) {
       )}
     </section>
   );
+}
+
+/** Deny; when the deny stood but its strike was not written (503 strike_not_recorded),
+ * deny again, which records the strike once: the item leaves the queue either way, so
+ * the moderator could not do it later from here. */
+async function denyRecordingTheStrike(
+  api: ModeratorApi,
+  item: Review,
+  reason: string,
+  strike: boolean,
+): Promise<ReviewDecision> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await api.deny(item.reviewId, reason, strike);
+    } catch (caught) {
+      const again = caught instanceof ApiError && caught.code === "strike_not_recorded";
+      if (!again || attempt >= 3) throw caught;
+      await new Promise((resolve) => window.setTimeout(resolve, 500 * attempt));
+    }
+  }
 }
 
 function placeOf(item: Review): string {
