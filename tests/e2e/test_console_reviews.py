@@ -168,6 +168,7 @@ def test_a_moderator_approves_and_denies_with_the_keyboard_alone(system, page, h
     room = new_name("kbd-add-jak")
     first, first_id = hold(system, http, room, "fuck one")
     second, second_id = hold(system, http, room, "fuck two")
+    third, third_id = hold(system, http, room, "fuck three")
     sign_in(page, system, view="reviews")
     expect(page.get_by_text("a approve")).to_be_visible()  # the shortcuts are on screen
 
@@ -175,7 +176,7 @@ def test_a_moderator_approves_and_denies_with_the_keyboard_alone(system, page, h
     page.keyboard.type(room)
     page.keyboard.press("Enter")
     expect(card(page, "fuck two")).to_be_visible()
-    assert pending(system, http, room) == [first_id, second_id]
+    assert pending(system, http, room) == [first_id, second_id, third_id]
     page.keyboard.press("Tab")  # leave the field: the "Show" button
 
     page.keyboard.press("j")  # the second (newer) item
@@ -193,8 +194,12 @@ def test_a_moderator_approves_and_denies_with_the_keyboard_alone(system, page, h
     page.keyboard.type("spam")
     page.keyboard.press("Enter")
     expect(page.locator(".status")).to_contain_text(f"Denied: {second}'s message")
-    assert pending(system, http, room) == []
+    assert pending(system, http, room) == [third_id]
     assert [m["text"] for m in system.emulator.chat_messages(room)] == ["fuck one"]
+
+    expect(card(page, "fuck three")).to_be_focused()
+    page.keyboard.press("u")  # the sender of the item the moderator is on: their user view
+    expect(page.get_by_role("heading", name=f"User {third}")).to_be_visible()
 
 
 def test_a_decision_made_elsewhere_is_said_plainly_and_such_items_leave_the_queue(
