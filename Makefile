@@ -31,8 +31,8 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # The moderator console: its own pinned front-end toolchain (console/package-lock.json).
-CONSOLE_SOURCES := $(shell find console/src -type f 2>/dev/null) console/index.html \
-	console/vite.config.ts console/tsconfig.json
+CONSOLE_SOURCES := $(shell find console/src console/scripts -type f 2>/dev/null) console/index.html \
+	console/vite.config.ts console/tsconfig.json docs/openapi.json
 console/node_modules/.installed: console/package.json console/package-lock.json
 	cd console && npm ci --no-audit --no-fund
 	touch $@
@@ -79,8 +79,9 @@ lint: install console/node_modules/.installed ## ruff (lint + format check), myp
 	mypy
 	cd console && npm run lint
 
-openapi: install ## Regenerate docs/openapi.json from the routes (tests fail while it is stale)
+openapi: install console/node_modules/.installed ## Regenerate docs/openapi.json from the routes, and the console's API types from it (tests and the console build fail while either is stale)
 	python -m chatmod.api.openapi --output docs/openapi.json
+	cd console && npm run api-types
 
 iam-calls: install ## Re-record the AWS calls each handler makes (tests/fixtures/iam/observed_calls.json)
 	python -m tests.support.iam_scenarios --write

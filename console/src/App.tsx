@@ -4,6 +4,8 @@ import { type ConsoleConfig, loadConfig } from "./config";
 import { loadSession, type Session, saveSession } from "./session";
 import Audit from "./views/Audit";
 import Bans from "./views/Bans";
+import Reviews from "./views/Reviews";
+import User from "./views/User";
 
 // Decided at build time: only the local build (vite --mode localmode) contains the local
 // sign-in; in the deployed build this is null and the module is not bundled at all.
@@ -12,24 +14,39 @@ const LocalSignIn =
 
 const VIEWS = [
   { id: "bans", label: "Bans" },
+  { id: "reviews", label: "Review queue" },
+  { id: "users", label: "Users" },
   { id: "audit", label: "Audit log" },
 ] as const;
 type ViewId = (typeof VIEWS)[number]["id"];
+/** Where the hash points: a view, and for #/users/<clientId> the user. */
+interface Route {
+  view: ViewId;
+  clientId: string;
+}
 
-function viewFromHash(): ViewId {
-  const id = window.location.hash.replace(/^#\/?/, "");
-  return VIEWS.some((v) => v.id === id) ? (id as ViewId) : "bans";
+function routeFromHash(): Route {
+  const [id = "", ...rest] = window.location.hash.replace(/^#\/?/, "").split("/");
+  if (!VIEWS.some((v) => v.id === id)) return { view: "bans", clientId: "" };
+  let clientId = "";
+  try {
+    clientId = id === "users" ? decodeURIComponent(rest.join("/")) : "";
+  } catch {
+    clientId = rest.join("/");
+  }
+  return { view: id as ViewId, clientId };
 }
 
 export default function App() {
   const [config, setConfig] = useState<ConsoleConfig | null>(null);
   const [configError, setConfigError] = useState<string | null>(null);
   const [session, setSession] = useState<Session | null>(loadSession);
-  const [view, setView] = useState<ViewId>(viewFromHash);
+  const [route, setRoute] = useState<Route>(routeFromHash);
+  const view = route.view;
 
   useEffect(() => {
     loadConfig().then(setConfig, (error: Error) => setConfigError(error.message));
-    const onHash = () => setView(viewFromHash());
+    const onHash = () => setRoute(routeFromHash());
     window.addEventListener("hashchange", onHash);
     return () => window.removeEventListener("hashchange", onHash);
   }, []);
@@ -100,11 +117,15 @@ export default function App() {
               Sign-in with Cognito is not in this console build yet; use the local console.
             </p>
           )
-        ) : api && view === "bans" ? (
-          <Bans api={api} />
-        ) : api ? (
+        ) : !api ? null : view === "reviews" ? (
+          <Reviews api={api} />
+        ) : view === "users" ? (
+          <User key={route.clientId} api={api} clientId={route.clientId} />
+        ) : view === "audit" ? (
           <Audit api={api} />
-        ) : null}
+        ) : (
+          <Bans api={api} />
+        )}
       </main>
     </>
   );

@@ -1,42 +1,60 @@
-/** The moderator API (docs/openapi.json), called with the signed-in moderator's bearer token. */
+/** The moderator API, called with the signed-in moderator's bearer token.
+ *
+ * Every route, query, body and answer is typed from `api-types.ts`, which is generated from
+ * docs/openapi.json (`npm run api-types`): a route or field the contract renames or drops
+ * stops `tsc`, and a stale api-types.ts stops the build. */
+import type { components, paths } from "./api-types";
 
-export interface Ban {
-  clientId: string;
-  reason: string;
-  source: string;
-  createdAt: string;
-  bannedUntil: string | null;
-  permanent: boolean;
-}
+type Schemas = components["schemas"];
+export type Ban = Schemas["BanOut"];
+export type AuditEvent = Schemas["AuditEventOut"];
+export type AuditAction = AuditEvent["action"];
+export type Review = Schemas["ReviewOut"];
+export type ReviewDecision = Schemas["ReviewDecision"];
+export type UserView = Schemas["UserView"];
 
-export interface AuditEvent {
-  eventId: string;
-  at: string;
-  action: string;
-  actor: string;
-  clientId: string | null;
-  room: string | null;
-  channel: string | null;
-  reason: string | null;
-  messageId: string | null;
-  details: Record<string, unknown>;
+type Method = "get" | "post" | "delete";
+/** The JSON answer of a route for one status (`never` when the contract has none). */
+type Answer<P extends keyof paths, M extends Method, S extends number> = paths[P][M] extends {
+  responses: { [K in S]: { content: { "application/json": infer T } } };
 }
+  ? T
+  : never;
+type QueryOf<P extends keyof paths, M extends Method> = paths[P][M] extends {
+  parameters: { query?: infer Q };
+}
+  ? NonNullable<Q>
+  : never;
+type PathOf<P extends keyof paths, M extends Method> = paths[P][M] extends {
+  parameters: { path: infer T };
+}
+  ? T
+  : never;
+type BodyOf<P extends keyof paths, M extends Method> = paths[P][M] extends {
+  requestBody: { content: { "application/json": infer B } };
+}
+  ? B
+  : never;
 
 interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-/** A refusal or failure, with the API's own words ({"error", "message"}). */
+/** A refusal or failure, with the API's own words ({"error", "message", ...}). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly body: Record<string, unknown> = {},
   ) {
     super(message);
   }
 }
+
+/** How many items one request asks for (the API's most is 100). */
+const PAGE = 50;
 
 export class ModeratorApi {
   constructor(
@@ -45,49 +63,88 @@ export class ModeratorApi {
   ) {}
 
   async bans(cursor?: string): Promise<Page<Ban>> {
-    const body = await this.call("GET", "/moderation/bans", { limit: "100", cursor });
-    return { items: body.bans as Ban[], nextCursor: (body.nextCursor as string) ?? null };
+    const body = await this.call("/moderation/bans", "get", 200, {
+      query: { limit: 100, cursor },
+    });
+    return { items: body.bans, nextCursor: body.nextCursor ?? null };
   }
 
   async ban(clientId: string, reason: string, durationSeconds: number | null): Promise<Ban> {
-    const request: Record<string, unknown> = { clientId, reason };
-    if (durationSeconds !== null) request.durationSeconds = durationSeconds;
-    return (await this.call("POST", "/moderation/bans", {}, request)) as unknown as Ban;
+    return this.call("/moderation/bans", "post", 201, {
+      json: durationSeconds === null ? { clientId, reason } : { clientId, reason, durationSeconds },
+    });
   }
 
   async unban(clientId: string, reason: string): Promise<void> {
-    await this.call("DELETE", `/moderation/bans/${encodeURIComponent(clientId)}`, { reason });
+    await this.call("/moderation/bans/{clientId}", "delete", 204, {
+      path: { clientId },
+      query: { reason },
+    });
   }
 
   async audit(filters: { clientId?: string }, cursor?: string): Promise<Page<AuditEvent>> {
-    const body = await this.call("GET", "/moderation/audit", {
-      limit: "50",
-      clientId: filters.clientId || undefined,
-      cursor,
+    const body = await this.call("/moderation/audit", "get", 200, {
+      query: { limit: PAGE, clientId: filters.clientId || undefined, cursor },
     });
-    return { items: body.events as AuditEvent[], nextCursor: (body.nextCursor as string) ?? null };
+    return { items: body.events, nextCursor: body.nextCursor ?? null };
   }
 
-  private async call(
-    method: string,
-    path: string,
-    query: Record<string, string | undefined>,
-    json?: unknown,
-  ): Promise<Record<string, unknown>> {
+  /** Pending (or other state's) items, oldest first. */
+  async reviews(filters: { room?: string }, limit = 100): Promise<Page<Review>> {
+    const body = await this.call("/moderation/reviews", "get", 200, {
+      query: { room: filters.room || undefined, state: "pending", limit },
+    });
+    return { items: body.reviews, nextCursor: body.nextCursor ?? null };
+  }
+
+  async approve(reviewId: string): Promise<ReviewDecision> {
+    return this.call("/moderation/reviews/{reviewId}/approve", "post", 200, {
+      path: { reviewId },
+    });
+  }
+
+  async deny(reviewId: string, reason: string, strike: boolean): Promise<ReviewDecision> {
+    return this.call("/moderation/reviews/{reviewId}/deny", "post", 200, {
+      path: { reviewId },
+      json: { reason, strike },
+    });
+  }
+
+  /** A user's ban, strikes, and one page of their history (newest first). */
+  async user(clientId: string, cursor?: string): Promise<UserView> {
+    return this.call("/moderation/users/{clientId}", "get", 200, {
+      path: { clientId },
+      query: { limit: PAGE, cursor },
+    });
+  }
+
+  private async call<P extends keyof paths, M extends Method, S extends number>(
+    route: P,
+    method: M,
+    _status: S,
+    parts: {
+      path?: PathOf<P, M>;
+      query?: QueryOf<P, M>;
+      json?: BodyOf<P, M>;
+    },
+  ): Promise<Answer<P, M, S>> {
+    const where = String(route).replace(/\{(\w+)\}/g, (_, name: string) =>
+      encodeURIComponent(String((parts.path as Record<string, unknown> | undefined)?.[name])),
+    );
     const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(query)) {
-      if (value !== undefined) params.set(name, value);
+    for (const [name, value] of Object.entries((parts.query ?? {}) as Record<string, unknown>)) {
+      if (value !== undefined && value !== null) params.set(name, String(value));
     }
-    const url = `${this.baseUrl}${path}${params.size ? `?${params}` : ""}`;
+    const url = `${this.baseUrl}${where}${params.size ? `?${params}` : ""}`;
     let response: Response;
     try {
       response = await fetch(url, {
-        method,
+        method: method.toUpperCase(),
         headers: {
           authorization: `Bearer ${this.token}`,
-          ...(json === undefined ? {} : { "content-type": "application/json" }),
+          ...(parts.json === undefined ? {} : { "content-type": "application/json" }),
         },
-        body: json === undefined ? undefined : JSON.stringify(json),
+        body: parts.json === undefined ? undefined : JSON.stringify(parts.json),
       });
     } catch {
       throw new ApiError(0, "unreachable", "The chatmod API cannot be reached. Is it running?");
@@ -103,15 +160,26 @@ export class ModeratorApi {
       throw new ApiError(
         response.status,
         String(body.error ?? response.status),
-        explain(response.status, String(body.message ?? response.statusText)),
+        explain(
+          response.status,
+          String(body.error ?? ""),
+          String(body.message ?? response.statusText),
+        ),
+        body,
       );
     }
-    return body;
+    return body as Answer<P, M, S>;
   }
 }
 
-function explain(status: number, message: string): string {
+function explain(status: number, code: string, message: string): string {
   if (status === 401) return "Your sign-in has expired. Sign in again.";
+  if (status === 403 && code === "room_not_allowed") return `${message}.`;
   if (status === 403) return `Only moderators can do this (${message}).`;
   return message;
+}
+
+/** What to show for a failed call. */
+export function describe(caught: unknown): string {
+  return caught instanceof ApiError ? caught.message : String(caught);
 }

@@ -17,9 +17,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from chatmod_local.client import AblyUser, ApiUser
 from chatmod_local.system import LocalConfig, LocalSystem
+from tests.support.console import CHROMIUM, CHROMIUM_ARGS
 
 _users = itertools.count(1)
 
@@ -83,3 +85,33 @@ def ably_user(system: LocalSystem, http: httpx.Client):  # type: ignore[no-untyp
         return user
 
     return make
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, headless, for one console module."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh page at 1280x800; the test fails if the page threw."""
+    # axe-core is injected as an inline script, which the console's CSP rightly refuses:
+    # only the accessibility tests bypass it.
+    bypass_csp = request.node.get_closest_marker("axe") is not None
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, accept_downloads=True, bypass_csp=bypass_csp
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, f"the page threw: {errors}"

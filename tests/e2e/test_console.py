@@ -12,98 +12,26 @@ import csv
 import io
 import itertools
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from chatmod_local.console import BUILD
-from chatmod_local.system import LocalSystem
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-AXE = ROOT / "console" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "test-results" / "console"
-VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
-# The flags a root, offline, headless machine needs (no sandbox as root; no background
-# connections, which this machine's closed network would refuse many at a time).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-_names = itertools.count(1)
-
-pytestmark = pytest.mark.skipif(
-    not (BUILD / "index.html").is_file() or not Path(CHROMIUM).exists(),
-    reason="needs `make console` and Debian's chromium (.ci/run installs both)",
+from tests.support.console import (
+    ROOT,
+    axe_violations,
+    console_url,
+    needs_console,
+    shoot,
+    sign_in,
+    token_status,
 )
 
+_names = itertools.count(1)
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    # axe-core is injected as an inline script, which the console's CSP rightly refuses:
-    # only the accessibility tests bypass it.
-    bypass_csp = request.node.get_closest_marker("axe") is not None
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 800}, accept_downloads=True, bypass_csp=bypass_csp
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert not errors, f"the page threw: {errors}"
-
-
-def console_url(system: LocalSystem) -> str:
-    return str(system.info()["consoleUrl"])
-
-
-def sign_in(page: Page, system: LocalSystem, user: str = "moderator") -> None:
-    page.goto(console_url(system))
-    page.get_by_label(user, exact=False).first.check()
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"Signed in as {user}")).to_be_visible()
-
-
-def axe_violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def shoot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for label, (width, height) in VIEWPORTS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 800})
-
-
-def token_status(system: LocalSystem, client_id: str) -> int:
-    api = system.info()["apiUrl"]
-    bearer = system.token_for(client_id, moderator=False)
-    return httpx.get(f"{api}/token", headers={"authorization": f"Bearer {bearer}"}).status_code
+pytestmark = needs_console
 
 
 def test_a_moderator_bans_from_the_console_and_the_users_token_is_refused(system, page):

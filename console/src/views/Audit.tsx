@@ -1,6 +1,7 @@
 /** The audit log: every decision and moderator action, newest first, filtered and paged. */
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, type AuditEvent, type ModeratorApi } from "../api";
+import ClientLink, { ActorLink } from "../components/ClientLink";
 import { formatTime, toCsv } from "../format";
 
 export default function Audit(props: { api: ModeratorApi }) {
@@ -89,7 +90,7 @@ export default function Audit(props: { api: ModeratorApi }) {
         <p>No events{applied.clientId ? ` for ${applied.clientId}` : ""}.</p>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="cards-on-phone">
             <caption>
               {events.length} event{events.length === 1 ? "" : "s"}
               {applied.clientId ? ` for ${applied.clientId}` : ""}, newest first
@@ -107,14 +108,18 @@ export default function Audit(props: { api: ModeratorApi }) {
             <tbody>
               {events.map((e) => (
                 <tr key={e.eventId}>
-                  <td>{formatTime(e.at)}</td>
-                  <td>
+                  <td data-label="When">{formatTime(e.at)}</td>
+                  <td data-label="Action">
                     <span className={`action action-${e.action}`}>{e.action}</span>
                   </td>
-                  <td>{e.clientId ?? "—"}</td>
-                  <td>{e.room ?? e.channel ?? "—"}</td>
-                  <td>{e.actor}</td>
-                  <td>{e.reason ?? "—"}</td>
+                  <td data-label="User">
+                    <ClientLink clientId={e.clientId} />
+                  </td>
+                  <td data-label="Where">{e.room ?? e.channel ?? "—"}</td>
+                  <td data-label="By">
+                    <ActorLink actor={e.actor} />
+                  </td>
+                  <td data-label="Reason">{e.reason ?? "—"}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,15 +1,9 @@
 /** Active bans: who, why, until when, by whom; ban a user and lift a ban, with a reason. */
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { ApiError, type Ban, type ModeratorApi } from "../api";
+import ClientLink, { ActorLink } from "../components/ClientLink";
+import { DURATIONS } from "../components/durations";
 import { formatTime } from "../format";
-
-export const DURATIONS: { label: string; seconds: number | null }[] = [
-  { label: "15 minutes", seconds: 15 * 60 },
-  { label: "1 hour", seconds: 3600 },
-  { label: "24 hours", seconds: 86_400 },
-  { label: "7 days", seconds: 7 * 86_400 },
-  { label: "Permanent", seconds: null },
-];
 
 export default function Bans(props: { api: ModeratorApi }) {
   const { api } = props;
@@ -127,7 +121,7 @@ export default function Bans(props: { api: ModeratorApi }) {
             <p>Nobody is banned.</p>
           ) : (
             <div className="table-wrap">
-              <table>
+              <table className="cards-on-phone">
                 <caption>
                   {bans.length === 1 ? "1 active ban" : `${bans.length} active bans`}
                 </caption>
@@ -145,10 +139,16 @@ export default function Bans(props: { api: ModeratorApi }) {
                 <tbody>
                   {bans.map((b) => (
                     <tr key={b.clientId}>
-                      <td>{b.clientId}</td>
-                      <td>{b.reason}</td>
-                      <td>{b.permanent ? "Permanent" : formatTime(b.bannedUntil)}</td>
-                      <td>{b.source === "auto" ? "strike ladder" : b.source}</td>
+                      <td data-label="User">
+                        <ClientLink clientId={b.clientId} />
+                      </td>
+                      <td data-label="Reason">{b.reason}</td>
+                      <td data-label="Until">
+                        {b.permanent ? "Permanent" : formatTime(b.bannedUntil)}
+                      </td>
+                      <td data-label="By">
+                        <ActorLink actor={b.source} auto="strike ladder" />
+                      </td>
                       <td>
                         <button type="button" onClick={() => void unban(b)}>
                           Unban <span className="visually-hidden">{b.clientId}</span>
