@@ -298,6 +298,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/warnings": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** GET /warnings */
+    get: operations["pending_warning_warnings_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/warnings/{warningId}/ack": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** POST /warnings/{warningId}/ack */
+    post: operations["acknowledge_warning_warnings__warningId__ack_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -323,7 +357,9 @@ export interface components {
         | "hold"
         | "approve"
         | "deny"
-        | "expire";
+        | "expire"
+        | "observe"
+        | "acknowledge";
       /**
        * Actor
        * @description 'auto', 'system' or a moderator's client id.
@@ -728,6 +764,15 @@ export interface components {
       [key: string]: unknown;
     };
     /**
+     * PendingWarningOut
+     * @description 200 from ``GET /warnings``: the caller's pending warning, or null.
+     */
+    PendingWarningOut: {
+      warning: components["schemas"]["WarningOut"] | null;
+    } & {
+      [key: string]: unknown;
+    };
+    /**
      * Problem
      * @description One invalid field.
      */
@@ -773,6 +818,12 @@ export interface components {
       message: string;
       /** Reason */
       reason: string;
+      /**
+       * Warningid
+       * @description A `warn` rule rejected it: acknowledge this warning (`POST /warnings/{warningId}/ack`) before writing again.
+       * @default null
+       */
+      warningId: string | null;
     } & {
       [key: string]: unknown;
     };
@@ -963,7 +1014,7 @@ export interface components {
     };
     /**
      * UserView
-     * @description ``GET /moderation/users/{clientId}``: ban, strikes and a page of history.
+     * @description ``GET /moderation/users/{clientId}``: ban, strikes, a pending warning, a page of history.
      */
     UserView: {
       /** @description The active ban, or null. */
@@ -978,6 +1029,61 @@ export interface components {
       /** Nextcursor */
       nextCursor?: string | null;
       strikes: components["schemas"]["StrikesOut"];
+      /** @description A warning the user has not acknowledged yet, or null. */
+      warning?: components["schemas"]["WarningOut"] | null;
+    } & {
+      [key: string]: unknown;
+    };
+    /**
+     * WarningAcknowledged
+     * @description 200 from ``POST /warnings/{warningId}/ack``.
+     */
+    WarningAcknowledged: {
+      /**
+       * Acknowledged
+       * @default true
+       * @constant
+       */
+      acknowledged: true;
+      /** Warningid */
+      warningId: string;
+    } & {
+      [key: string]: unknown;
+    };
+    /**
+     * WarningOut
+     * @description A warning its sender must acknowledge before their next message is judged.
+     */
+    WarningOut: {
+      /**
+       * At
+       * @description When, ISO-8601 UTC.
+       */
+      at: string;
+      /** Reason */
+      reason: string;
+      /** Room */
+      room?: string | null;
+      /** Rule */
+      rule: string;
+      /** Warningid */
+      warningId: string;
+    } & {
+      [key: string]: unknown;
+    };
+    /**
+     * WarningPendingBody
+     * @description 403 ``warning_unacknowledged`` from ``POST /messages``: acknowledge the warning first.
+     */
+    WarningPendingBody: {
+      /** Error */
+      error: string;
+      /** Message */
+      message: string;
+      /** Reason */
+      reason: string;
+      /** Warningid */
+      warningId: string;
     } & {
       [key: string]: unknown;
     };
@@ -1040,7 +1146,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
-      /** @description The caller is banned. */
+      /** @description The caller is banned (`banned`, BannedBody), or has a warning to acknowledge first (`warning_unacknowledged`, WarningPendingBody). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1097,6 +1203,8 @@ export interface operations {
               | "approve"
               | "deny"
               | "expire"
+              | "observe"
+              | "acknowledge"
             )
           | null;
         moderator?: string | null;
@@ -1933,6 +2041,102 @@ export interface operations {
         };
       };
       /** @description Configuration or the ban store is unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  pending_warning_warnings_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The pending warning, or null. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["PendingWarningOut"];
+        };
+      };
+      /** @description No verified identity. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The store could not be read. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  acknowledge_warning_warnings__warningId__ack_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        warningId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Acknowledged (audited). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WarningAcknowledged"];
+        };
+      };
+      /** @description Invalid input. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BadRequestBody"];
+        };
+      };
+      /** @description No verified identity. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The caller has no such pending warning. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The store could not be written. */
       503: {
         headers: {
           [name: string]: unknown;

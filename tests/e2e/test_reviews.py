@@ -9,27 +9,16 @@ emulator sees a before-publish hold as 42213 with the review id; deny strikes.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import boto3
 import httpx
 import pytest
 
 from chatmod_local.client import AblyUser, ApiUser, wait_for
 from chatmod_local.system import LocalSystem
-from tools import policy as policy_tool
+from tests.support import policy_switch
 
 _users = itertools.count(1)
-
-
-def _set_policy(system: LocalSystem, policy: dict[str, Any], tmp: Path) -> None:
-    port = system.info()["apiUrl"].rsplit(":", 1)[1]
-    path = tmp / "policy.json"
-    path.write_text(json.dumps(policy))
-    assert policy_tool.main(["--port", port, "--file", str(path)]) == 0
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -37,30 +26,11 @@ def holding(system: LocalSystem, tmp_path_factory: pytest.TempPathFactory) -> It
     """The package's system holds flagged messages for this module, then rejects again.
 
     One local system serves every e2e test (conftest): this module changes its live
-    policy as an operator would (``make policy FILE=…``) and puts it back, waiting
-    each time until the functions follow (their parameter cache is 2 s locally).
+    policy as an operator would (``make policy FILE=…``) and puts it back
+    (``tests.support.policy_switch``).
     """
-    tmp = tmp_path_factory.mktemp("review-policy")
-    ssm = boto3.client(
-        "ssm", endpoint_url=system.info()["awsUrl"], region_name=system.info()["region"]
-    )
-    name = system.info()["parameters"]["policy"]
-    live = json.loads(ssm.get_parameter(Name=name)["Parameter"]["Value"])
-    probes = (f"review-probe-{n}" for n in itertools.count())
-    api = system.info()["apiUrl"]
-
-    def answer() -> int:
-        with httpx.Client(timeout=15) as http:
-            probe = ApiUser(http, api, system.token_for(next(probes)))
-            return probe.post("/messages", {"room": "probe", "text": "shit"}).status_code
-
-    _set_policy(system, {**live, "moderation": {**live["moderation"], "onMatch": "hold"}}, tmp)
-    try:
-        assert wait_for(lambda: answer() == 202, timeout=10, interval=0.5)
+    with policy_switch.holding(system, tmp_path_factory.mktemp("review-policy")):
         yield
-    finally:
-        _set_policy(system, live, tmp)
-        assert wait_for(lambda: answer() == 422, timeout=10, interval=0.5)
 
 
 def user(system: LocalSystem, http: httpx.Client, *, moderator: bool = False) -> ApiUser:
