@@ -12,8 +12,9 @@ The environment is a function's in a stage with tracing off (the default).
 Each handler module under ``chatmod.handlers`` and ``boto3`` are imported in fresh
 interpreters, alternately, several times; the time is measured inside the process
 (interpreter start-up left out) and the median is reported as a ratio to boto3's,
-which every function pays anyway. Target: every handler <= 1.5x ``import boto3``.
-Exits 1 if one misses it.
+which every function pays anyway. Target: the latency paths — before-publish (inside
+Ably's publish path) and ``/token`` (every connect) — <= 1.5x ``import boto3``; every
+handler's ratio is reported (``*`` marks the targeted ones). Exits 1 if one misses it.
 
 A second table repeats it without bytecode: the layer is built for CPython 3.14 on
 machines without it, so it ships no ``.pyc`` and Lambda compiles every module of the
@@ -45,6 +46,8 @@ from pathlib import Path
 from bench._measure import scaled, target_status
 
 TARGET_RATIO = 1.5
+#: The handlers on a latency path: they import neither pydantic nor the event handler.
+LATENCY_PATHS = frozenset({"chatmod.handlers.before_publish", "chatmod.handlers.token"})
 LAYER_BUDGET_BYTES = 15_000_000
 ROUNDS = scaled(7, 1)
 ROUNDS_WITHOUT_BYTECODE = scaled(3, 1)
@@ -191,9 +194,10 @@ def print_import_table(
                 continue
             ratio = ms / result[(column, BASELINE)]
             cells += f"{ms:>13.0f} {ratio:>7.2f}x"
-            if column == columns[-1] and module != BASELINE and ratio > TARGET_RATIO:
+            if column == columns[-1] and module in LATENCY_PATHS and ratio > TARGET_RATIO:
                 met = False
         name = f"import {module} (baseline)" if module == BASELINE else module
+        name += " *" if module in LATENCY_PATHS else ""
         print(f"{name:<36}{cells}")
     return met
 
@@ -317,7 +321,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<38}{unzipped / 1e6:>12.1f}{zipped / 1e6:>11.1f}{share}")
         print(f"(budget: {LAYER_BUDGET_BYTES / 1e6:.0f} MB unzipped, the dependency layer)")
     verdict = "met" if met else "MISSED"
-    print(f"\ntarget: every handler <= {TARGET_RATIO}x import boto3, bytecode cached: {verdict}")
+    print(
+        f"\ntarget: the latency paths (*) <= {TARGET_RATIO}x import boto3, bytecode cached: "
+        f"{verdict}"
+    )
     return target_status(met)
 
 

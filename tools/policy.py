@@ -4,11 +4,12 @@ The policy is the JSON String parameter the functions read (and re-read within
 ``CHATMOD_PARAMETER_MAX_AGE_SECONDS``). Without ``--stage`` it is the running local
 system's (found through ``GET /_local``: its moto server, region and parameter
 name); with ``--stage`` the deployed stage's (boto3, the stage's region, the
-stack's ``PolicyParameterName`` output). A new policy is validated with the model
-the functions parse it with (``chatmod.core.policy.RuntimePolicy``) before it is
-written: an invalid one is refused, each problem naming its field, and nothing is
-written; so is one the functions would refuse when they read it (a change to the
-Ably rule's settings, or a provider the stage has not deployed: ``core.deployment``).
+stack's ``PolicyParameterName`` output). A new policy is validated with the policy's
+schema (``chatmod.core.policy.RuntimePolicy``, each problem naming its field) and with
+the parser the functions read it with (``chatmod.core.policy_runtime``) before it is
+written: an invalid one is refused and nothing is written; so is one the functions
+would refuse when they read it (a change to the Ably rule's settings, or a provider
+the stage has not deployed: ``core.deployment``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pydantic import ValidationError
 
 from chatmod.core.deployment import Deployment
 from chatmod.core.policy import RuntimePolicy
+from chatmod.core.policy_runtime import PolicyInvalidError, parse_policy
 from stacks.config import ConfigError
 
 DEFAULT_PORT = 8787
@@ -100,8 +102,14 @@ def write_policy(target: Target, text: str) -> RuntimePolicy:
         PolicyError: the parameter cannot be written.
     """
     policy = validate(text)
+    try:
+        # What the functions will parse: camelCase keys only (the schema also takes
+        # Python's snake_case names).
+        runtime = parse_policy(text)
+    except PolicyInvalidError as exc:
+        raise InvalidPolicyError([("(policy)", f"{exc} (write keys in camelCase)")]) from None
     if target.deployment is not None:
-        refusals = target.deployment.refusals(policy)
+        refusals = target.deployment.refusals(runtime)
         if refusals:
             raise InvalidPolicyError([("moderation", problem) for problem in refusals])
     compact = json.dumps(json.loads(text), separators=(",", ":"))

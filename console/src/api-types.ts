@@ -287,10 +287,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** GET /token */
+    /** An Ably TokenRequest for the caller (ably-js authUrl) */
     get: operations["issue_token_token_get"];
     put?: never;
-    /** POST /token */
+    /** An Ably TokenRequest for the caller (ably-js authUrl) */
     post: operations["issue_token_token_post"];
     delete?: never;
     options?: never;

@@ -14,6 +14,7 @@ import pytest
 
 from chatmod.adapters import aws
 from chatmod.adapters import parameters as parameters_adapter
+from chatmod.core import policy_runtime
 from chatmod.core.deployment import Deployment
 from chatmod.core.observability import logger
 from chatmod.core.policy import ModerationPolicy, RuntimePolicy
@@ -931,7 +932,8 @@ def test_given_a_policy_edit_naming_an_undeployed_provider_then_refused_and_the_
             Name="/chatmod/test/policy", Value=edited.to_json(), Type="String", Overwrite=True
         )
         parameters_adapter.reset_parameter_cache()  # warm, but past the cache's age
-        parameters_adapter._last_valid_policy["/chatmod/test/policy"] = RuntimePolicy()
+        last_good = policy_runtime.RuntimePolicy()  # as the functions parse it
+        parameters_adapter._last_valid_policy["/chatmod/test/policy"] = last_good
         capsys.readouterr()
 
         status, body = invoke(before_publish_request("shit", client_id="gina"))

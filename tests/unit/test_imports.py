@@ -49,7 +49,7 @@ def test_the_http_helpers_do_not_import_the_event_handler_until_a_resolver_is_ma
 def test_a_blocklist_only_engine_imports_no_network_provider():
     code = (
         "from chatmod.moderation.factory import build_engine\n"
-        "from chatmod.core.policy import ModerationPolicy\n"
+        "from chatmod.core.policy_runtime import ModerationPolicy\n"
         "build_engine(ModerationPolicy(), keys={})"
     )
 
@@ -97,3 +97,12 @@ def test_the_async_handler_imports_neither_the_ably_sdk_nor_idempotency_until_us
 def test_the_token_handler_signs_without_importing_the_ably_sdk():
     # ~90 ms of its cold start was the SDK's realtime client, loaded to compute one HMAC.
     assert modules_after("import chatmod.handlers.token", ["ably"]) == []
+
+
+@pytest.mark.parametrize("handler", ["before_publish", "token"])
+def test_the_latency_paths_import_neither_pydantic_nor_the_event_handler(handler):
+    # Before-publish runs inside Ably's publish path, /token on every connect: their cold
+    # start is measured against `import boto3` (bench/cold_start_bench.py, <= 1.5x).
+    watched = ["pydantic", "aws_lambda_powertools.event_handler"]
+
+    assert modules_after(f"import chatmod.handlers.{handler}", watched) == []

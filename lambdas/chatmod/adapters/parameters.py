@@ -33,7 +33,7 @@ from chatmod.core.deadline import Deadline
 from chatmod.core.deployment import Deployment
 from chatmod.core.errors import ServiceUnavailableError
 from chatmod.core.observability import logger, metrics
-from chatmod.core.policy import RuntimePolicy
+from chatmod.core.policy_runtime import PolicyInvalidError, RuntimePolicy, parse_policy
 from chatmod.core.settings import Settings
 
 #: The most one parameter read may take when the caller gives no deadline.
@@ -218,8 +218,8 @@ def _parse_policy(raw: str, name: str) -> RuntimePolicy:
     if policy is not None:
         return policy
     try:
-        policy = RuntimePolicy.model_validate_json(raw)
-    except ValueError as exc:
+        policy = parse_policy(raw)
+    except PolicyInvalidError as exc:
         logger.error("invalid policy parameter", extra={"parameter": name, "error": str(exc)})
         raise ServiceUnavailableError(
             "the policy parameter is not a valid policy", code="configuration_invalid"

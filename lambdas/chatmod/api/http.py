@@ -45,13 +45,18 @@ def error_response(error: ChatmodError) -> Response[str]:
     return json_response(error.status, error.to_body())
 
 
-def make_resolver(*, enable_validation: bool = False) -> APIGatewayHttpResolver:
+def make_resolver(
+    *, enable_validation: bool = False, pydantic_models: bool = True
+) -> APIGatewayHttpResolver:
     """An HTTP API (payload v2) resolver with chatmod's error mapping registered.
 
     Args:
         enable_validation: let Powertools validate requests against the routes'
             pydantic annotations (and describe them in its OpenAPI schema). Its
             failures are chatmod's 400, not Powertools' 422.
+        pydantic_models: the routes validate with pydantic models, whose errors
+            become 400s; ``False`` for a function that has none (``/token``), so
+            that its cold start does not import pydantic.
 
     - ``ChatmodError`` → its status and JSON body (logged once here, as a warning
       for 4xx and an error for 5xx);
@@ -61,7 +66,6 @@ def make_resolver(*, enable_validation: bool = False) -> APIGatewayHttpResolver:
     - anything else → 500 ``internal_error`` with no stack trace in the body.
     """
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-    from pydantic import ValidationError
 
     app = APIGatewayHttpResolver(enable_validation=enable_validation)
 
@@ -73,9 +77,12 @@ def make_resolver(*, enable_validation: bool = False) -> APIGatewayHttpResolver:
     def _bad_json(error: json.JSONDecodeError) -> Response[str]:
         return _logged_error_response(BadRequestError(f"the body is not valid JSON: {error.msg}"))
 
-    @app.exception_handler(ValidationError)
-    def _invalid(error: ValidationError) -> Response[str]:
-        return _logged_error_response(validation_error(error))
+    if pydantic_models or enable_validation:
+        from pydantic import ValidationError
+
+        @app.exception_handler(ValidationError)
+        def _invalid(error: ValidationError) -> Response[str]:
+            return _logged_error_response(validation_error(error))
 
     if enable_validation:
         from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError

@@ -30,7 +30,7 @@ from pydantic import (
 from chatmod.api.json_body import json_object
 from chatmod.core.constants import RESERVED_EVENT_PREFIX
 from chatmod.core.errors import BadRequestError, ForbiddenError, validation_error
-from chatmod.core.policy import TokenPolicy
+from chatmod.core.policy_runtime import TokenPolicy
 from chatmod.enforcement.bans import StrikeRef
 from chatmod.enforcement.tokens import CHAT_CHANNEL_SUFFIX, Identity, capability_for
 

@@ -429,3 +429,34 @@ class BeforePublishAnswer(_Output):
     action: Literal["accept", "reject"]
     rejection_detail: dict[str, str] | None = Field(default=None, alias="rejectionDetail")
     message: BeforePublishMessage | None = None
+
+
+# --- the before-publish request (documentation of the shape) ---------------------
+
+
+class ChatMessage(BaseModel):
+    """The message Ably asks about (it has no serial yet)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    client_id: StrictStr | None = Field(default=None, alias="clientId")
+    text: StrictStr
+    metadata: dict[str, Any] | None = None
+    headers: dict[str, Any] | None = None
+    user_claim: StrictStr | None = Field(default=None, alias="userClaim")
+
+
+# The shape as documented; the function parses it with the msgspec struct of the same name
+# in chatmod.moderation.before_publish (kept off pydantic for its cold start), which
+# tests/unit/moderation/test_before_publish.py holds to this model.
+class BeforePublishRequest(BaseModel):
+    """Ably's before-publish request; fields Ably may add later are ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    room: StrictStr = Field(min_length=1)
+    message: ChatMessage
+    source: StrictStr | None = None
+    app_id: StrictStr | None = Field(default=None, alias="appId")
+    site: StrictStr | None = None
+    rule_id: StrictStr | None = Field(default=None, alias="ruleId")

@@ -23,9 +23,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
-from chatmod.core.policy import BlocklistProviderConfig, ModerationPolicy, RuntimePolicy
+import msgspec
+
+from chatmod.core.policy_runtime import BlocklistProviderConfig, ModerationPolicy, RuntimePolicy
 
 #: The moderation settings the Ably rule holds too: policy attribute → policy (camelCase) key.
 RULE_FIELDS: Final = {
@@ -37,6 +39,26 @@ RULE_FIELDS: Final = {
 }
 
 
+class RuleSettings(Protocol):
+    """The moderation settings the Ably rule holds too (either policy model has them)."""
+
+    @property
+    def retry_timeout_ms(self) -> int: ...
+    @property
+    def max_retries(self) -> int: ...
+    @property
+    def failed_action(self) -> str: ...
+    @property
+    def too_many_requests_action(self) -> str: ...
+    @property
+    def room_filter(self) -> str | None: ...
+
+
+def _rule_values(moderation: RuleSettings) -> dict[str, Any]:
+    """camelCase key → value of the rule's settings in ``moderation``."""
+    return {key: getattr(moderation, attribute) for attribute, key in RULE_FIELDS.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class Deployment:
     """The stage's rule settings (camelCase key → value) and its deployed providers."""
@@ -45,9 +67,9 @@ class Deployment:
     providers: frozenset[str]
 
     @classmethod
-    def of(cls, moderation: ModerationPolicy, providers: frozenset[str]) -> Deployment:
+    def of(cls, moderation: RuleSettings, providers: frozenset[str]) -> Deployment:
         """The deployment whose rule mirrors ``moderation`` (what the stack passes)."""
-        values = moderation.model_dump(by_alias=True, mode="json")
+        values = _rule_values(moderation)
         return cls(tuple((key, values[key]) for key in RULE_FIELDS.values()), providers)
 
     @classmethod
@@ -73,7 +95,7 @@ class Deployment:
     def refusals(self, policy: RuntimePolicy) -> list[str]:
         """Why ``policy`` cannot apply to this deployment, one sentence each ([] when it can)."""
         problems: list[str] = []
-        values = policy.moderation.model_dump(by_alias=True, mode="json")
+        values = _rule_values(policy.moderation)
         for key, deployed in self.rule:
             if values[key] != deployed:
                 problems.append(
@@ -106,20 +128,19 @@ class Deployment:
             if r.match.provider is None or r.match.provider in kept
         )
         observed = tuple(name for name in policy.moderation.observe_providers if name in kept)
-        moderation = policy.moderation.model_copy(
-            update={
-                **attributes,
-                "providers": providers,
-                "rules": rules,
-                "observe_providers": observed,
-            }
+        moderation = msgspec.structs.replace(
+            policy.moderation,
+            **attributes,
+            providers=providers,
+            rules=rules,
+            observe_providers=observed,
         )
         return replace_moderation(policy, moderation)
 
 
 def replace_moderation(policy: RuntimePolicy, moderation: ModerationPolicy) -> RuntimePolicy:
     """``policy`` with ``moderation`` in place of its own."""
-    return policy.model_copy(update={"moderation": moderation})
+    return msgspec.structs.replace(policy, moderation=moderation)
 
 
 __all__ = ["RULE_FIELDS", "Deployment", "replace_moderation"]

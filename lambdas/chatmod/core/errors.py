@@ -18,6 +18,7 @@ SDK errors into them at the boundary.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -95,6 +96,25 @@ class UpstreamError(ChatmodError):
 class ServiceUnavailableError(ChatmodError):
     status = 503
     default_code = "unavailable"
+
+
+def struct_error(error: Exception) -> BadRequestError:
+    """A msgspec validation error as a 400 naming the field and the problem (no input echoed).
+
+    msgspec reports the first problem it meets, as ``"<problem> - at `$.a.b[0]`"``; a
+    missing field names the object it is missing from, so it is added to the path.
+    """
+    problem, _, where = str(error).partition(" - at `")
+    path = where.rstrip("`").removeprefix("$").removeprefix(".")
+    path = re.sub(r"\[(\d+)\]", r".\1", path)
+    missing = _MISSING.match(problem)
+    if missing is not None:
+        path = f"{path}.{missing[1]}" if path else missing[1]
+    problems = [{"field": path or "(body)", "problem": problem}]
+    return BadRequestError("the request body is invalid", details={"problems": problems})
+
+
+_MISSING = re.compile(r"Object missing required field `([^`]+)`")
 
 
 def validation_error(error: ValidationError) -> BadRequestError:

@@ -2,8 +2,11 @@
 
 The stage configuration in ``cdk.json`` embeds these models, so synth rejects a
 bad policy before anything is built; the stack then stores the policy as JSON in
-an SSM String parameter that operators can tune without a deploy, and the
-functions parse it with the same models at run time.
+an SSM String parameter that operators can tune without a deploy. The tools validate
+edits with these models, and ``docs/configuration.md`` is generated from them. The
+functions parse the parameter with ``chatmod.core.policy_runtime`` (msgspec: no pydantic
+on a cold start), which mirrors these models field for field and shares their checks
+(``chatmod.core.policy_checks``).
 
 Field names are camelCase on the wire (they mirror Ably's rule settings, e.g.
 ``retryTimeoutMs``), snake_case in Python.
@@ -11,11 +14,7 @@ Field names are camelCase on the wire (they mirror Ably's rule settings, e.g.
 
 from __future__ import annotations
 
-import ipaddress
-import re
-from collections.abc import Sequence
-from typing import Annotated, Final, Literal, get_args
-from urllib.parse import urlsplit
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -28,45 +27,44 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-# Ably capability operations a role may be granted (Ably's capability docs).
-ABLY_OPERATIONS = frozenset(
-    {
-        "*",
-        "publish",
-        "subscribe",
-        "presence",
-        "history",
-        "stats",
-        "channel-metadata",
-        "push-subscribe",
-        "push-admin",
-        "privileged-headers",
-        "object-subscribe",
-        "object-publish",
-        "annotation-subscribe",
-        "annotation-publish",
-        "message-update-own",
-        "message-update-any",
-        "message-delete-own",
-        "message-delete-any",
-    }
+from chatmod.core.policy_checks import (
+    ABLY_OPERATIONS,
+    ALL_BLOCKLIST_LANGUAGES,
+    BLOCKLIST_CATEGORIES,
+    CHAT_MODERATOR,
+    CHAT_PARTICIPANT,
+    DEFAULT_RULE,
+    KNOWN_CATEGORIES,
+    PROVIDERS_WITH_KEYS,
+    REVIEW_BAND_RULE,
+    RULE_ACTIONS,
+    RULE_NAME,
+    check_ladder,
+    check_operations,
+    check_provider_url,
+    check_regex,
+    check_review_band,
+    check_rule,
+    check_rules,
+    check_term,
+    check_text_path,
+    is_loopback_host,
+    match_covers,
+    parse_ladder_step,
 )
 
-#: What Ably Chat's docs list for a participant using every feature (chat/setup).
-CHAT_PARTICIPANT: Final[tuple[str, ...]] = (
-    "publish",
-    "subscribe",
-    "presence",
-    "history",
-    "message-update-own",
-    "message-delete-own",
-    "annotation-publish",
-    "annotation-subscribe",
-    "channel-metadata",
-)
-
-_DURATION = re.compile(r"^(?P<n>[1-9][0-9]*)(?P<unit>[smhd])$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+__all__ = [
+    "ABLY_OPERATIONS",
+    "ALL_BLOCKLIST_LANGUAGES",
+    "CHAT_PARTICIPANT",
+    "DEFAULT_RULE",
+    "KNOWN_CATEGORIES",
+    "PROVIDERS_WITH_KEYS",
+    "REVIEW_BAND_RULE",
+    "RULE_ACTIONS",
+    "is_loopback_host",
+    "parse_ladder_step",
+]
 
 
 class StrictModel(BaseModel):
@@ -83,42 +81,6 @@ class StrictModel(BaseModel):
 # --- provider URLs ----------------------------------------------------------------
 
 
-def is_loopback_host(host: str) -> bool:
-    """Whether ``host`` is this machine: ``localhost``, 127.0.0.0/8 or ``::1``."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_provider_url(value: str, field: str) -> str:
-    """``value`` if it is an https URL (or http to a loopback host, for local stubs).
-
-    A provider URL carries the provider's API key or the message text, so plain
-    HTTP is refused except to this machine.
-
-    Raises:
-        ValueError: the URL is empty, not http(s), has no host, or is plain http
-            to another machine; the message names ``field``.
-    """
-    parts = urlsplit(value.strip())
-    try:
-        parts.port  # noqa: B018 (parsing the port is the check)
-    except ValueError:
-        raise ValueError(f"{field} has an invalid port") from None
-    host = parts.hostname or ""
-    if parts.scheme == "https" and host:
-        return value
-    if parts.scheme == "http" and host and is_loopback_host(host):
-        return value
-    raise ValueError(
-        f"{field} must be an https:// URL with a host (http:// only to localhost, "
-        "127.0.0.0/8 or ::1)"
-    )
-
-
 def _provider_url(value: str, info: ValidationInfo) -> str:
     field = info.field_name or "url"
     # Name the field as it is written in cdk.json and the policy parameter.
@@ -133,6 +95,7 @@ ProviderUrl = Annotated[str, AfterValidator(_provider_url)]
 
 
 BlocklistCategory = Literal["profanity", "sexual", "hate", "harassment", "violence", "self_harm"]
+assert get_args(BlocklistCategory) == BLOCKLIST_CATEGORIES
 
 
 class BlocklistTerm(StrictModel):
@@ -145,19 +108,12 @@ class BlocklistTerm(StrictModel):
 
     @model_validator(mode="after")
     def _exactly_one_pattern(self) -> BlocklistTerm:
-        if (self.term is None) == (self.regex is None):
-            raise ValueError("give exactly one of 'term' or 'regex'")
-        if self.regex is not None:
-            try:
-                re.compile(self.regex)
-            except re.error as exc:
-                raise ValueError(f"invalid regex {self.regex!r}: {exc}") from exc
+        check_term(self.term, self.regex)
         return self
 
 
 #: Languages of the bundled lists (``chatmod.moderation.blocklist.LANGUAGES``).
 BlocklistLanguage = Literal["en", "es", "fr", "de", "pt", "it"]
-ALL_BLOCKLIST_LANGUAGES: tuple[BlocklistLanguage, ...] = ("en", "es", "fr", "de", "pt", "it")
 
 
 class BlocklistProviderConfig(StrictModel):
@@ -170,7 +126,10 @@ class BlocklistProviderConfig(StrictModel):
 
     name: Literal["blocklist"] = "blocklist"
     include_default: bool = True
-    languages: tuple[BlocklistLanguage, ...] = Field(default=ALL_BLOCKLIST_LANGUAGES, min_length=1)
+    languages: tuple[BlocklistLanguage, ...] = Field(
+        default=ALL_BLOCKLIST_LANGUAGES,  # type: ignore[arg-type]
+        min_length=1,
+    )
     room_languages: dict[
         Annotated[str, Field(min_length=1)],
         Annotated[tuple[BlocklistLanguage, ...], Field(min_length=1)],
@@ -180,25 +139,6 @@ class BlocklistProviderConfig(StrictModel):
     thresholds: dict[BlocklistCategory, Annotated[int, Field(ge=1, le=3)]] = Field(
         default_factory=dict
     )
-
-
-def _review_band(
-    thresholds: dict[str, float] | dict[str, int],
-    review: dict[str, float] | dict[str, int],
-) -> None:
-    """A review threshold must sit below the category's reject threshold (the band between).
-
-    Raises:
-        ValueError: naming the category whose review threshold is not below its reject one.
-    """
-    for category, score in review.items():
-        reject = thresholds.get(category)
-        if reject is not None and score >= reject:
-            raise ValueError(
-                f"reviewThresholds.{category} ({score}) must be below thresholds.{category} "
-                f"({reject}): scores from the review threshold up to the reject threshold "
-                "are held for review"
-            )
 
 
 class HiveProviderConfig(StrictModel):
@@ -215,7 +155,7 @@ class HiveProviderConfig(StrictModel):
 
     @model_validator(mode="after")
     def _band(self) -> HiveProviderConfig:
-        _review_band(self.thresholds, self.review_thresholds)
+        check_review_band(self.thresholds, self.review_thresholds)
         return self
 
 
@@ -230,7 +170,7 @@ class OpenAIProviderConfig(StrictModel):
 
     @model_validator(mode="after")
     def _band(self) -> OpenAIProviderConfig:
-        _review_band(self.thresholds, self.review_thresholds)
+        check_review_band(self.thresholds, self.review_thresholds)
         return self
 
 
@@ -244,7 +184,7 @@ class ComprehendProviderConfig(StrictModel):
 
     @model_validator(mode="after")
     def _band(self) -> ComprehendProviderConfig:
-        _review_band(self.thresholds, self.review_thresholds)
+        check_review_band(self.thresholds, self.review_thresholds)
         return self
 
 
@@ -258,7 +198,7 @@ class AzureProviderConfig(StrictModel):
 
     @model_validator(mode="after")
     def _band(self) -> AzureProviderConfig:
-        _review_band(self.thresholds, self.review_thresholds)
+        check_review_band(self.thresholds, self.review_thresholds)
         return self
 
 
@@ -279,38 +219,16 @@ ProviderConfig = Annotated[
     Field(discriminator="name"),
 ]
 
-#: Providers that need an API key in an SSM SecureString parameter.
-PROVIDERS_WITH_KEYS = frozenset({"hive", "openai", "azure"})
-
-
 # --- rules ------------------------------------------------------------------------
 
 #: What a rule does with a message it matches, weakest first: when several categories
 #: of one message match rules with different actions, the strongest action wins.
 RuleAction = Literal["accept", "mask", "hold", "warn", "reject", "timeout", "ban"]
-RULE_ACTIONS: Final[tuple[str, ...]] = (
-    "accept",
-    "mask",
-    "hold",
-    "warn",
-    "reject",
-    "timeout",
-    "ban",
-)
 #: The score level a rule matches from: the provider's own ``thresholds`` (a flagged
 #: category), its ``reviewThresholds`` (the review band and above), or a number on
 #: the provider's scale.
 ScoreLevel = Literal["threshold", "reviewThreshold"]
 Role = Literal["user", "moderator"]
-#: The categories each provider can report (``None``: any name the service returns).
-KNOWN_CATEGORIES: Final[dict[str, frozenset[str] | None]] = {
-    "blocklist": frozenset(get_args(BlocklistCategory)),
-    "hive": None,
-    "openai": None,
-    "comprehend": None,
-    "azure": None,
-    "http": frozenset({"rejected"}),
-}
 
 
 class RuleMatch(StrictModel):
@@ -332,31 +250,7 @@ class RuleMatch(StrictModel):
 
     def covers(self, other: RuleMatch) -> bool:
         """Whether this match certainly matches everything ``other`` matches."""
-        if self.provider is not None and self.provider != other.provider:
-            return False
-        if self.categories and (
-            not other.categories or not set(other.categories) <= set(self.categories)
-        ):
-            return False
-        if not _score_covers(self.min_score, other.min_score):
-            return False
-        if (
-            self.rooms
-            and "*" not in self.rooms
-            and (not other.rooms or not set(other.rooms) <= set(self.rooms))
-        ):
-            return False
-        return not self.roles or (bool(other.roles) and set(other.roles) <= set(self.roles))
-
-
-def _score_covers(mine: float | str, other: float | str) -> bool:
-    if mine == other:
-        return True
-    if isinstance(mine, str) or isinstance(other, str):
-        # "threshold" vs a number (or the review band) depends on each provider's
-        # configuration: not certain, so not reported as a shadow.
-        return mine == "reviewThreshold" and other == "threshold"
-    return mine <= other
+        return match_covers(self, other)
 
 
 class Rule(StrictModel):
@@ -372,7 +266,7 @@ class Rule(StrictModel):
     observed, but not enforced — the next matching rule decides instead.
     """
 
-    name: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[\w.:-]+$")
+    name: str | None = Field(default=None, min_length=1, max_length=64, pattern=RULE_NAME)
     match: RuleMatch = RuleMatch()
     action: RuleAction
     duration_seconds: int | None = Field(default=None, ge=1, le=31_536_000)
@@ -381,22 +275,8 @@ class Rule(StrictModel):
 
     @model_validator(mode="after")
     def _duration(self) -> Rule:
-        if self.action == "timeout" and self.duration_seconds is None:
-            raise ValueError("a timeout needs durationSeconds")
-        if self.duration_seconds is not None and self.action not in ("timeout", "ban"):
-            raise ValueError(f"durationSeconds applies to timeout and ban, not {self.action}")
-        if self.strike is False and self.action in ("timeout", "ban", "warn"):
-            raise ValueError(
-                f"a {self.action} is always a strike (the ladder counts it, and a redelivered "
-                "message is recognised by it): leave out strike"
-            )
-        if self.strike and self.action == "accept":
-            raise ValueError("an accept cannot strike: use mask, hold or reject")
+        check_rule(self.action, self.duration_seconds, self.strike)
         return self
-
-
-DEFAULT_RULE: Final = "default"
-REVIEW_BAND_RULE: Final = "review-band"
 
 
 def default_rules(on_match: str) -> tuple[Rule, ...]:
@@ -442,51 +322,7 @@ class ModerationPolicy(StrictModel):
 
     @model_validator(mode="after")
     def _satisfiable_rules(self) -> ModerationPolicy:
-        configured = [provider.name for provider in self.providers]
-        for name in self.observe_providers:
-            if name not in configured:
-                raise ValueError(
-                    f"observeProviders names {name!r}, which is not in providers "
-                    f"({', '.join(configured)})"
-                )
-        names: set[str] = set()
-        for index, rule in enumerate(self.rules):
-            label = f"rules[{index}]" + (f" ({rule.name})" if rule.name else "")
-            if rule.name is not None:
-                if rule.name in names or rule.name in (DEFAULT_RULE, REVIEW_BAND_RULE):
-                    raise ValueError(f"{label}: the name {rule.name!r} is already taken")
-                names.add(rule.name)
-            provider = rule.match.provider
-            if provider is not None and provider not in configured:
-                raise ValueError(
-                    f"{label}: provider {provider!r} is not in providers ({', '.join(configured)})"
-                )
-            known = KNOWN_CATEGORIES.get(provider) if provider is not None else None
-            unknown = sorted(set(rule.match.categories) - known) if known is not None else []
-            if unknown:
-                raise ValueError(
-                    f"{label}: {provider} has no category {', '.join(map(repr, unknown))} "
-                    f"(it has {', '.join(sorted(known or ()))})"
-                )
-            if provider is None and rule.match.categories:
-                possible = _possible_categories(configured)
-                if possible is not None and not set(rule.match.categories) & possible:
-                    raise ValueError(
-                        f"{label}: no configured provider reports "
-                        f"{', '.join(map(repr, rule.match.categories))}"
-                    )
-            if isinstance(rule.match.min_score, float | int) and provider is None:
-                raise ValueError(
-                    f"{label}: a numeric minScore needs a provider (each has its own scale)"
-                )
-            for earlier_index, earlier in enumerate(self.rules[:index]):
-                if not earlier.observe and earlier.match.covers(rule.match):
-                    raise ValueError(
-                        f"{label} can never apply: rules[{earlier_index}]"
-                        + (f" ({earlier.name})" if earlier.name else "")
-                        + " matches everything it matches, and the first rule that "
-                        "matches wins"
-                    )
+        check_rules([p.name for p in self.providers], self.rules, self.observe_providers)
         return self
 
     @property
@@ -497,45 +333,10 @@ class ModerationPolicy(StrictModel):
     @field_validator("room_filter")
     @classmethod
     def _valid_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regex {value!r}: {exc}") from exc
-        return value
-
-
-def _possible_categories(providers: Sequence[str]) -> frozenset[str] | None:
-    """Every category the configured providers can report (``None``: open-ended)."""
-    possible: set[str] = set()
-    for name in providers:
-        known = KNOWN_CATEGORIES.get(name)
-        if known is None:
-            return None
-        possible |= known
-    return frozenset(possible)
+        return None if value is None else check_regex(value)
 
 
 # --- bans ------------------------------------------------------------------------
-
-
-def parse_ladder_step(step: str) -> int | None:
-    """Seconds of ban for a ladder step: ``0`` for ``warn``, ``None`` for ``permanent``.
-
-    Raises:
-        ValueError: the step is not ``warn``, ``permanent`` or a duration like ``120s``/``1h``.
-    """
-    if step == "warn":
-        return 0
-    if step == "permanent":
-        return None
-    match = _DURATION.match(step)
-    if match is None:
-        raise ValueError(
-            f"ladder step {step!r} must be 'warn', 'permanent' or a duration like '120s', "
-            "'10m', '1h', '7d'"
-        )
-    return int(match["n"]) * _UNIT_SECONDS[match["unit"]]
 
 
 class BanPolicy(StrictModel):
@@ -548,10 +349,7 @@ class BanPolicy(StrictModel):
     @field_validator("ladder")
     @classmethod
     def _valid_ladder(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if not value:
-            raise ValueError("the ladder needs at least one step")
-        for step in value:
-            parse_ladder_step(step)
+        check_ladder(value)
         return value
 
 
@@ -574,18 +372,12 @@ class TokenPolicy(StrictModel):
     # occupancy.
     user: tuple[Operation, ...] = CHAT_PARTICIPANT
     # A participant who may also edit or delete anyone's message.
-    moderator: tuple[Operation, ...] = (
-        *CHAT_PARTICIPANT,
-        "message-delete-any",
-        "message-update-any",
-    )
+    moderator: tuple[Operation, ...] = CHAT_MODERATOR
 
     @field_validator("user", "moderator")
     @classmethod
     def _known_operations(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = sorted(set(value) - ABLY_OPERATIONS)
-        if unknown:
-            raise ValueError(f"unknown Ably capability operation(s): {', '.join(unknown)}")
+        check_operations(value)
         return value
 
 
@@ -601,8 +393,6 @@ class IdentityPolicy(StrictModel):
 
 
 # --- async moderation ------------------------------------------------------------
-
-_TEXT_PATH = re.compile(r"^[^.\s]+(\.[^.\s]+)*$")
 
 
 class AsyncPolicy(StrictModel):
@@ -620,11 +410,7 @@ class AsyncPolicy(StrictModel):
     @field_validator("text_path")
     @classmethod
     def _dotted_keys(cls, value: str) -> str:
-        if not _TEXT_PATH.match(value):
-            raise ValueError(
-                f"textPath {value!r} must be dot-separated keys without spaces, e.g. 'text' "
-                "or 'payload.body'"
-            )
+        check_text_path(value)
         return value
 
     @property

@@ -20,7 +20,7 @@ from chatmod.adapters.parameters import get_policy, get_secret
 from chatmod.adapters.review_store import ReviewStore
 from chatmod.core.deadline import Deadline
 from chatmod.core.errors import ServiceUnavailableError
-from chatmod.core.policy import RuntimePolicy
+from chatmod.core.policy_runtime import RuntimePolicy
 from chatmod.core.settings import Settings, get_settings
 from chatmod.moderation import decision_log
 from chatmod.moderation.factory import ProviderKeyMissingError, build_engine, key_parameters_for

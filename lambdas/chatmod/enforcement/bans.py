@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from chatmod.core.policy import BanPolicy, parse_ladder_step
+from chatmod.core.policy_checks import parse_ladder_step
+from chatmod.core.policy_runtime import BanPolicy
 
 #: The ``source`` of a ban the strike ladder applied (any other source is a moderator id).
 AUTO_SOURCE: Final = "auto"

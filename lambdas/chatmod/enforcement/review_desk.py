@@ -41,7 +41,7 @@ from chatmod.adapters.review_store import ReviewConflictError, ReviewStore
 from chatmod.core.constants import MODERATION_EVENT_NAME
 from chatmod.core.deadline import Deadline
 from chatmod.core.errors import ChatmodError, ConflictError, NotFoundError
-from chatmod.core.policy import RuntimePolicy
+from chatmod.core.policy_runtime import RuntimePolicy
 from chatmod.enforcement.audit import SYSTEM_ACTOR, AuditAction, AuditEvent, iso_ms
 from chatmod.enforcement.bans import StrikeOutcome, StrikeRef
 from chatmod.enforcement.judged import JUDGED_HEADER

@@ -11,7 +11,7 @@ from typing import Any, Final, Literal
 
 from chatmod.core.constants import MAX_TOKEN_TTL_MS, RESERVED_CLIENT_ID_PREFIX
 from chatmod.core.errors import ForbiddenError, UnauthorizedError
-from chatmod.core.policy import IdentityPolicy, TokenPolicy
+from chatmod.core.policy_runtime import IdentityPolicy, TokenPolicy
 from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, client_id_problem, is_reserved
 
 CHAT_CHANNEL_SUFFIX: Final = "::$chat"

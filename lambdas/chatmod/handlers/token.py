@@ -5,6 +5,11 @@ here with the key secret (no call to Ably, and without importing the Ably SDK,
 which would cost ~90 ms of every cold start: ``adapters.token_request``); the only
 remote read per request is the ban lookup (one DynamoDB GetItem), since the key and
 the policy come from SSM through Powertools' cache.
+
+The function answers one route, so it needs no router: it reads the API Gateway (HTTP
+API, payload 2.0) event itself, and its cold start pays neither for Powertools' event
+handler nor for pydantic (``bench/cold_start_bench.py``: a latency path, ≤ 1.5x
+``import boto3``). Errors answer as every route does: ``{"error", "message", ...}``.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -20,29 +24,31 @@ from chatmod.adapters import aws
 from chatmod.adapters.ban_store import BanStore
 from chatmod.adapters.parameters import get_policy, get_secret
 from chatmod.adapters.token_request import ApiKey, create_token_request
-from chatmod.api.http import make_resolver
-from chatmod.core.errors import BannedError, ServiceUnavailableError, UnauthorizedError
+from chatmod.core.errors import (
+    BannedError,
+    ChatmodError,
+    NotFoundError,
+    ServiceUnavailableError,
+    UnauthorizedError,
+)
 from chatmod.core.observability import logger, metrics, tracer
 from chatmod.core.settings import Settings, get_settings
 from chatmod.enforcement.tokens import capability_for, identity_from_claims, token_ttl_ms
 
-app = make_resolver()
-
+#: The routes this function answers (API Gateway sends it no other).
+ROUTES = frozenset({"GET /token", "POST /token"})
 # Built on first use and kept for the life of the process (warm invocations).
 _ban_store: tuple[str, BanStore] | None = None  # (bans table name, store)
 
 
-@app.get("/token")
-@app.post("/token")
-def issue_token() -> Response[str]:
-    """Sign a TokenRequest for the caller, unless they are banned.
+def issue_token(claims: dict[str, Any] | None) -> dict[str, Any]:
+    """Sign a TokenRequest for the caller, unless they are banned: the HTTP answer.
 
     Raises:
         UnauthorizedError: no verified identity (401).
         BannedError: the caller is banned (403 with ``reason`` and ``bannedUntil``).
         ServiceUnavailableError: configuration or the ban store is unreachable (503).
     """
-    claims = app.current_event.request_context.authorizer.jwt_claim
     if not claims:
         # Checked before any configuration read: no identity is a 401 in every state.
         raise UnauthorizedError("sign in first: the request carries no verified identity")
@@ -63,13 +69,8 @@ def issue_token() -> Response[str]:
         token_ttl_ms(policy.tokens),
     )
     metrics.add_metric(name="TokenIssued", unit=MetricUnit.Count, value=1)
-    return Response(
-        status_code=200,
-        content_type=content_types.APPLICATION_JSON,
-        body=_compact_json(token_request),
-        # A TokenRequest is single-use and personal: no cache may keep it.
-        headers={"Cache-Control": "no-store"},
-    )
+    # A TokenRequest is single-use and personal: no cache may keep it.
+    return _answer(200, token_request, {"Cache-Control": "no-store"})
 
 
 def ban_store(settings: Settings) -> BanStore:
@@ -98,12 +99,44 @@ def signing_key(settings: Settings) -> ApiKey:
         ) from exc
 
 
-def _compact_json(body: Any) -> str:
-    return json.dumps(body, separators=(",", ":"))
+def _answer(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """An HTTP API (payload 2.0) response with a compact JSON body."""
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json", **(headers or {})},
+        "body": json.dumps(body, separators=(",", ":")),
+        "isBase64Encoded": False,
+    }
+
+
+def _claims(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The verified JWT claims API Gateway's authorizer put in the event, if any."""
+    context = event.get("requestContext")
+    authorizer = context.get("authorizer") if isinstance(context, dict) else None
+    jwt = authorizer.get("jwt") if isinstance(authorizer, dict) else None
+    claims = jwt.get("claims") if isinstance(jwt, dict) else None
+    return claims if isinstance(claims, dict) else None
+
+
+def _route(event: dict[str, Any]) -> str:
+    http = (event.get("requestContext") or {}).get("http") or {}
+    return f"{http.get('method', '')} {event.get('rawPath', '')}"
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    try:
+        route = _route(event)
+        if route not in ROUTES:
+            raise NotFoundError("no such route", details={"route": route})
+        return issue_token(_claims(event))
+    except ChatmodError as error:
+        # Logged once here, as every route does: a warning for 4xx, an error for 5xx.
+        log = logger.error if error.status >= 500 else logger.warning
+        log("request failed", extra={"error": error.code, "status": error.status})
+        return _answer(error.status, error.to_body())
+    except Exception:
+        logger.exception("request failed")
+        return _answer(500, {"error": "internal_error", "message": "an unexpected error occurred"})

@@ -47,7 +47,7 @@ from chatmod.core.constants import MODERATION_EVENT_NAME
 from chatmod.core.deadline import Deadline
 from chatmod.core.errors import ChatmodError, ServiceUnavailableError, UpstreamError
 from chatmod.core.observability import logger
-from chatmod.core.policy import AsyncPolicy
+from chatmod.core.policy_runtime import AsyncPolicy
 from chatmod.enforcement.audit import SYSTEM_ACTOR, AuditAction, AuditEvent
 from chatmod.enforcement.bans import AUTO_SOURCE
 from chatmod.ingest.envelope import (

@@ -15,12 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+import msgspec
 
 from chatmod.api.json_body import json_object
-from chatmod.core.errors import validation_error
+from chatmod.core.errors import struct_error
 from chatmod.enforcement.bans import StrikeRef
 from chatmod.enforcement.judged import JUDGED_HEADER
 from chatmod.moderation.engine import HELD_REASON, Decision
@@ -33,31 +33,39 @@ WARNING_REASON: Final = "warning_unacknowledged"
 #: sender, room and text inside this window is that retry, not a new strike —
 #: measured from the strike's own time, so no window edge splits a retry in two.
 ABLY_RETRY_DEDUPE_SECONDS: Final = 30
+#: Ably's camelCase names of the request's fields.
+_WIRE_NAMES: Final = {
+    "client_id": "clientId",
+    "user_claim": "userClaim",
+    "app_id": "appId",
+    "rule_id": "ruleId",
+}
 
 
-class ChatMessage(BaseModel):
-    """The message Ably asks about (it has no serial yet)."""
+class ChatMessage(msgspec.Struct, frozen=True, rename=_WIRE_NAMES):
+    """The message Ably asks about (it has no serial yet); fields Ably may add are ignored."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    client_id: StrictStr | None = Field(default=None, alias="clientId")
-    text: StrictStr
+    text: str
+    client_id: str | None = None
     metadata: dict[str, Any] | None = None
     headers: dict[str, Any] | None = None
-    user_claim: StrictStr | None = Field(default=None, alias="userClaim")
+    user_claim: str | None = None
 
 
-class BeforePublishRequest(BaseModel):
-    """Ably's before-publish request; fields Ably may add later are ignored."""
+class BeforePublishRequest(msgspec.Struct, frozen=True, rename=_WIRE_NAMES):
+    """Ably's before-publish request; fields Ably may add later are ignored.
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    Parsed with msgspec rather than pydantic: this module is on the cold start of a
+    function inside Ably's publish path. ``chatmod.api.models.BeforePublishRequest``
+    documents the same shape in the OpenAPI document (a test holds them equal).
+    """
 
-    room: StrictStr = Field(min_length=1)
+    room: Annotated[str, msgspec.Meta(min_length=1)]
     message: ChatMessage
-    source: StrictStr | None = None
-    app_id: StrictStr | None = Field(default=None, alias="appId")
-    site: StrictStr | None = None
-    rule_id: StrictStr | None = Field(default=None, alias="ruleId")
+    source: str | None = None
+    app_id: str | None = None
+    site: str | None = None
+    rule_id: str | None = None
 
 
 def decode_body(body: object) -> Mapping[str, Any]:
@@ -76,9 +84,9 @@ def parse_request(body: Mapping[str, Any]) -> BeforePublishRequest:
         BadRequestError: not the request's shape; the message names each field and problem.
     """
     try:
-        return BeforePublishRequest.model_validate(body)
-    except ValidationError as exc:
-        raise validation_error(exc) from None
+        return msgspec.convert(body, BeforePublishRequest)
+    except msgspec.ValidationError as exc:
+        raise struct_error(exc) from None
 
 
 def submission_for(request: BeforePublishRequest) -> Submission:

@@ -36,7 +36,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from chatmod.core.errors import ChatmodError
 from chatmod.core.observability import logger, metrics
-from chatmod.core.policy import DEFAULT_RULE, REVIEW_BAND_RULE
+from chatmod.core.policy_checks import DEFAULT_RULE, REVIEW_BAND_RULE
 from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
 
 METRIC_FOR: Final = {

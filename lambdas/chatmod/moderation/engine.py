@@ -42,7 +42,8 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from chatmod.core.deadline import Deadline
-from chatmod.core.policy import REVIEW_BAND_RULE, RULE_ACTIONS, ModerationPolicy, Rule
+from chatmod.core.policy_checks import REVIEW_BAND_RULE, RULE_ACTIONS
+from chatmod.core.policy_runtime import ModerationPolicy, Rule
 from chatmod.moderation.base import (
     Provider,
     ProviderError,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from chatmod.core.policy import (
-    PROVIDERS_WITH_KEYS,
+import msgspec
+
+from chatmod.core.policy_checks import PROVIDERS_WITH_KEYS
+from chatmod.core.policy_runtime import (
     AzureProviderConfig,
     BlocklistProviderConfig,
     ComprehendProviderConfig,
@@ -15,6 +17,7 @@ from chatmod.core.policy import (
     ModerationPolicy,
     OpenAIProviderConfig,
     ProviderConfig,
+    to_builtins,
 )
 from chatmod.moderation.blocklist import BlocklistProvider
 from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine
@@ -66,10 +69,12 @@ def build_engine(policy: ModerationPolicy, *, keys: Mapping[str, str]) -> Modera
 
 
 @lru_cache(maxsize=4)
-def _blocklist(config_json: str) -> BlocklistProvider:
-    config = BlocklistProviderConfig.model_validate_json(config_json)
+def _blocklist(config_json: bytes) -> BlocklistProvider:
+    config = msgspec.json.decode(config_json, type=BlocklistProviderConfig)
     return BlocklistProvider.from_config(
-        terms=[term.model_dump(exclude_none=True) for term in config.terms],
+        terms=[
+            {k: v for k, v in to_builtins(term).items() if v is not None} for term in config.terms
+        ],
         allowlist=config.allowlist,
         include_default=config.include_default,
         languages=config.languages,
@@ -88,7 +93,7 @@ def _configure(config: ProviderConfig, keys: Mapping[str, str]) -> ConfiguredPro
 
     if isinstance(config, BlocklistProviderConfig):
         # Any listed word flags unless a category asks for a higher severity.
-        blocklist = _blocklist(config.model_dump_json(by_alias=True))
+        blocklist = _blocklist(msgspec.json.encode(config))
         return ConfiguredProvider(
             blocklist,
             {str(k): float(v) for k, v in config.thresholds.items()},

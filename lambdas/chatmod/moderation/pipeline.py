@@ -45,7 +45,7 @@ from typing import Any, Final, Protocol
 
 from chatmod.core.deadline import Deadline
 from chatmod.core.errors import BadRequestError, ChatmodError
-from chatmod.core.policy import RuntimePolicy
+from chatmod.core.policy_runtime import RuntimePolicy
 from chatmod.enforcement.audit import AuditAction, AuditEvent
 from chatmod.enforcement.bans import (
     AUTO_SOURCE,

@@ -1,11 +1,18 @@
-"""What a stage deployed, and how a policy edit that disagrees with it is found and corrected."""
+"""What a stage deployed, and how a policy edit that disagrees with it is found and corrected.
+
+The policies are the runtime's (``chatmod.core.policy_runtime``), as the functions parse
+them; the stack builds its deployment from the schema's model (``Deployment.of`` takes
+either).
+"""
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
+from chatmod.core import policy as schema
 from chatmod.core.deployment import RULE_FIELDS, Deployment
-from chatmod.core.policy import (
+from chatmod.core.policy_runtime import (
     BlocklistProviderConfig,
     BlocklistTerm,
     HiveProviderConfig,
@@ -13,12 +20,16 @@ from chatmod.core.policy import (
     RuntimePolicy,
 )
 
-DEPLOYED = Deployment.of(ModerationPolicy(), frozenset({"blocklist", "http"}))
-HIVE = HiveProviderConfig(name="hive", thresholds={"violence": 2})
+DEPLOYED = Deployment.of(schema.ModerationPolicy(), frozenset({"blocklist", "http"}))
+HIVE = HiveProviderConfig(thresholds={"violence": 2})
 
 
 def policy(**moderation: object) -> RuntimePolicy:
-    return RuntimePolicy(moderation=ModerationPolicy.model_validate(moderation))
+    return RuntimePolicy(moderation=msgspec.convert(moderation, ModerationPolicy))
+
+
+def test_the_stack_and_the_runtime_name_the_same_deployment() -> None:
+    assert Deployment.of(ModerationPolicy(), DEPLOYED.providers) == DEPLOYED
 
 
 def test_the_environment_values_read_back_as_the_same_deployment() -> None:

@@ -360,3 +360,74 @@ def test_decode_body_refuses_what_is_not_a_json_object():
     assert contract.decode_body('{"room": "x"}') == {"room": "x"}
     with pytest.raises(BadRequestError):
         contract.decode_body("[1]")
+
+
+# --- the request struct is the documented model ----------------------------------------
+
+
+def _struct_keys(struct: type) -> tuple[set[str], set[str]]:
+    import msgspec
+
+    info = msgspec.inspect.type_info(struct)
+    assert isinstance(info, msgspec.inspect.StructType)
+    return {f.encode_name for f in info.fields}, {f.encode_name for f in info.fields if f.required}
+
+
+@pytest.mark.parametrize(
+    ("struct", "model"),
+    [
+        (contract.BeforePublishRequest, "BeforePublishRequest"),
+        (contract.ChatMessage, "ChatMessage"),
+    ],
+)
+def test_the_parsed_request_has_the_documented_fields(struct, model):
+    from chatmod.api import models
+
+    documented = getattr(models, model)
+    keys, required = _struct_keys(struct)
+
+    assert keys == {f.alias or name for name, f in documented.model_fields.items()}
+    assert required == {
+        f.alias or name for name, f in documented.model_fields.items() if f.is_required()
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"room": "lobby", "message": {"text": "hi"}},
+        {"room": "lobby", "message": {"text": "hi", "clientId": "a", "metadata": {"k": 1}}},
+        {"room": "lobby", "message": {"text": "hi", "future": 1}, "future": {"x": 1}},
+        {"room": "lobby", "message": {"text": "hi", "userClaim": "c", "headers": {}}},
+        {"room": "", "message": {"text": "hi"}},
+        {"room": 1, "message": {"text": "hi"}},
+        {"room": "lobby", "message": {"text": 1}},
+        {"room": "lobby", "message": {"text": "hi", "clientId": 7}},
+        {"room": "lobby", "message": {"text": "hi", "headers": []}},
+        {"room": "lobby", "message": "hi"},
+        {"room": "lobby"},
+        {"room": "lobby", "message": {"text": "hi"}, "ruleId": 3},
+    ],
+)
+def test_the_parser_accepts_and_refuses_as_the_documented_model(body):
+    from pydantic import ValidationError
+
+    from chatmod.api import models
+
+    try:
+        documented = models.BeforePublishRequest.model_validate(body).model_dump(by_alias=True)
+    except ValidationError:
+        documented = None
+    try:
+        parsed = contract.parse_request(body)
+    except BadRequestError:
+        parsed = None
+
+    if documented is None:
+        assert parsed is None
+    else:
+        assert parsed is not None
+        assert parsed.room == documented["room"]
+        assert parsed.message.text == documented["message"]["text"]
+        assert parsed.message.client_id == documented["message"]["clientId"]
+        assert parsed.message.metadata == documented["message"]["metadata"]

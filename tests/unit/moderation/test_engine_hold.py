@@ -81,9 +81,12 @@ def test_a_review_threshold_at_or_above_the_reject_threshold_is_refused_naming_b
 
 
 def test_review_thresholds_reach_the_configured_provider():
+    import msgspec
+
+    from chatmod.core.policy_runtime import ModerationPolicy as Runtime
     from chatmod.moderation.factory import build_engine
 
-    policy = ModerationPolicy.model_validate(
+    policy = msgspec.convert(
         {
             "providers": [
                 {
@@ -92,7 +95,8 @@ def test_review_thresholds_reach_the_configured_provider():
                     "reviewThresholds": {"hate": 0.4},
                 }
             ]
-        }
+        },
+        Runtime,
     )
     engine = build_engine(policy, keys={"openai": "k"})
 
