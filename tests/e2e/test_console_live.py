@@ -158,6 +158,44 @@ def test_the_keyboard_alone_picks_a_room_and_deletes_a_message(system, page, htt
     assert wait_for(lambda: actions(system, room) == ["message.delete"], timeout=5)
 
 
+def test_a_chat_user_gets_the_refusal_and_no_connection(system, page):
+    sign_in(page, system, "alice", view="live/lobby")
+
+    expect(page.get_by_role("alert")).to_contain_text("Only moderators can do this")
+    expect(page.get_by_text("Ably:")).to_have_count(0)
+    expect(page.get_by_role("listitem")).to_have_count(0)
+
+
+def test_the_connection_fails_with_its_reason_when_the_moderator_is_banned(system, page, http):
+    # A moderator of their own (not the shared "moderator"), signed in by its session.
+    name, room = new_name("mod"), new_name("room")
+    page.goto(console_url(system))
+    page.evaluate(
+        "([key, value]) => sessionStorage.setItem(key, value)",
+        [
+            "chatmod.console.session",
+            json.dumps({"clientId": name, "token": system.token_for(name, moderator=True)}),
+        ],
+    )
+    page.goto(f"{console_url(system)}#/live/{room}")
+    page.reload()
+    connection = page.get_by_role("status").filter(has_text="Ably:")
+    expect(connection).to_contain_text("Connected")
+
+    moderator = ApiUser(
+        http, system.info()["apiUrl"], system.token_for("moderator", moderator=True)
+    )
+    reply = moderator.post(
+        "/moderation/bans", {"clientId": name, "reason": "test", "durationSeconds": 600}
+    )
+    assert reply.status_code == 201, reply.text
+
+    # Revoked (40141) → ably-js asks /token again → 403 banned → the connection fails.
+    expect(connection).to_contain_text("Connection failed", timeout=10_000)
+    expect(connection).to_contain_text("banned")
+    shoot(page, "live-failed")
+
+
 @pytest.mark.axe
 def test_the_live_view_has_no_serious_accessibility_violations(system, page, http):
     room = new_name("room")

@@ -37,21 +37,55 @@ export default function LiveRoom(props: {
     reason: null,
   });
   const [chat, setChat] = useState<ReturnType<typeof connect>["chat"] | null>(null);
+  // Rooms with recent moderation (the audit log): also the moderator check, so that a
+  // signed-in chat user gets the refusal and no connection, as in every other view.
+  const [recent, setRecent] = useState<string[] | null>(null);
+  const [denied, setDenied] = useState<string | null>(null);
 
   useEffect(() => {
+    let live = true;
+    api.recentRooms().then(
+      (rooms) => live && setRecent(rooms.slice(0, 8)),
+      (caught: unknown) => {
+        if (!live) return;
+        if (caught instanceof ApiError && (caught.status === 401 || caught.status === 403)) {
+          setDenied(describe(caught));
+        } else {
+          setRecent([]); // the list is a convenience: typing a room still works
+        }
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  const allowed = recent !== null;
+  useEffect(() => {
+    if (!allowed) return;
     const session = connect(api, ably, setConnection);
     setChat(session.chat);
     return () => {
       setChat(null);
       session.close();
     };
-  }, [api, ably]);
+  }, [api, ably, allowed]);
 
+  if (denied) {
+    return (
+      <section aria-labelledby="live-title">
+        <h1 id="live-title">Live room</h1>
+        <p role="alert" className="error">
+          {denied}
+        </p>
+      </section>
+    );
+  }
   return (
     <section aria-labelledby="live-title">
       <h1 id="live-title">{room ? `Live: ${room}` : "Live room"}</h1>
       <ConnectionBanner connection={connection} />
-      <PickRoom api={api} current={room} />
+      <PickRoom current={room} recent={recent ?? []} />
       {room && chat ? (
         <RoomMessages key={room} api={api} chat={chat} room={room} />
       ) : (
@@ -80,7 +114,7 @@ function ConnectionBanner(props: { connection: ConnectionState }) {
       <span className="dot" aria-hidden="true" />
       Ably: <strong>{STATE_TEXT[state] ?? state}</strong>
       {reason && (bad || state === "disconnected") ? (
-        <span className={bad ? "error" : "muted"}> — {reason}</span>
+        <span className={`connection-reason ${bad ? "error" : "muted"}`}>{reason}</span>
       ) : null}
     </p>
   );
@@ -105,10 +139,9 @@ function roomHref(room: string): string {
 }
 
 /** Type a room, or pick one this browser watched lately or one with recent moderation. */
-function PickRoom(props: { api: ModeratorApi; current: string }) {
-  const { api, current } = props;
+function PickRoom(props: { current: string; recent: string[] }) {
+  const { current, recent } = props;
   const [value, setValue] = useState(current);
-  const [recent, setRecent] = useState<string[]>([]);
   const [watched, setWatched] = useState<string[]>(loadWatched);
   useEffect(() => setValue(current), [current]);
   useEffect(() => {
@@ -116,17 +149,6 @@ function PickRoom(props: { api: ModeratorApi; current: string }) {
     rememberWatched(current);
     setWatched(loadWatched());
   }, [current]);
-  useEffect(() => {
-    let live = true;
-    api.recentRooms().then(
-      (rooms) => live && setRecent(rooms.slice(0, 8)),
-      () => undefined, // the list is a convenience: typing a room still works
-    );
-    return () => {
-      live = false;
-    };
-  }, [api]);
-
   function open(event: FormEvent) {
     event.preventDefault();
     const name = value.trim();

@@ -12,8 +12,9 @@ import {
   type Message,
   type Room,
 } from "@ably/chat";
-import { describe, type ModeratorApi } from "../api";
+import { ApiError, describe, type ModeratorApi } from "../api";
 import type { AblyEndpoint } from "../config";
+import { formatTime } from "../format";
 
 export { ChatMessageAction, ChatMessageEventType };
 export type { Message };
@@ -31,12 +32,16 @@ export function connect(
   onState: (state: ConnectionState) => void,
 ): { chat: ChatClient; close: () => void } {
   const realtime = new Ably.Realtime({
-    // ably-js asks again whenever the token is about to expire or was revoked; /token
-    // refuses a banned moderator, which fails the connection with that reason.
+    // ably-js asks again whenever the token is about to expire or was revoked. A refusal
+    // from /token (403: a banned or demoted moderator) is passed on with its status, so
+    // that ably-js fails the connection (RSA4d) instead of retrying for ever.
     authCallback: (_params, callback) => {
       api.ablyTokenRequest().then(
         (request) => callback(null, request as Ably.TokenRequest),
-        (error: unknown) => callback(describe(error), null),
+        (error: unknown) => {
+          const status = error instanceof ApiError && error.status ? error.status : 500;
+          callback(new Ably.ErrorInfo(refusal(error), status * 100, status), null);
+        },
       );
     },
     // The chat REST calls and the token exchange speak JSON (the emulator's REST is JSON only).
@@ -55,11 +60,12 @@ export function connect(
         }
       : {}),
   });
-  const report = () =>
-    onState({
-      state: realtime.connection.state,
-      reason: realtime.connection.errorReason?.message ?? null,
-    });
+  const report = () => {
+    const error = realtime.connection.errorReason;
+    // ably-js wraps the authCallback's error: the cause holds /token's own words.
+    const reason = error ? (error.cause?.message ?? error.message) : null;
+    onState({ state: realtime.connection.state, reason });
+  };
   realtime.connection.on(report);
   report();
   const chat = new ChatClient(realtime, { logLevel: LogLevel.Silent });
@@ -83,10 +89,10 @@ export async function watch(
 ): Promise<() => void> {
   const room: Room = await chat.rooms.get(name);
   const statusSubscription = room.onStatusChange((change) =>
-    handlers.onStatus(change.current, change.error?.message ?? null),
+    handlers.onStatus(change.current, change.error ? describeAbly(change.error) : null),
   );
   const subscription = room.messages.subscribe((event) => handlers.onMessage(event.message, true));
-  handlers.onStatus(room.status, room.error?.message ?? null);
+  handlers.onStatus(room.status, room.error ? describeAbly(room.error) : null);
   let released = false;
   const release = () => {
     if (released) return;
@@ -110,6 +116,18 @@ export async function watch(
   return release;
 }
 
+/** What /token said when it refused: "banned until …" rather than the generic words. */
+function refusal(error: unknown): string {
+  if (error instanceof ApiError && error.code === "banned") {
+    const until = error.body.bannedUntil;
+    return typeof until === "string"
+      ? `/token refuses you: banned until ${formatTime(until)}`
+      : "/token refuses you: banned permanently";
+  }
+  return describe(error);
+}
+
 function describeAbly(error: unknown): string {
+  if (error instanceof Ably.ErrorInfo) return error.cause?.message ?? error.message;
   return error instanceof Error ? error.message : String(error);
 }
