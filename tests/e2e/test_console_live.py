@@ -23,6 +23,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from chatmod_local.client import AblyUser, ApiUser, wait_for
 from chatmod_local.system import LocalSystem
+from tests.support import policy_switch
 from tests.support.console import (
     ROOT,
     axe_violations,
@@ -107,6 +108,23 @@ def test_a_message_the_async_path_takes_down_shows_as_removed_by_chatmod(system,
     item = message(page, "what the fuck is this")
     expect(item).to_contain_text("Removed by chatmod", timeout=10_000)
     expect(item.get_by_role("button", name=f"Delete {sender}'s message")).to_have_count(0)
+
+
+def test_a_message_the_async_path_masks_shows_the_masked_text(system, page, http, tmp_path):
+    room, sender = new_name("room"), new_name("user")
+    with policy_switch.masking(system, tmp_path):
+        watch(page, system, room)
+        client = AblyUser(http, system.info()["ablyUrl"], api_user(system, http, sender))
+        assert client.authorize().status_code == 200
+
+        assert client.send_chat(room, "well shit happens").status_code in (200, 201)
+
+        # Published as sent, then replaced by chatmod's update with the masked text.
+        item = page.get_by_role("listitem").filter(has_text="Masked by chatmod")
+        expect(item).to_be_visible(timeout=10_000)
+        expect(item).not_to_contain_text("shit")
+        expect(page.get_by_role("listitem")).to_have_count(1)
+        shoot(page, "live-masked")
 
 
 def test_a_time_out_from_a_message_makes_the_senders_token_refused(system, page, http):

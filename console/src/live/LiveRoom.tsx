@@ -294,22 +294,26 @@ function RoomMessages(props: {
   );
 }
 
-/** What moderation did to a message, from its latest version. */
+/** What moderation did to a message, from its latest version: chatmod's deletes and
+ * updates carry `{moderator, verdict, reason, categories?}` as the operation's metadata. */
 function outcome(message: Message): { kind: string; text: string } | null {
   const version = message.version;
   const meta = version.metadata ?? {};
   const by = meta.moderator || version.clientId || "someone";
-  const why = meta.reason || version.description;
+  const reason = meta.reason || version.description || "";
+  // "masked" after "Masked by chatmod" says nothing: the categories say more.
+  const why = [/^(masked|rejected|held)$/i.test(reason) ? "" : reason, meta.categories]
+    .filter(Boolean)
+    .join(" — ");
+  const said = (what: string) => `${what} by ${by}${why ? `: ${why}` : ""}`;
   if (message.action === ChatMessageAction.MessageDelete) {
-    if (meta.verdict === "hold")
-      return { kind: "held", text: `Held for review by ${by}${why ? `: ${why}` : ""}` };
-    return { kind: "removed", text: `Removed by ${by}${why ? `: ${why}` : ""}` };
+    if (meta.verdict === "hold") return { kind: "held", text: said("Held for review") };
+    return { kind: "removed", text: said("Removed") };
   }
   if (message.action === ChatMessageAction.MessageUpdate) {
-    if (meta.verdict === "mask")
-      return { kind: "masked", text: `Masked by ${by}${why ? `: ${why}` : ""}` };
+    if (meta.verdict === "mask") return { kind: "masked", text: said("Masked") };
     if (version.clientId && version.clientId !== message.clientId)
-      return { kind: "edited", text: `Edited by ${version.clientId}${why ? `: ${why}` : ""}` };
+      return { kind: "edited", text: said("Edited") };
     return { kind: "edited", text: "Edited by its sender" };
   }
   return null;
