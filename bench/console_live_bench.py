@@ -94,6 +94,7 @@ def measure(messages: int) -> tuple[list[float], list[float]]:
 def main() -> int:
     if not (BUILD / "index.html").is_file() or not Path(CHROMIUM).exists():
         print("skipped: needs `make console` and Debian's chromium")
+        print("targets: none measured")
         return 0
     # The functions' metric lines (EMF on stdout, as in Lambda) would bury the table.
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
@@ -105,7 +106,8 @@ def main() -> int:
     print(f"{'publish → visible in the live view':<44} {p50:>8.1f} {p95:>8.1f}")
     print(f"{'ratio to the round trip':<44} {p50 / base50:>8.2f} {p95 / base95:>8.2f}")
     met = p95 <= TARGET_P95_MS
-    print(f"target p95 <= {TARGET_P95_MS:.0f} ms: {p95:.1f} ms ({'met' if met else 'MISSED'})")
+    print(f"target p95 <= {TARGET_P95_MS:.0f} ms: {p95:.1f} ms")
+    print("targets:", "met" if met else "MISSED")
     return target_status(met)
 
 
