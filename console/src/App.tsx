@@ -12,29 +12,39 @@ import User from "./views/User";
 const LocalSignIn =
   import.meta.env.MODE === "localmode" ? lazy(() => import("./auth/LocalSignIn")) : null;
 
+// The live view is the only one that needs the Ably SDKs: its own chunk, loaded on first use,
+// keeps them out of the console's first load.
+const LiveRoom = lazy(() => import("./live/LiveRoom"));
+
 const VIEWS = [
+  { id: "live", label: "Live" },
   { id: "bans", label: "Bans" },
   { id: "reviews", label: "Review queue" },
   { id: "users", label: "Users" },
   { id: "audit", label: "Audit log" },
 ] as const;
 type ViewId = (typeof VIEWS)[number]["id"];
-/** Where the hash points: a view, and for #/users/<clientId> the user. */
+/** Where the hash points: a view, for #/users/<clientId> the user, for #/live/<room> the room. */
 interface Route {
   view: ViewId;
   clientId: string;
+  room: string;
 }
 
 function routeFromHash(): Route {
   const [id = "", ...rest] = window.location.hash.replace(/^#\/?/, "").split("/");
-  if (!VIEWS.some((v) => v.id === id)) return { view: "bans", clientId: "" };
-  let clientId = "";
+  if (!VIEWS.some((v) => v.id === id)) return { view: "bans", clientId: "", room: "" };
+  let tail = "";
   try {
-    clientId = id === "users" ? decodeURIComponent(rest.join("/")) : "";
+    tail = decodeURIComponent(rest.join("/"));
   } catch {
-    clientId = rest.join("/");
+    tail = rest.join("/");
   }
-  return { view: id as ViewId, clientId };
+  return {
+    view: id as ViewId,
+    clientId: id === "users" ? tail : "",
+    room: id === "live" ? tail : "",
+  };
 }
 
 export default function App() {
@@ -117,7 +127,11 @@ export default function App() {
               Sign-in with Cognito is not in this console build yet; use the local console.
             </p>
           )
-        ) : !api ? null : view === "reviews" ? (
+        ) : !api ? null : view === "live" ? (
+          <Suspense fallback={<p>Loading the live view…</p>}>
+            <LiveRoom api={api} ably={config.ably} room={route.room} />
+          </Suspense>
+        ) : view === "reviews" ? (
           <Reviews api={api} />
         ) : view === "users" ? (
           <User key={route.clientId} api={api} clientId={route.clientId} />

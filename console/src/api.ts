@@ -12,6 +12,8 @@ export type AuditAction = AuditEvent["action"];
 export type Review = Schemas["ReviewOut"];
 export type ReviewDecision = Schemas["ReviewDecision"];
 export type UserView = Schemas["UserView"];
+export type TokenRequest = Schemas["TokenRequestOut"];
+export type MessageDeleted = Schemas["MessageDeleted"];
 
 type Method = "get" | "post" | "delete";
 /** The JSON answer of a route for one status (`never` when the contract has none). */
@@ -108,6 +110,30 @@ export class ModeratorApi {
       path: { reviewId },
       json: { reason, strike },
     });
+  }
+
+  /** Soft-delete a chat message (audited; the room's subscribers get the delete). */
+  async deleteMessage(room: string, serial: string, reason: string): Promise<MessageDeleted> {
+    return this.call("/moderation/messages/delete", "post", 200, {
+      json: { room, serial, reason },
+    });
+  }
+
+  /** An Ably TokenRequest for the signed-in moderator (`/token`), for the live view's
+   * realtime connection (ably-js `authCallback`). */
+  async ablyTokenRequest(): Promise<TokenRequest> {
+    return this.call("/token", "get", 200, {});
+  }
+
+  /** Rooms with recent moderation activity, newest first: the rooms of the latest audit
+   * events (one request; the audit log is the only room list the API has). */
+  async recentRooms(limit = 100): Promise<string[]> {
+    const body = await this.call("/moderation/audit", "get", 200, { query: { limit } });
+    const rooms: string[] = [];
+    for (const event of body.events) {
+      if (event.room && !rooms.includes(event.room)) rooms.push(event.room);
+    }
+    return rooms;
   }
 
   /** A user's ban, strikes, and one page of their history (newest first). */

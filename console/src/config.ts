@@ -7,6 +7,16 @@ export interface ConsoleConfig {
   stage: string;
   /** "local": sign in as a local user (local mode only); "cognito": the stack's hosted UI. */
   signIn: "local" | "cognito";
+  /** Where the live view's Ably realtime connection goes: absent for Ably's default endpoint;
+   * local mode points it at its emulator (`{endpoint: "127.0.0.1", port, tls: false}`). */
+  ably?: AblyEndpoint;
+}
+
+export interface AblyEndpoint {
+  /** An Ably endpoint name ("main", a custom routing policy) or a host name. */
+  endpoint: string;
+  port?: number;
+  tls?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -24,7 +34,23 @@ export function parseConfig(value: unknown): ConsoleConfig {
   if (signIn !== "local" && signIn !== "cognito") {
     throw new ConfigError('config.json: signIn must be "local" or "cognito"');
   }
-  return { apiUrl: apiUrl.replace(/\/+$/, ""), stage, signIn };
+  return { apiUrl: apiUrl.replace(/\/+$/, ""), stage, signIn, ably: parseAbly(record.ably) };
+}
+
+function parseAbly(value: unknown): AblyEndpoint | undefined {
+  if (value === undefined || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof value !== "object" || typeof record.endpoint !== "string" || !record.endpoint) {
+    throw new ConfigError("config.json: ably.endpoint must be a non-empty string");
+  }
+  const { endpoint, port, tls } = record;
+  if (port !== undefined && (typeof port !== "number" || !Number.isInteger(port))) {
+    throw new ConfigError("config.json: ably.port must be an integer");
+  }
+  if (tls !== undefined && typeof tls !== "boolean") {
+    throw new ConfigError("config.json: ably.tls must be true or false");
+  }
+  return { endpoint, port, tls };
 }
 
 export async function loadConfig(): Promise<ConsoleConfig> {

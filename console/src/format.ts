@@ -42,3 +42,11 @@ export function formatSeconds(seconds: number): string {
   }
   return `${seconds} seconds`;
 }
+
+/** A live message's time: the clock time today, the date and time before today. */
+export function formatClock(date: Date, now: Date = new Date()): string {
+  if (Number.isNaN(date.getTime())) return "—";
+  return date.toDateString() === now.toDateString()
+    ? date.toLocaleTimeString(undefined, { hour12: false })
+    : date.toLocaleString(undefined, { hour12: false });
+}

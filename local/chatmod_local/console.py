@@ -36,7 +36,15 @@ class ConsoleFiles:
 
     def __init__(self, build: Path = BUILD, *, stage: str = "local") -> None:
         self.build = build.resolve()
-        self.config = {"apiUrl": "", "stage": stage, "signIn": "local"}
+        self.config: dict[str, object] = {"apiUrl": "", "stage": stage, "signIn": "local"}
+
+    def use_ably(self, endpoint: str, port: int, *, tls: bool = False) -> None:
+        """Point the console's live view at an Ably endpoint (the emulator, in local mode).
+
+        Without it ``config.json`` has no ``ably`` entry and the console uses Ably's default
+        endpoint, as with real Ably.
+        """
+        self.config["ably"] = {"endpoint": endpoint, "port": port, "tls": tls}
 
     @property
     def available(self) -> bool:

@@ -167,13 +167,14 @@ class LocalSystem:
         self.tokens = {
             name: self.token_for(name, moderator=name == MODERATOR) for name in (*USERS, MODERATOR)
         }
+        console = ConsoleFiles(stage=config.stage)
         self.api = LocalHttpApi(
             routes=template.routes(),
             functions=functions,
             issuer=issuer,
             discovery=self.info,
             token_for=lambda client_id, moderator: self.token_for(client_id, moderator=moderator),
-            console=ConsoleFiles(stage=config.stage),
+            console=console,
             port=config.api_port,
         )
         async_fn = functions[template.function_by_handler(constants.HANDLER_ASYNC_MODERATION)]
@@ -200,6 +201,8 @@ class LocalSystem:
             self.emulator = self._start_emulator()
             environment[constants.ENV_ABLY_REST_HOST] = f"{self.emulator.host}:{self.emulator.port}"
             environment[constants.ENV_ABLY_TLS] = "false"
+            # The console's live view subscribes to the emulator (config.json's "ably").
+            console.use_ably(self.emulator.host, self.emulator.port)
         self.environment = environment
         self._apply_environment(environment)
 

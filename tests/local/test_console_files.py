@@ -51,6 +51,15 @@ def test_config_points_the_console_at_this_origin_with_local_sign_in(build):
     assert json.loads(body) == {"apiUrl": "", "stage": "dev", "signIn": "local"}
 
 
+def test_config_points_the_live_view_at_the_emulator_when_told(build):
+    files = ConsoleFiles(build)
+    files.use_ably("127.0.0.1", 8010)
+
+    _, _, body = files.answer("/console/config.json")  # type: ignore[misc]
+
+    assert json.loads(body)["ably"] == {"endpoint": "127.0.0.1", "port": 8010, "tls": False}
+
+
 @pytest.mark.parametrize(
     "path", ["/console/../secret.txt", "/console/assets/../../secret.txt", "/console/missing.js"]
 )

@@ -40,14 +40,29 @@ def _probe_status(system: LocalSystem) -> int:
 @contextmanager
 def holding(system: LocalSystem, tmp: Path) -> Iterator[None]:
     """While inside, flagged messages are held for review (``onMatch: hold``), not rejected."""
+    with _on_match(system, tmp, "hold", probe_status=202):
+        yield
+
+
+@contextmanager
+def masking(system: LocalSystem, tmp: Path) -> Iterator[None]:
+    """While inside, flagged messages are masked (``onMatch: mask``) and published."""
+    with _on_match(system, tmp, "mask", probe_status=201):
+        yield
+
+
+@contextmanager
+def _on_match(
+    system: LocalSystem, tmp: Path, on_match: str, *, probe_status: int
+) -> Iterator[None]:
     info = system.info()
     ssm = boto3.client("ssm", endpoint_url=info["awsUrl"], region_name=info["region"])
     name = info["parameters"]["policy"]
     live = json.loads(ssm.get_parameter(Name=name)["Parameter"]["Value"])
     before = _probe_status(system)
-    _write(system, {**live, "moderation": {**live["moderation"], "onMatch": "hold"}}, tmp)
+    _write(system, {**live, "moderation": {**live["moderation"], "onMatch": on_match}}, tmp)
     try:
-        assert wait_for(lambda: _probe_status(system) == 202, timeout=10, interval=0.5)
+        assert wait_for(lambda: _probe_status(system) == probe_status, timeout=10, interval=0.5)
         yield
     finally:
         _write(system, live, tmp)
