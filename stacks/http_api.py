@@ -175,6 +175,8 @@ class HttpApi(Construct):
             ("/moderation/messages/delete", [POST], moderator),
             ("/moderation/audit", [GET], moderator),
             ("/moderation/users/{clientId}", [GET], moderator),
+            ("/moderation/rooms/{room}", [GET], moderator),
+            ("/moderation/rooms/{room}/slow-mode", [POST], moderator),
             ("/moderation/reviews", [GET], moderator),
             ("/moderation/reviews/{reviewId}", [GET], moderator),
             ("/moderation/reviews/{reviewId}/approve", [POST], moderator),

@@ -88,6 +88,29 @@ MEANINGS: dict[str, str] = {
     "moderation.observeProviders": "providers whose categories are observed only: counted "
     "(`Would<Action>`) and audited (`observe`), never enforced — to try a provider on real "
     "traffic first",
+    "moderation.crossMessage": "behaviour across a sender's messages per room (the first entry "
+    "whose `rooms` match applies; rooms no entry covers keep no state and cost nothing): README, "
+    "Across messages",
+    "moderation.crossMessage[].rooms": "room or channel globs the entry covers",
+    "moderation.crossMessage[].splitWords": "a listed word spelled across the sender's recent "
+    "messages rejects the one that completes it (needs the blocklist)",
+    "moderation.crossMessage[].splitWords.windowSeconds": "how far back the earlier pieces may be",
+    "moderation.crossMessage[].splitWords.messages": "how many earlier messages are read with "
+    "the new one",
+    "moderation.crossMessage[].repeats": "the same words (case and punctuation aside) more than "
+    "`max` times in the window",
+    "moderation.crossMessage[].repeats.max": "repeats allowed in the window",
+    "moderation.crossMessage[].repeats.windowSeconds": "the window",
+    "moderation.crossMessage[].repeats.action": "`reject`, `mask` (the whole text) or `timeout`; "
+    "each is a strike",
+    "moderation.crossMessage[].repeats.durationSeconds": "a `timeout`'s length",
+    "moderation.crossMessage[].floods": "more than `max` messages from one sender in the window",
+    "moderation.crossMessage[].floods.max": "messages allowed in the window",
+    "moderation.crossMessage[].floods.windowSeconds": "the window",
+    "moderation.crossMessage[].floods.action": "`reject` or `timeout`; each is a strike",
+    "moderation.crossMessage[].floods.durationSeconds": "a `timeout`'s length",
+    "moderation.crossMessage[].slowModeSeconds": "seconds between a sender's messages in a room "
+    "(no strike; a moderator changes it at run time: `POST /moderation/rooms/{room}/slow-mode`)",
     "moderation.rules[].name": "the rule's name in metrics (`Rule.<name>`), logs and audit "
     "events (default `rules[<index>]`)",
     "moderation.rules[].match": "what the rule applies to (every field optional)",

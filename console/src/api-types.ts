@@ -260,6 +260,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/moderation/rooms/{room}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A room's cross-message limits and slow mode
+     * @description The policy's crossMessage entry for the room (if one covers it) and the slow mode in effect: a moderator's, else the policy's.
+     */
+    get: operations["get_room_moderation_rooms__room__get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/moderation/rooms/{room}/slow-mode": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Change a room's slow mode
+     * @description Seconds a sender must wait between messages in the room (0 turns it off), until changed again; audited. Only for rooms a crossMessage entry of the policy covers (the others keep no state): 409 room_not_covered otherwise.
+     */
+    post: operations["set_slow_mode_moderation_rooms__room__slow_mode_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/moderation/users/{clientId}": {
     parameters: {
       query?: never;
@@ -359,7 +399,8 @@ export interface components {
         | "deny"
         | "expire"
         | "observe"
-        | "acknowledge";
+        | "acknowledge"
+        | "slow_mode";
       /**
        * Actor
        * @description 'auto', 'system' or a moderator's client id.
@@ -949,6 +990,50 @@ export interface components {
       [key: string]: unknown;
     };
     /**
+     * RoomOut
+     * @description A room's behaviour across messages: the policy's entry and its slow mode in effect.
+     */
+    RoomOut: {
+      /**
+       * Covered
+       * @description A crossMessage entry of the policy covers the room: only then does it keep state, and only then can its slow mode change.
+       */
+      covered: boolean;
+      /**
+       * Crossmessage
+       * @description The policy's entry for the room.
+       */
+      crossMessage?: {
+        [key: string]: unknown;
+      } | null;
+      /** Room */
+      room: string;
+      /**
+       * Slowmodeseconds
+       * @description In effect (0: off).
+       */
+      slowModeSeconds: number;
+      /** Slowmodesetat */
+      slowModeSetAt?: string | null;
+      /** Slowmodesetby */
+      slowModeSetBy?: string | null;
+    } & {
+      [key: string]: unknown;
+    };
+    /**
+     * SlowModeRequest
+     * @description ``POST /moderation/rooms/{room}/slow-mode``: seconds between a sender's messages (0: off).
+     */
+    SlowModeRequest: {
+      /**
+       * Reason
+       * @description Why (recorded in the audit log).
+       */
+      reason: string;
+      /** Seconds */
+      seconds: number;
+    };
+    /**
      * StrikeOut
      * @description What a deny's strike did along the ladder.
      */
@@ -1205,6 +1290,7 @@ export interface operations {
               | "expire"
               | "observe"
               | "acknowledge"
+              | "slow_mode"
             )
           | null;
         moderator?: string | null;
@@ -1877,6 +1963,135 @@ export interface operations {
         };
       };
       /** @description Approved or expired first. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Configuration or storage unavailable; retry later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  get_room_moderation_rooms__room__get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        room: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The room. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RoomOut"];
+        };
+      };
+      /** @description Invalid input: the fields and what is wrong with them. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BadRequestBody"];
+        };
+      };
+      /** @description No verified identity. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The caller is not a moderator. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Configuration or storage unavailable; retry later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  set_slow_mode_moderation_rooms__room__slow_mode_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        room: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SlowModeRequest"];
+      };
+    };
+    responses: {
+      /** @description The room, with its new slow mode. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RoomOut"];
+        };
+      };
+      /** @description Invalid input: the fields and what is wrong with them. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BadRequestBody"];
+        };
+      };
+      /** @description No verified identity. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The caller is not a moderator. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description No crossMessage entry of the policy covers the room (room_not_covered). */
       409: {
         headers: {
           [name: string]: unknown;

@@ -40,7 +40,7 @@ def test_the_rules_example_is_a_valid_stage_setting_that_does_what_its_sentence_
     from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine, Outcome
     from tests.unit.moderation.test_rules import Scripted
 
-    (example,) = re.findall(r"```json\n(.*?)```", RULES, flags=re.DOTALL)
+    example = re.findall(r"```json\n(.*?)```", RULES, flags=re.DOTALL)[0]
     overrides = json.loads("{" + example + "}")
     context = cdk_context()
     context["chatmod:stages"]["dev"] = deep_merge(context["chatmod:stages"]["dev"], overrides)
@@ -252,3 +252,15 @@ def test_every_moderator_route_is_in_the_moderator_api_table():
         if path.startswith("/moderation/"):
             for method in operations:
                 assert re.search(rf"`{method.upper()} {re.escape(path)}[`?]", table), (method, path)
+
+
+def test_the_cross_message_example_is_a_valid_stage_setting():
+    section = RULES.split("### Across messages", 1)[1]
+    (example,) = re.findall(r"```json\n(.*?)```", section, flags=re.DOTALL)
+    overrides = {"moderation": json.loads("{" + example + "}")}
+    context = cdk_context()
+    context["chatmod:stages"]["dev"] = deep_merge(context["chatmod:stages"]["dev"], overrides)
+
+    _, config = load_stage_config(context, "dev")
+
+    assert config.moderation.cross_message[0].repeats is not None

@@ -456,6 +456,8 @@ USER_AND_MODERATOR_ROUTES = {
     "POST /moderation/messages/delete",
     "GET /moderation/audit",
     "GET /moderation/users/{clientId}",
+    "GET /moderation/rooms/{room}",
+    "POST /moderation/rooms/{room}/slow-mode",
     "GET /moderation/reviews",
     "GET /moderation/reviews/{reviewId}",
     "POST /moderation/reviews/{reviewId}/approve",

@@ -35,6 +35,8 @@ def test_routes_are_the_stacks_with_their_functions_and_authorizers(
         "POST /moderation/messages/delete",
         "GET /moderation/audit",
         "GET /moderation/users/{clientId}",
+        "GET /moderation/rooms/{room}",
+        "POST /moderation/rooms/{room}/slow-mode",
         "GET /moderation/reviews",
         "GET /moderation/reviews/{reviewId}",
         "POST /moderation/reviews/{reviewId}/approve",

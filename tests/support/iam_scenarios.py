@@ -319,6 +319,24 @@ def moderator(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> 
         for method, path, body, query, status in requests:
             event = http_event(method, path, body=body, claims=MODERATOR, query=query)
             _expect(handler.lambda_handler(event, FakeLambdaContext()), status)
+    _pace_policy()
+    slow = {"seconds": 10, "reason": "raid"}
+    with recorder.on():
+        for method, path, body in [
+            ("GET", "/moderation/rooms/lobby", None),
+            ("POST", "/moderation/rooms/lobby/slow-mode", slow),
+        ]:
+            event = http_event(method, path, body=body, claims=MODERATOR)
+            _expect(handler.lambda_handler(event, FakeLambdaContext()), 200)
+
+
+def _pace_policy() -> None:
+    """A policy whose crossMessage entry covers the lobby (the rooms routes' store paths)."""
+    from chatmod.core.policy import CrossMessagePolicy, ModerationPolicy, RuntimePolicy
+
+    moderation = ModerationPolicy(cross_message=(CrossMessagePolicy(rooms=("lobby",)),))
+    deployment.put_parameters(policy=RuntimePolicy(moderation=moderation))
+    deployment.reset_process_state()
 
 
 def ban_revoker(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> None:

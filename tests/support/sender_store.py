@@ -9,6 +9,7 @@ from chatmod.core.deadline import Deadline
 from chatmod.core.errors import NotFoundError, ServiceUnavailableError
 from chatmod.enforcement.audit import AuditEvent
 from chatmod.enforcement.bans import Ban, SenderRecord, StaleRecordError, StrikePlan
+from chatmod.enforcement.pace import PacePlan, PaceRecord, RoomSettings
 from chatmod.enforcement.reviews import ReviewItem
 
 
@@ -27,19 +28,49 @@ class InMemorySenderStore:
     bans: dict[str, Ban] = field(default_factory=dict)
     records: dict[str, SenderRecord] = field(default_factory=dict)
     events: list[AuditEvent] = field(default_factory=list)
+    paces: dict[tuple[str, str], PaceRecord] = field(default_factory=dict)
+    rooms: dict[str, RoomSettings] = field(default_factory=dict)
     fail: set[str] = field(default_factory=set)
     conflicts: int = 0
     round_trips: int = 0
     reloads_after_conflict: int = 0
 
     def load_sender(
-        self, client_id: str, *, deadline: Deadline, after_conflict: bool = False
+        self,
+        client_id: str,
+        *,
+        deadline: Deadline,
+        after_conflict: bool = False,
+        pace_room: str | None = None,
     ) -> SenderRecord:
         self._call("load_sender", deadline)
         if after_conflict:
             self.reloads_after_conflict += 1
         record = self.records.get(client_id, SenderRecord(client_id))
-        return replace(record, ban=self.bans.get(client_id))
+        pace = room = None
+        if pace_room is not None:
+            pace = self.paces.get((pace_room, client_id), PaceRecord())
+            room = self.rooms.get(pace_room)
+        return replace(record, ban=self.bans.get(client_id), pace=pace, room=room)
+
+    def record_sent(self, client_id: str, room: str, plan: PacePlan, *, deadline: Deadline) -> None:
+        self._call("record_sent", deadline)
+        current = self.paces.get((room, client_id), PaceRecord())
+        if current.version != plan.expected_version:
+            raise StaleRecordError(client_id)
+        self.paces[(room, client_id)] = PaceRecord(plan.sent, plan.expected_version + 1)
+
+    def room_settings(self, room: str, *, deadline: Deadline) -> RoomSettings | None:
+        self._call("room_settings", deadline)
+        return self.rooms.get(room)
+
+    def set_slow_mode(
+        self, room: str, seconds: int, event: AuditEvent, *, deadline: Deadline
+    ) -> RoomSettings:
+        self._call("set_slow_mode", deadline)
+        self.rooms[room] = RoomSettings(seconds, event.actor, event.at_ms or 0)
+        self.events.append(event)
+        return self.rooms[room]
 
     def commit_strike(
         self,

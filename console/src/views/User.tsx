@@ -148,6 +148,18 @@ function Standing(props: { view: UserView }) {
             )}
           </dd>
         </div>
+        {props.view.warning && (
+          <div>
+            <dt>Warning</dt>
+            <dd>
+              <strong className="error">Not acknowledged yet</strong>
+              <br />
+              {props.view.warning.reason} — {formatTime(props.view.warning.at)}
+              {props.view.warning.room ? ` in ${props.view.warning.room}` : ""}. Their messages are
+              refused until they acknowledge it.
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Strikes</dt>
           <dd>

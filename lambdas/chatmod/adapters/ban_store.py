@@ -18,6 +18,13 @@ Strikes table item (key ``clientId``; the ladder's memory, bounded in size)::
     warning       M   {id S, reason S, rule S, at N (epoch ms), room S?}: a rule's
                       warning the sender has not acknowledged yet (absent: none)
 
+The same table keeps two more kinds of item, under chatmod's reserved ``chatmod:``
+prefix (no user has such a client id) — only for rooms a ``crossMessage`` entry covers:
+
+    chatmod:pace:<len(room)>:<room>:<clientId>   sent L [{at N, d S (digest), t S?}],
+                  version N, expiresAt N: what the sender recently published there
+    chatmod:room:<room>   slowModeSeconds N, setBy S, at N: a moderator's slow mode
+
 A rejected message costs two round trips: ``load_sender`` reads the ban and the
 strikes in one ``BatchGetItem`` (which the ban check needs anyway), and
 ``commit_strike`` writes the strikes, the ban the ladder calls for and the audit
@@ -69,6 +76,7 @@ from chatmod.enforcement.bans import (
     epoch_seconds,
 )
 from chatmod.enforcement.client_ids import require_client_id
+from chatmod.enforcement.pace import PacePlan, PaceRecord, RoomSettings, Sent, pace_key, room_key
 
 if TYPE_CHECKING:
     from chatmod.core.settings import Settings
@@ -346,9 +354,17 @@ class BanStore:
     # -- the moderation pipeline's port ------------------------------------------------
 
     def load_sender(
-        self, client_id: str, *, deadline: Deadline, after_conflict: bool = False
+        self,
+        client_id: str,
+        *,
+        deadline: Deadline,
+        after_conflict: bool = False,
+        pace_room: str | None = None,
     ) -> SenderRecord:
         """The sender's stored ban and strikes: one ``BatchGetItem``.
+
+        With ``pace_room`` (a room a ``crossMessage`` entry covers), the same batch reads
+        what the sender recently published there and the room's slow mode setting.
 
         The ban is read strongly consistent (a ban written a moment ago stops the next
         message). The strikes are read eventually consistent — half a read unit, on
@@ -362,13 +378,16 @@ class BanStore:
         """
         require_client_id(client_id)
         bans_name, strikes_name = self._bans.name, self._strikes_table().name
+        strike_keys = [client_id]
+        if pace_room is not None:
+            strike_keys += [pace_key(pace_room, client_id), room_key(pace_room)]
         request = {
             bans_name: {
                 "Keys": [{constants.BANS_PARTITION_KEY: client_id}],
                 "ConsistentRead": True,
             },
             strikes_name: {
-                "Keys": [{constants.STRIKES_PARTITION_KEY: client_id}],
+                "Keys": [{constants.STRIKES_PARTITION_KEY: key} for key in strike_keys],
                 "ConsistentRead": after_conflict,
             },
         }
@@ -385,8 +404,15 @@ class BanStore:
                 request = answer.get("UnprocessedKeys") or {}
         except (ClientError, BotoCoreError, aws.DeadlineExceededError) as exc:
             raise _unavailable("the ban store could not be read") from exc
-        ban_items, strike_items = responses[bans_name], responses[strikes_name]
-        strikes_item = strike_items[0] if strike_items else {}
+        ban_items = responses[bans_name]
+        by_key = {
+            str(item[constants.STRIKES_PARTITION_KEY]): item for item in responses[strikes_name]
+        }
+        strikes_item = by_key.get(client_id, {})
+        pace = room = None
+        if pace_room is not None:
+            pace = _pace_from(by_key.get(pace_key(pace_room, client_id)))
+            room = _room_from(by_key.get(room_key(pace_room)))
         return SenderRecord(
             client_id=client_id,
             ban=_ban_from_item(ban_items[0]) if ban_items else None,
@@ -396,6 +422,8 @@ class BanStore:
             ),
             version=int(strikes_item.get(_VERSION, 0)),
             warning=_warning_from(strikes_item.get(_WARNING)),
+            pace=pace,
+            room=room,
         )
 
     def commit_strike(
@@ -432,6 +460,96 @@ class BanStore:
             raise _unavailable("the strike could not be recorded") from exc
         except (BotoCoreError, aws.DeadlineExceededError) as exc:
             raise _unavailable("the strike could not be recorded") from exc
+
+    def record_sent(self, client_id: str, room: str, plan: PacePlan, *, deadline: Deadline) -> None:
+        """Remember a published message for ``crossMessage`` (one conditional ``PutItem``).
+
+        Raises:
+            StaleRecordError: another message of the sender in the room was recorded since
+                the read (the caller counts it and moves on: one message fewer remembered).
+            ServiceUnavailableError: DynamoDB refused or did not answer in time.
+        """
+        require_client_id(client_id)
+        item: dict[str, Any] = {
+            constants.STRIKES_PARTITION_KEY: pace_key(room, client_id),
+            "sent": [
+                {"at": s.at_ms, "d": s.digest, **({"t": s.tail} if s.tail else {})}
+                for s in plan.sent
+            ],
+            _VERSION: plan.expected_version + 1,
+            constants.STRIKES_TTL_ATTRIBUTE: plan.expires_at,
+        }
+        if plan.expected_version:
+            condition = "#v = :v"
+            values: dict[str, Any] = {":v": plan.expected_version}
+        else:
+            condition = "attribute_not_exists(#v)"
+            values = {}
+        try:
+            aws.call_within(
+                deadline,
+                self._client.put_item,
+                TableName=self._strikes_table().name,
+                Item=item,
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#v": _VERSION},
+                **({"ExpressionAttributeValues": values} if values else {}),
+            )
+        except ClientError as exc:
+            if _error_code(exc) == "ConditionalCheckFailedException":
+                raise StaleRecordError(client_id) from exc
+            raise _unavailable("the message could not be remembered") from exc
+        except (BotoCoreError, aws.DeadlineExceededError) as exc:
+            raise _unavailable("the message could not be remembered") from exc
+
+    def set_slow_mode(
+        self, room: str, seconds: int, event: AuditEvent, *, deadline: Deadline
+    ) -> RoomSettings:
+        """A moderator's slow mode for ``room`` (0: off), with its audit event, in one transaction.
+
+        Raises:
+            ServiceUnavailableError: DynamoDB refused or did not answer in time.
+        """
+        settings = RoomSettings(seconds, event.actor, event.at_ms or int(self._clock() * 1000))
+        put = {
+            "Put": {
+                "TableName": self._strikes_table().name,
+                "Item": {
+                    constants.STRIKES_PARTITION_KEY: room_key(room),
+                    "slowModeSeconds": settings.slow_mode_seconds,
+                    "setBy": settings.set_by,
+                    "at": settings.at_ms,
+                },
+            }
+        }
+        try:
+            aws.call_within(
+                deadline,
+                self._client.transact_write_items,
+                TransactItems=[put, self._audit_put(event)],
+            )
+        except (ClientError, BotoCoreError, aws.DeadlineExceededError) as exc:
+            raise _unavailable("the slow mode could not be saved") from exc
+        return settings
+
+    def room_settings(self, room: str, *, deadline: Deadline) -> RoomSettings | None:
+        """``room``'s slow mode as a moderator set it, if one did (strongly consistent)."""
+        name = self._strikes_table().name
+        try:
+            answer = aws.call_within(
+                deadline,
+                self._client.batch_get_item,
+                RequestItems={
+                    name: {
+                        "Keys": [{constants.STRIKES_PARTITION_KEY: room_key(room)}],
+                        "ConsistentRead": True,
+                    }
+                },
+            )
+        except (ClientError, BotoCoreError, aws.DeadlineExceededError) as exc:
+            raise _unavailable("the room could not be read") from exc
+        items = answer.get("Responses", {}).get(name, [])
+        return _room_from(items[0]) if items else None
 
     def acknowledge_warning(
         self, client_id: str, warning_id: str, event: AuditEvent, *, deadline: Deadline
@@ -728,6 +846,29 @@ def _old_item(exc: ClientError) -> dict[str, Any] | None:
         return None
     # The error carries the low-level wire format even when the resource API was used.
     return {name: _deserializer.deserialize(value) for name, value in raw.items()}
+
+
+def _pace_from(item: Any) -> PaceRecord:
+    """A sender's recent messages in a room; an unreadable entry is left out (logged)."""
+    if not isinstance(item, Mapping):
+        return PaceRecord()
+    sent = []
+    for entry in item.get("sent") or []:
+        try:
+            sent.append(Sent(int(entry["at"]), str(entry["d"]), str(entry.get("t", ""))))
+        except (KeyError, TypeError, ValueError):
+            logger.warning("unreadable pace entry ignored")
+    return PaceRecord(tuple(sorted(sent, key=lambda s: s.at_ms)), int(item.get(_VERSION, 0)))
+
+
+def _room_from(item: Any) -> RoomSettings | None:
+    if not isinstance(item, Mapping):
+        return None
+    try:
+        return RoomSettings(int(item["slowModeSeconds"]), str(item["setBy"]), int(item["at"]))
+    except (KeyError, TypeError, ValueError):
+        logger.warning("unreadable room settings ignored")
+        return None
 
 
 def _warning_to(warning: PendingWarning) -> dict[str, Any]:

@@ -90,6 +90,29 @@ class BanRequest(_Input):
     reason: Reason
 
 
+class SlowModeRequest(_Input):
+    """``POST /moderation/rooms/{room}/slow-mode``: seconds between a sender's messages (0: off)."""
+
+    seconds: Annotated[StrictInt, Field(ge=0, le=120)]
+    reason: Reason
+
+
+class RoomOut(_Output):
+    """A room's behaviour across messages: the policy's entry and its slow mode in effect."""
+
+    room: str
+    covered: bool = Field(
+        description="A crossMessage entry of the policy covers the room: only then does it "
+        "keep state, and only then can its slow mode change."
+    )
+    slow_mode_seconds: int = Field(alias="slowModeSeconds", description="In effect (0: off).")
+    slow_mode_set_by: str | None = Field(default=None, alias="slowModeSetBy")
+    slow_mode_set_at: str | None = Field(default=None, alias="slowModeSetAt")
+    cross_message: dict[str, Any] | None = Field(
+        default=None, alias="crossMessage", description="The policy's entry for the room."
+    )
+
+
 class ChatMessageDelete(_Input):
     """Soft-delete a chat message (Ably Chat): the room and the message serial."""
 

@@ -39,7 +39,9 @@ from chatmod.core.policy_checks import (
     REVIEW_BAND_RULE,
     RULE_ACTIONS,
     RULE_NAME,
+    check_cross_message,
     check_ladder,
+    check_limit_action,
     check_operations,
     check_provider_url,
     check_regex,
@@ -291,6 +293,67 @@ def default_rules(on_match: str) -> tuple[Rule, ...]:
     )
 
 
+# --- across messages ----------------------------------------------------------------
+
+
+class SplitWords(StrictModel):
+    """A listed word spelled across a sender's recent messages in a room (``f`` / ``u`` / …).
+
+    The last ``messages`` messages inside ``windowSeconds`` are read together with the new
+    one; a word that only the new message completes rejects it (a strike).
+    """
+
+    window_seconds: int = Field(default=60, ge=5, le=600)
+    messages: int = Field(default=4, ge=1, le=10)
+
+
+LimitAction = Literal["mask", "reject", "timeout"]
+
+
+class RepeatLimit(StrictModel):
+    """The same text (normalised) more than ``max`` times inside ``windowSeconds``."""
+
+    max: int = Field(ge=1, le=50)
+    window_seconds: int = Field(default=60, ge=5, le=3600)
+    action: LimitAction = "reject"
+    duration_seconds: int | None = Field(default=None, ge=1, le=86_400)
+
+    @model_validator(mode="after")
+    def _action(self) -> RepeatLimit:
+        check_limit_action(self.action, self.duration_seconds)
+        return self
+
+
+class FloodLimit(StrictModel):
+    """More than ``max`` messages from one sender inside ``windowSeconds``."""
+
+    max: int = Field(ge=1, le=100)
+    window_seconds: int = Field(default=10, ge=1, le=600)
+    action: Literal["reject", "timeout"] = "reject"
+    duration_seconds: int | None = Field(default=None, ge=1, le=86_400)
+
+    @model_validator(mode="after")
+    def _action(self) -> FloodLimit:
+        check_limit_action(self.action, self.duration_seconds)
+        return self
+
+
+class CrossMessagePolicy(StrictModel):
+    """What is judged across a sender's messages in the rooms of ``rooms`` (globs).
+
+    ``slowModeSeconds``: at least this long between a sender's messages in a room (as
+    Stream's slow mode, 1-120 s); a moderator changes it at run time
+    (``POST /moderation/rooms/{room}/slow-mode``) for the rooms an entry covers. Only
+    rooms an entry covers keep any state: the others cost nothing.
+    """
+
+    rooms: tuple[Annotated[str, Field(min_length=1)], ...] = ("*",)
+    split_words: SplitWords | None = None
+    repeats: RepeatLimit | None = None
+    floods: FloodLimit | None = None
+    slow_mode_seconds: int | None = Field(default=None, ge=1, le=120)
+
+
 class ModerationPolicy(StrictModel):
     """How messages are moderated; names mirror the settings of an Ably before-publish rule."""
 
@@ -310,6 +373,8 @@ class ModerationPolicy(StrictModel):
     rules: tuple[Rule, ...] = ()
     # Providers whose decisions are observed only (counted and audited, not enforced).
     observe_providers: tuple[Annotated[str, Field(min_length=1)], ...] = ()
+    # Behaviour across messages per room (the first entry whose rooms match applies).
+    cross_message: tuple[CrossMessagePolicy, ...] = ()
 
     @field_validator("providers")
     @classmethod
@@ -323,6 +388,7 @@ class ModerationPolicy(StrictModel):
     @model_validator(mode="after")
     def _satisfiable_rules(self) -> ModerationPolicy:
         check_rules([p.name for p in self.providers], self.rules, self.observe_providers)
+        check_cross_message([p.name for p in self.providers], self.cross_message)
         return self
 
     @property

@@ -336,3 +336,24 @@ def _possible_categories(providers: Sequence[str]) -> frozenset[str] | None:
             return None
         possible |= known
     return frozenset(possible)
+
+
+# --- across messages --------------------------------------------------------------
+
+
+def check_limit_action(action: str, duration_seconds: int | None) -> None:
+    """A repeat or flood limit's action: a timeout needs its duration, nothing else takes one."""
+    if action == "timeout" and duration_seconds is None:
+        raise ValueError("a timeout needs durationSeconds")
+    if action != "timeout" and duration_seconds is not None:
+        raise ValueError(f"durationSeconds applies to a timeout, not {action}")
+
+
+def check_cross_message(configured: Sequence[str], entries: Sequence[Any]) -> None:
+    """Split words need the blocklist (it finds the word across the messages)."""
+    for index, entry in enumerate(entries):
+        if entry.split_words is not None and "blocklist" not in configured:
+            raise ValueError(
+                f"crossMessage[{index}].splitWords needs the blocklist in providers "
+                "(it finds the word spelled across messages)"
+            )

@@ -31,7 +31,9 @@ from chatmod.core.policy_checks import (
     DEFAULT_RULE,
     REVIEW_BAND_RULE,
     RULE_NAME,
+    check_cross_message,
     check_ladder,
+    check_limit_action,
     check_operations,
     check_provider_url,
     check_regex,
@@ -211,6 +213,39 @@ def default_rules(on_match: str) -> tuple[Rule, ...]:
     return _DEFAULTS[on_match]
 
 
+class SplitWords(_Model, frozen=True, kw_only=True):
+    window_seconds: Annotated[int, Meta(ge=5, le=600)] = 60
+    messages: Annotated[int, Meta(ge=1, le=10)] = 4
+
+
+class RepeatLimit(_Model, frozen=True, kw_only=True):
+    max: Annotated[int, Meta(ge=1, le=50)]
+    window_seconds: Annotated[int, Meta(ge=5, le=3600)] = 60
+    action: Literal["mask", "reject", "timeout"] = "reject"
+    duration_seconds: Annotated[int, Meta(ge=1, le=86_400)] | None = None
+
+    def __post_init__(self) -> None:
+        check_limit_action(self.action, self.duration_seconds)
+
+
+class FloodLimit(_Model, frozen=True, kw_only=True):
+    max: Annotated[int, Meta(ge=1, le=100)]
+    window_seconds: Annotated[int, Meta(ge=1, le=600)] = 10
+    action: Literal["reject", "timeout"] = "reject"
+    duration_seconds: Annotated[int, Meta(ge=1, le=86_400)] | None = None
+
+    def __post_init__(self) -> None:
+        check_limit_action(self.action, self.duration_seconds)
+
+
+class CrossMessagePolicy(_Model, frozen=True, kw_only=True):
+    rooms: tuple[NonEmpty, ...] = ("*",)
+    split_words: SplitWords | None = None
+    repeats: RepeatLimit | None = None
+    floods: FloodLimit | None = None
+    slow_mode_seconds: Annotated[int, Meta(ge=1, le=120)] | None = None
+
+
 class ModerationPolicy(_Model, frozen=True, kw_only=True):
     providers: Annotated[tuple[ProviderConfig, ...], Meta(min_length=1)] = field(
         default_factory=lambda: (BlocklistProviderConfig(),)
@@ -225,11 +260,13 @@ class ModerationPolicy(_Model, frozen=True, kw_only=True):
     audit_text: Literal["text", "hash", "none"] = "text"
     rules: tuple[Rule, ...] = ()
     observe_providers: tuple[NonEmpty, ...] = ()
+    cross_message: tuple[CrossMessagePolicy, ...] = ()
 
     def __post_init__(self) -> None:
         if self.room_filter is not None:
             check_regex(self.room_filter)
         check_rules([p.name for p in self.providers], self.rules, self.observe_providers)
+        check_cross_message([p.name for p in self.providers], self.cross_message)
 
     @property
     def all_rules(self) -> tuple[Rule, ...]:

@@ -22,6 +22,7 @@ AuditAction = Literal[
     "expire",
     "observe",
     "acknowledge",
+    "slow_mode",
 ]
 AUDIT_ACTIONS: Final = frozenset(get_args(AuditAction))
 

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from chatmod.core.policy_checks import parse_ladder_step
 from chatmod.core.policy_runtime import BanPolicy
+from chatmod.enforcement.pace import PaceRecord, RoomSettings
 
 #: The ``source`` of a ban the strike ladder applied (any other source is a moderator id).
 AUTO_SOURCE: Final = "auto"
@@ -277,6 +278,9 @@ class SenderRecord:
             expects it unchanged, so concurrent strikes cannot lose one.
         warning: a warning not yet acknowledged (it lives on the strikes item, so it
             lapses with the strike window at the latest).
+        pace: what the sender recently published in the room asked about, when a
+            ``crossMessage`` entry covers it (``enforcement.pace``); else ``None``.
+        room: that room's slow mode as a moderator set it, if one did.
     """
 
     client_id: str
@@ -284,6 +288,8 @@ class SenderRecord:
     strikes: tuple[Strike, ...] = ()
     version: int = 0
     warning: PendingWarning | None = None
+    pace: PaceRecord | None = None
+    room: RoomSettings | None = None
 
     def active_ban(self, now: float) -> Ban | None:
         """The ban in force at ``now`` (epoch seconds), if any."""

@@ -34,17 +34,20 @@ from chatmod.core.deadline import Deadline
 from chatmod.core.errors import (
     BadRequestError,
     ChatmodError,
+    ConflictError,
     ForbiddenError,
     NotFoundError,
     ServiceUnavailableError,
     UnauthorizedError,
 )
 from chatmod.core.observability import logger, metrics, tracer
+from chatmod.core.policy_runtime import CrossMessagePolicy, to_builtins
 from chatmod.core.settings import get_settings
 from chatmod.enforcement.audit import AuditAction, AuditEvent
-from chatmod.enforcement.bans import strikes_in_window
+from chatmod.enforcement.bans import iso_seconds, strikes_in_window
 from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, require_client_id
 from chatmod.enforcement.judged import sign_judged
+from chatmod.enforcement.pace import RoomSettings, entry_for, slow_mode_seconds
 from chatmod.enforcement.review_desk import ReviewDesk
 from chatmod.enforcement.reviews import ReviewState, is_review_id
 from chatmod.enforcement.tokens import Identity, identity_from_claims
@@ -53,6 +56,8 @@ app = make_resolver(enable_validation=True)
 
 #: The most a request spends on Ably and DynamoDB, whatever Lambda allows.
 REQUEST_BUDGET_S = 10.0
+#: The longest room name the rooms routes take (Ably's channel names are far shorter).
+MAX_ROOM_LENGTH = 512
 
 _ERRORS: dict[int, OpenAPIResponse] = {
     400: {
@@ -426,6 +431,94 @@ def get_user(
     if page.next_before is not None:
         body["nextCursor"] = cursors.audit_cursor(page.next_before, page.oldest_day, client_id)
     return json_response(200, body)
+
+
+# -- rooms: behaviour across messages ---------------------------------------------------
+
+
+@app.get(
+    "/moderation/rooms/<room>",
+    summary="A room's cross-message limits and slow mode",
+    description="The policy's crossMessage entry for the room (if one covers it) and the slow "
+    "mode in effect: a moderator's, else the policy's.",
+    responses=_responses(200, "The room.", models.RoomOut),
+    tags=["moderation"],
+)
+def get_room(room: str) -> Response[str]:
+    """The room named in the path (percent-decoded)."""
+    identity = moderator()
+    name = _room_name(room, identity)
+    deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
+    entry = entry_for(get_policy(get_settings()).moderation, name)
+    settings = ban_store().room_settings(name, deadline=deadline) if entry else None
+    return json_response(200, _room_json(name, entry, settings))
+
+
+@app.post(
+    "/moderation/rooms/<room>/slow-mode",
+    summary="Change a room's slow mode",
+    description="Seconds a sender must wait between messages in the room (0 turns it off), "
+    "until changed again; audited. Only for rooms a crossMessage entry of the policy covers "
+    "(the others keep no state): 409 room_not_covered otherwise.",
+    responses=_responses(
+        200,
+        "The room, with its new slow mode.",
+        models.RoomOut,
+        {409: "No crossMessage entry of the policy covers the room (room_not_covered)."},
+    ),
+    tags=["moderation"],
+)
+def set_slow_mode(room: str, body: Annotated[models.SlowModeRequest, Body()]) -> Response[str]:
+    """Set the slow mode of the room named in the path."""
+    identity = moderator()
+    name = _room_name(room, identity)
+    deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
+    entry = entry_for(get_policy(get_settings()).moderation, name)
+    if entry is None:
+        raise ConflictError(
+            f"no crossMessage entry of the policy covers room {name!r}: add one (make policy) "
+            "to give it a slow mode",
+            code="room_not_covered",
+        )
+    store = ban_store()
+    before = slow_mode_seconds(entry, store.room_settings(name, deadline=deadline))
+    event = AuditEvent(
+        action="slow_mode",
+        actor=identity.client_id,
+        reason=body.reason,
+        room=name,
+        details={"seconds": body.seconds, "before": before},
+    )
+    settings = store.set_slow_mode(name, body.seconds, event, deadline=deadline)
+    metrics.add_metric(name="SlowModeChanged", unit=MetricUnit.Count, value=1)
+    return json_response(200, _room_json(name, entry, settings))
+
+
+def _room_name(room: str, identity: Identity) -> str:
+    """The room in the path, percent-decoded, that this moderator may act in."""
+    name = unquote(room)
+    if not name.strip() or len(name) > MAX_ROOM_LENGTH:
+        raise BadRequestError(
+            f"a room name is 1 to {MAX_ROOM_LENGTH} characters", code="invalid_room"
+        )
+    if not identity.moderates(name):
+        raise ForbiddenError("you do not moderate this room", code="room_not_moderated")
+    return name
+
+
+def _room_json(
+    name: str, entry: CrossMessagePolicy | None, settings: RoomSettings | None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "room": name,
+        "covered": entry is not None,
+        "slowModeSeconds": slow_mode_seconds(entry, settings) if entry is not None else 0,
+        "crossMessage": to_builtins(entry) if entry is not None else None,
+    }
+    if settings is not None:
+        body["slowModeSetBy"] = settings.set_by
+        body["slowModeSetAt"] = iso_seconds(settings.at_ms / 1000)
+    return body
 
 
 # -- reviews ---------------------------------------------------------------------------

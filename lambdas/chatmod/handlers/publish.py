@@ -263,6 +263,9 @@ def _text_to_publish(result: PipelineResult, request: PublishRequest) -> str:
         }
         if result.warning is not None:
             details["warningId"] = result.warning.warning_id
+        retry_after = decision.details.get("retryAfterSeconds")
+        if retry_after is not None:  # the room's slow mode
+            details["retryAfterSeconds"] = int(retry_after)
         raise MessageRejectedError("moderation rejected the message", details=details)
     # FAILED: no decision; the policy's failedAction says what happens.
     if result.failed_action == "publish":

@@ -17,6 +17,10 @@ Cost per message with a sender (DynamoDB round trips before the answer):
 - held for review: 2 (``load_sender``, then ``ReviewPort.hold``: the review item and
   its audit event in one transaction); before-publish 3 (a look for the same
   message held in the previous retry window); one more with ``review.strikeOnHold``.
+- in a room a ``crossMessage`` entry covers: the same read (the sender's state in the
+  room and the room's slow mode join the batch), and one more write after a published
+  message (``record_sent``); a slow-mode, flood or repeat refusal is decided before
+  any provider is asked. Rooms no entry covers: unchanged.
 
 A hold (``onMatch: hold``, or a provider's review band) stores the message in
 the review queue (``ReviewPort``) and is not a strike unless the policy's
@@ -45,7 +49,7 @@ from typing import Any, Final, Protocol
 
 from chatmod.core.deadline import Deadline
 from chatmod.core.errors import BadRequestError, ChatmodError
-from chatmod.core.policy_runtime import RuntimePolicy
+from chatmod.core.policy_runtime import CrossMessagePolicy, RuntimePolicy
 from chatmod.enforcement.audit import AuditAction, AuditEvent
 from chatmod.enforcement.bans import (
     AUTO_SOURCE,
@@ -60,9 +64,25 @@ from chatmod.enforcement.bans import (
     plan_strike,
     warning_id_for,
 )
+from chatmod.enforcement.pace import (
+    PacePlan,
+    PaceRecord,
+    PaceStop,
+    RoomSettings,
+    digest,
+    entry_for,
+    judge,
+    plan_sent,
+    split_prefix,
+)
 from chatmod.enforcement.reviews import ReviewItem, ReviewState, review_id_for
 from chatmod.moderation.base import MessageContext
-from chatmod.moderation.engine import Decision, ModerationEngine, Outcome
+from chatmod.moderation.engine import (
+    LOCAL_PROVIDER_TIMEOUT_S,
+    Decision,
+    ModerationEngine,
+    Outcome,
+)
 
 #: How often a strike is re-planned when concurrent strikes on the same sender
 #: keep changing the record (each retry is one more read and one more write).
@@ -76,8 +96,17 @@ class SenderStore(Protocol):
     """Where bans, strikes and audit events live (``adapters.ban_store.BanStore``)."""
 
     def load_sender(
-        self, client_id: str, *, deadline: Deadline, after_conflict: bool = False
+        self,
+        client_id: str,
+        *,
+        deadline: Deadline,
+        after_conflict: bool = False,
+        pace_room: str | None = None,
     ) -> SenderRecord: ...
+
+    def record_sent(
+        self, client_id: str, room: str, plan: PacePlan, *, deadline: Deadline
+    ) -> None: ...
 
     def commit_strike(
         self,
@@ -193,6 +222,25 @@ class PipelineResult:
         return self.decision.text if self.decision is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Paced:
+    """A message in a room a ``crossMessage`` entry covers: the entry and the state read."""
+
+    entry: CrossMessagePolicy
+    where: str
+    record: PaceRecord
+    room: RoomSettings | None
+
+
+#: The ``provider`` of a decision the cross-message limits made.
+PACE_PROVIDER: Final = "pace"
+
+
+def _masked_whole(text: str) -> str:
+    """Every character but spaces masked (a repeat whose action is ``mask``)."""
+    return "".join(c if c.isspace() else "*" for c in text)
+
+
 class TextTooLongError(BadRequestError):
     """The text is longer than ``moderation.maxTextLength``."""
 
@@ -244,18 +292,30 @@ class ModerationPipeline:
         Raises:
             TextTooLongError: the text is over the policy's limit.
         """
-        result = self._run(submission, deadline)
+        paced: list[_Paced] = []
+        result = self._run(submission, deadline, paced)
+        if paced and result.verdict in (Verdict.ACCEPT, Verdict.MASK):
+            self._record_sent(submission, paced[0], deadline)
         self._observe(submission, result)
         return result
 
-    def _run(self, submission: Submission, deadline: Deadline) -> PipelineResult:
+    def _run(
+        self, submission: Submission, deadline: Deadline, paced: list[_Paced]
+    ) -> PipelineResult:
         record: SenderRecord | None = None
         store_failed = False
+        where = submission.room or submission.channel
+        entry = entry_for(self.policy.moderation, where) if submission.client_id else None
         if submission.client_id:
             try:
-                record = self._store.load_sender(
-                    submission.client_id, deadline=deadline.within(LOAD_BUDGET_S)
-                )
+                budget = deadline.within(LOAD_BUDGET_S)
+                if entry is not None and where is not None:
+                    # The room's cross-message state joins the same batch.
+                    record = self._store.load_sender(
+                        submission.client_id, deadline=budget, pace_room=where
+                    )
+                else:
+                    record = self._store.load_sender(submission.client_id, deadline=budget)
             except ChatmodError as error:
                 self._on_store_error("load_sender", error)
                 store_failed = True
@@ -279,6 +339,15 @@ class ModerationPipeline:
                 f"the text has {len(submission.text)} characters; the limit is {limit}"
             )
 
+        pace = None
+        if entry is not None and where is not None and record is not None:
+            pace = _Paced(entry, where, record.pace or PaceRecord(), record.room)
+            paced.append(pace)
+            now_ms = int(self._clock() * 1000)
+            stop = judge(entry, pace.room, pace.record, digest(submission.text), now_ms)
+            if stop is not None:
+                return self._stopped(submission, stop, record, deadline, store_failed)
+
         decision = self.engine.moderate(
             submission.text,
             room=submission.room or submission.channel,
@@ -294,6 +363,10 @@ class ModerationPipeline:
         )
         if decision.observed:
             self._record_observed(submission, decision, deadline)
+        if pace is not None and decision.outcome in (Outcome.ACCEPT, Outcome.MASK):
+            split = self._split_word(pace, submission.text)
+            if split is not None:
+                decision = split
         if decision.outcome is Outcome.HOLD:
             if self._reviews is None or not submission.client_id:
                 # Nowhere to wait, or no sender to publish it as on approval: not
@@ -318,6 +391,82 @@ class ModerationPipeline:
         if decision.outcome is Outcome.MASK:
             return self._mask(submission, decision, record, deadline)
         return PipelineResult(Verdict.ACCEPT, decision=decision)
+
+    def _stopped(
+        self,
+        submission: Submission,
+        stop: PaceStop,
+        record: SenderRecord,
+        deadline: Deadline,
+        store_failed: bool,
+    ) -> PipelineResult:
+        """A message refused for its pace (slow mode, a flood, a repeat) before any provider."""
+        details = (
+            {"retryAfterSeconds": str(stop.retry_after_seconds)}
+            if stop.retry_after_seconds is not None
+            else {}
+        )
+        decision = Decision(
+            Outcome.MASK if stop.action == "mask" else Outcome.REJECT,
+            reason=stop.reason,
+            categories=(stop.reason,),
+            provider=PACE_PROVIDER,
+            details=details,
+            rule=f"crossMessage.{stop.reason}",
+            action=stop.action,
+            duration_seconds=stop.duration_seconds,
+            strike=stop.strike,
+            text=_masked_whole(submission.text) if stop.action == "mask" else None,
+        )
+        if decision.outcome is Outcome.MASK:
+            return self._mask(submission, decision, record, deadline)
+        return self._reject(submission, decision, record, deadline, store_failed)
+
+    def _split_word(self, pace: _Paced, text: str) -> Decision | None:
+        """A listed word that ``text`` completes with the sender's recent messages, if any.
+
+        Only a word spanning the boundary counts: one inside ``text`` alone was judged by
+        the chain already, one inside the earlier messages when they were published.
+        """
+        prefix = split_prefix(pace.entry, pace.record, int(self._clock() * 1000))
+        blocklist = next((c for c in self.engine.providers if c.provider.name == "blocklist"), None)
+        if not prefix or blocklist is None:
+            return None
+        result = blocklist.provider.moderate(prefix + text, timeout=LOCAL_PROVIDER_TIMEOUT_S)
+        flagged = set(blocklist.flagged(result))
+        boundary = len(prefix)
+        spanning = [
+            m for m in result.matches if m.category in flagged and m.start < boundary < m.end
+        ]
+        if not spanning:
+            return None
+        categories = tuple(dict.fromkeys(m.category for m in spanning))
+        return Decision(
+            Outcome.REJECT,
+            reason="split_word",
+            categories=categories,
+            provider="blocklist",
+            terms=tuple(dict.fromkeys(m.term for m in spanning)),
+            rule="crossMessage.splitWords",
+            action="reject",
+        )
+
+    def _record_sent(self, submission: Submission, pace: _Paced, deadline: Deadline) -> None:
+        """Remember a published message for the room's cross-message limits (one write)."""
+        assert submission.client_id is not None
+        plan = plan_sent(
+            pace.entry, pace.record, submission.text, int(self._clock() * 1000), room=pace.room
+        )
+        try:
+            self._store.record_sent(submission.client_id, pace.where, plan, deadline=deadline)
+        except StaleRecordError:
+            # Another message of the sender in this room was recorded meanwhile: this one
+            # is not remembered (a limit counts one message fewer, once).
+            self._on_store_error(
+                "record_sent", ChatmodError("a concurrent message won", code="pace_conflict")
+            )
+        except ChatmodError as error:
+            self._on_store_error("record_sent", error)
 
     def _record_observed(
         self, submission: Submission, decision: Decision, deadline: Deadline

@@ -30,6 +30,7 @@ from chatmod.enforcement.bans import (
     plan_strike,
     warning_id_for,
 )
+from chatmod.enforcement.pace import PacePlan, PaceRecord, RoomSettings, Sent
 from chatmod.moderation.pipeline import SenderStore
 from tests.support.dynamodb import create_tables
 from tests.support.sender_store import InMemorySenderStore
@@ -243,3 +244,48 @@ def test_acknowledging_a_warning_that_is_not_pending_is_not_found(subject, warni
         subject.store.acknowledge_warning("bob", warning_id, ack, deadline=deadline())
 
     assert subject.store.load_sender("alice", deadline=deadline()).warning == plan_.warning
+
+
+# --- cross-message state ----------------------------------------------------------------
+
+
+def test_a_room_without_state_reads_as_empty_and_the_sender_as_before(subject):
+    record = subject.store.load_sender("alice", deadline=deadline(), pace_room="lobby")
+
+    assert record.pace == PaceRecord()
+    assert record.room is None
+    assert record.strikes == ()
+
+
+def test_sent_messages_are_read_back_per_room_with_the_next_version(subject):
+    plan_ = PacePlan((Sent(NOW_MS, "d1", "fu"), Sent(NOW_MS + 5, "d2")), 0, NOW_MS // 1000 + 60)
+
+    subject.store.record_sent("alice", "lobby", plan_, deadline=deadline())
+
+    here = subject.store.load_sender(
+        "alice", deadline=deadline(), after_conflict=True, pace_room="lobby"
+    )
+    elsewhere = subject.store.load_sender("alice", deadline=deadline(), pace_room="other")
+    assert here.pace == PaceRecord(plan_.sent, 1)
+    assert elsewhere.pace == PaceRecord()
+    assert subject.store.load_sender("alice", deadline=deadline()).strikes == ()
+
+
+def test_a_sent_plan_from_a_stale_version_is_refused(subject):
+    first = PacePlan((Sent(NOW_MS, "d1"),), 0, NOW_MS // 1000 + 60)
+    subject.store.record_sent("alice", "lobby", first, deadline=deadline())
+
+    with pytest.raises(StaleRecordError):
+        subject.store.record_sent("alice", "lobby", first, deadline=deadline())
+
+
+def test_a_moderators_slow_mode_is_read_with_the_sender_and_audited(subject):
+    event = AuditEvent("slow_mode", "mod1", client_id="alice", room="lobby", at_ms=NOW_MS)
+
+    subject.store.set_slow_mode("lobby", 30, event, deadline=deadline())
+
+    record = subject.store.load_sender("alice", deadline=deadline(), pace_room="lobby")
+    assert record.room == RoomSettings(30, "mod1", NOW_MS)
+    assert subject.store.room_settings("lobby", deadline=deadline()) == record.room
+    assert subject.store.room_settings("other", deadline=deadline()) is None
+    assert subject.actions() == ["slow_mode"]

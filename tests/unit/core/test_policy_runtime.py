@@ -39,6 +39,10 @@ PAIRS = [
     (schema.HttpModelProviderConfig, runtime.HttpModelProviderConfig),
     (schema.RuleMatch, runtime.RuleMatch),
     (schema.Rule, runtime.Rule),
+    (schema.SplitWords, runtime.SplitWords),
+    (schema.RepeatLimit, runtime.RepeatLimit),
+    (schema.FloodLimit, runtime.FloodLimit),
+    (schema.CrossMessagePolicy, runtime.CrossMessagePolicy),
     (schema.ModerationPolicy, runtime.ModerationPolicy),
     (schema.BanPolicy, runtime.BanPolicy),
     (schema.TokenPolicy, runtime.TokenPolicy),
@@ -147,6 +151,16 @@ RICH = {
             {"match": {"categories": ["profanity"]}, "action": "mask", "observe": True},
         ],
         "observeProviders": ["openai"],
+        "crossMessage": [
+            {
+                "rooms": ["kids-*"],
+                "splitWords": {"windowSeconds": 30, "messages": 3},
+                "repeats": {"max": 2, "action": "timeout", "durationSeconds": 60},
+                "floods": {"max": 5, "windowSeconds": 10},
+                "slowModeSeconds": 5,
+            },
+            {"repeats": {"max": 3, "action": "mask"}},
+        ],
         "onMatch": "hold",
         "roomFilter": "^chat-",
     },
@@ -205,6 +219,15 @@ REFUSED = [
     },
     {"moderation": {"rules": [{"name": "bad name", "action": "reject"}]}},
     {"moderation": {"observeProviders": ["hive"]}},
+    {"moderation": {"crossMessage": [{"repeats": {"max": 2, "action": "timeout"}}]}},
+    {"moderation": {"crossMessage": [{"floods": {"max": 2, "durationSeconds": 5}}]}},
+    {"moderation": {"crossMessage": [{"slowModeSeconds": 121}]}},
+    {
+        "moderation": {
+            "providers": [{"name": "http", "url": "https://m.example.com"}],
+            "crossMessage": [{"splitWords": {}}],
+        }
+    },
     {"moderation": {"unknown": 1}},
     {"bans": {"ladder": []}},
     {"bans": {"ladder": ["5 minutes"]}},
