@@ -319,11 +319,11 @@ class StageConfig(StrictModel):
         """The Ably rule's settings and the providers this stage deploys (keys, grants).
 
         Given to every function: a policy edit in SSM that disagrees is refused.
-        The blocklist and an HTTP model need nothing deployed; Comprehend needs the
-        grant the stack gives only when the stage's policy names it; the others
-        need their key parameter in ``secrets.providerKeys``.
+        The blocklist, the links provider and an HTTP model need nothing deployed;
+        Comprehend needs the grant the stack gives only when the stage's policy names
+        it; the others need their key parameter in ``secrets.providerKeys``.
         """
-        providers = {"blocklist", "http", *self.secrets.provider_keys}
+        providers = {"blocklist", "http", "links", *self.secrets.provider_keys}
         if any(p.name == "comprehend" for p in self.moderation.providers):
             providers.add("comprehend")
         return Deployment.of(self.moderation, frozenset(providers))

@@ -18,7 +18,7 @@ EXAMPLES = re.findall(r"```json\n(.*?)```", SECTION, flags=re.DOTALL)
 def test_every_provider_has_a_worked_example():
     names = {m for block in EXAMPLES for m in re.findall(r'"name": "(\w+)"', block)}
 
-    assert names == {"blocklist", "hive", "openai", "comprehend", "azure", "http"}
+    assert names == {"blocklist", "hive", "openai", "comprehend", "azure", "http", "links"}
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: re.findall(r'"name": "(\w+)"', e)[-1])

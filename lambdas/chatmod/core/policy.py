@@ -40,6 +40,7 @@ from chatmod.core.policy_checks import (
     RULE_ACTIONS,
     RULE_NAME,
     check_cross_message,
+    check_domains,
     check_ladder,
     check_limit_action,
     check_operations,
@@ -211,13 +212,45 @@ class HttpModelProviderConfig(StrictModel):
     url: ProviderUrl
 
 
+LinkCategory = Literal["link", "blocked_domain"]
+Domain = Annotated[str, Field(min_length=3, max_length=253)]
+RoomGlob = Annotated[str, Field(min_length=1)]
+
+
+class LinksProviderConfig(StrictModel):
+    """Links and domain names, plain or disguised (``example[.]com``); in process, no network.
+
+    Categories: ``link`` (score 1; a link to an ``allow`` domain is none) and
+    ``blocked_domain`` (score 3). ``roomAllow`` / ``roomBlock`` add lists per room glob (the
+    first matching glob of either). Rules choose what each does where (README, Rules).
+    """
+
+    name: Literal["links"]
+    allow: tuple[Domain, ...] = ()
+    block: tuple[Domain, ...] = ()
+    room_allow: dict[RoomGlob, tuple[Domain, ...]] = Field(default_factory=dict)
+    room_block: dict[RoomGlob, tuple[Domain, ...]] = Field(default_factory=dict)
+    thresholds: dict[LinkCategory, Annotated[int, Field(ge=1, le=3)]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _domains(self) -> LinksProviderConfig:
+        check_domains(self.allow, "allow")
+        check_domains(self.block, "block")
+        for glob, domains in {**self.room_allow}.items():
+            check_domains(domains, f"roomAllow.{glob}")
+        for glob, domains in {**self.room_block}.items():
+            check_domains(domains, f"roomBlock.{glob}")
+        return self
+
+
 ProviderConfig = Annotated[
     BlocklistProviderConfig
     | HiveProviderConfig
     | OpenAIProviderConfig
     | ComprehendProviderConfig
     | AzureProviderConfig
-    | HttpModelProviderConfig,
+    | HttpModelProviderConfig
+    | LinksProviderConfig,
     Field(discriminator="name"),
 ]
 

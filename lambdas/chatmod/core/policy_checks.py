@@ -95,6 +95,7 @@ KNOWN_CATEGORIES: Final[dict[str, frozenset[str] | None]] = {
     "comprehend": None,
     "azure": None,
     "http": frozenset({"rejected"}),
+    "links": frozenset({"link", "blocked_domain"}),
 }
 DEFAULT_RULE: Final = "default"
 REVIEW_BAND_RULE: Final = "review-band"
@@ -178,6 +179,18 @@ def check_term(term: str | None, regex: str | None) -> None:
         raise ValueError("give exactly one of 'term' or 'regex'")
     if regex is not None:
         check_regex(regex)
+
+
+_DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+
+
+def check_domains(domains: Iterable[str], field: str) -> None:
+    """Domain names as a list of the links provider holds them: ``example.com``, lower case."""
+    for domain in domains:
+        if not _DOMAIN.match(domain):
+            raise ValueError(
+                f"{field}: {domain!r} is not a domain name in lower case (e.g. 'example.com')"
+            )
 
 
 # --- bans, tokens, async ----------------------------------------------------------

@@ -32,6 +32,7 @@ from chatmod.core.policy_checks import (
     REVIEW_BAND_RULE,
     RULE_NAME,
     check_cross_message,
+    check_domains,
     check_ladder,
     check_limit_action,
     check_operations,
@@ -170,6 +171,31 @@ class HttpModelProviderConfig(_Model, frozen=True, kw_only=True, tag_field="name
         check_provider_url(self.url, "url")
 
 
+Domain = Annotated[str, Meta(min_length=3, max_length=253)]
+
+
+class LinksProviderConfig(_Model, frozen=True, kw_only=True, tag_field="name", tag="links"):
+    allow: tuple[Domain, ...] = ()
+    block: tuple[Domain, ...] = ()
+    room_allow: dict[NonEmpty, tuple[Domain, ...]] = field(default_factory=dict)
+    room_block: dict[NonEmpty, tuple[Domain, ...]] = field(default_factory=dict)
+    thresholds: dict[Literal["link", "blocked_domain"], Annotated[int, Meta(ge=1, le=3)]] = field(
+        default_factory=dict
+    )
+
+    @property
+    def name(self) -> str:
+        return "links"
+
+    def __post_init__(self) -> None:
+        check_domains(self.allow, "allow")
+        check_domains(self.block, "block")
+        for glob, domains in self.room_allow.items():
+            check_domains(domains, f"roomAllow.{glob}")
+        for glob, domains in self.room_block.items():
+            check_domains(domains, f"roomBlock.{glob}")
+
+
 ProviderConfig = (
     BlocklistProviderConfig
     | HiveProviderConfig
@@ -177,6 +203,7 @@ ProviderConfig = (
     | ComprehendProviderConfig
     | AzureProviderConfig
     | HttpModelProviderConfig
+    | LinksProviderConfig
 )
 
 RuleAction = Literal["accept", "mask", "hold", "warn", "reject", "timeout", "ban"]

@@ -14,6 +14,7 @@ from chatmod.core.policy_runtime import (
     ComprehendProviderConfig,
     HiveProviderConfig,
     HttpModelProviderConfig,
+    LinksProviderConfig,
     ModerationPolicy,
     OpenAIProviderConfig,
     ProviderConfig,
@@ -21,6 +22,7 @@ from chatmod.core.policy_runtime import (
 )
 from chatmod.moderation.blocklist import BlocklistProvider
 from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine
+from chatmod.moderation.links import LinksProvider
 from chatmod.moderation.providers import build_provider
 
 
@@ -128,4 +130,24 @@ def _configure(config: ProviderConfig, keys: Mapping[str, str]) -> ConfiguredPro
         model = build_provider("http", url=config.url, token=keys.get("http"))
         # The model decides: any rejection counts, whatever its category.
         return ConfiguredProvider(model, {"rejected": 1}, wants_context=True)
+    if isinstance(config, LinksProviderConfig):
+        links = _links(msgspec.json.encode(config))
+        # Any link flags unless a category asks for a higher score (blocked domains are 3).
+        return ConfiguredProvider(
+            links,
+            {str(k): float(v) for k, v in config.thresholds.items()},
+            default_threshold=1,
+            local=True,
+            wants_context=links.wants_context,
+        )
     raise TypeError(f"unknown provider config {type(config).__name__}")
+
+
+@lru_cache(maxsize=4)
+def _links(config_json: bytes) -> LinksProvider:
+    config = msgspec.json.decode(config_json, type=LinksProviderConfig)
+    rooms = {
+        glob: (config.room_allow.get(glob, ()), config.room_block.get(glob, ()))
+        for glob in (*config.room_allow, *config.room_block)
+    }
+    return LinksProvider.from_config(allow=config.allow, block=config.block, rooms=rooms)

@@ -37,6 +37,7 @@ PAIRS = [
     (schema.ComprehendProviderConfig, runtime.ComprehendProviderConfig),
     (schema.AzureProviderConfig, runtime.AzureProviderConfig),
     (schema.HttpModelProviderConfig, runtime.HttpModelProviderConfig),
+    (schema.LinksProviderConfig, runtime.LinksProviderConfig),
     (schema.RuleMatch, runtime.RuleMatch),
     (schema.Rule, runtime.Rule),
     (schema.SplitWords, runtime.SplitWords),
@@ -139,6 +140,13 @@ RICH = {
             {"name": "openai", "thresholds": {"violence": 0.7}},
             {"name": "azure", "endpoint": "https://x.example.com", "thresholds": {"Hate": 2}},
             {"name": "http", "url": "http://127.0.0.1:9/m"},
+            {
+                "name": "links",
+                "allow": ["ably.com"],
+                "block": ["bit.ly"],
+                "roomBlock": {"kids-*": ["youtube.com"]},
+                "thresholds": {"link": 1},
+            },
         ],
         "rules": [
             {
@@ -219,6 +227,9 @@ REFUSED = [
     },
     {"moderation": {"rules": [{"name": "bad name", "action": "reject"}]}},
     {"moderation": {"observeProviders": ["hive"]}},
+    {"moderation": {"providers": [{"name": "links", "block": ["Bit.ly"]}]}},
+    {"moderation": {"providers": [{"name": "links", "roomAllow": {"x": ["no spaces.com"]}}]}},
+    {"moderation": {"providers": [{"name": "links", "thresholds": {"spam": 1}}]}},
     {"moderation": {"crossMessage": [{"repeats": {"max": 2, "action": "timeout"}}]}},
     {"moderation": {"crossMessage": [{"floods": {"max": 2, "durationSeconds": 5}}]}},
     {"moderation": {"crossMessage": [{"slowModeSeconds": 121}]}},
