@@ -300,6 +300,34 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/moderation/terms": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The terms moderators blocked or allowed
+     * @description Per scope: * (the stage) and room globs. They add to the policy's blocklist and apply within the parameter cache's age (60 s deployed, 2 s locally), no deploy.
+     */
+    get: operations["list_terms_moderation_terms_get"];
+    put?: never;
+    /**
+     * Block or allow a term
+     * @description Adds the term to a scope's list (replacing the same term there); audited. A room-scoped moderator may change only scopes within their rooms.
+     */
+    post: operations["add_term_moderation_terms_post"];
+    /**
+     * Remove a blocked or allowed term
+     * @description Removes the term from a scope's list; audited. 404 when it is not there.
+     */
+    delete: operations["remove_term_moderation_terms_delete"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/moderation/users/{clientId}": {
     parameters: {
       query?: never;
@@ -400,7 +428,8 @@ export interface components {
         | "expire"
         | "observe"
         | "acknowledge"
-        | "slow_mode";
+        | "slow_mode"
+        | "terms";
       /**
        * Actor
        * @description 'auto', 'system' or a moderator's client id.
@@ -1073,6 +1102,57 @@ export interface components {
       [key: string]: unknown;
     };
     /**
+     * TermChange
+     * @description ``POST /moderation/terms``: block (or allow) a term for the stage or for rooms.
+     */
+    TermChange: {
+      /**
+       * Category
+       * @default profanity
+       * @enum {string}
+       */
+      category: "profanity" | "sexual" | "hate" | "harassment" | "violence" | "self_harm";
+      /**
+       * List
+       * @description block: flag it; allow: shield it from the lists.
+       * @default block
+       * @enum {string}
+       */
+      list: "block" | "allow";
+      /**
+       * Reason
+       * @description Why (recorded in the audit log).
+       */
+      reason: string;
+      /**
+       * Rooms
+       * @description A room glob, or * for the whole stage.
+       * @default *
+       */
+      rooms: string;
+      /**
+       * Severity
+       * @default 2
+       */
+      severity: number;
+      /** Term */
+      term: string;
+    };
+    /**
+     * TermsOut
+     * @description The custom terms per scope (* is the stage, the others room globs) and their version.
+     */
+    TermsOut: {
+      /** Terms */
+      terms: {
+        [key: string]: unknown;
+      };
+      /** Version */
+      version: number;
+    } & {
+      [key: string]: unknown;
+    };
+    /**
      * TokenRequestOut
      * @description An Ably TokenRequest, as ably-js accepts from an ``authUrl``.
      */
@@ -1291,6 +1371,7 @@ export interface operations {
               | "observe"
               | "acknowledge"
               | "slow_mode"
+              | "terms"
             )
           | null;
         moderator?: string | null;
@@ -2093,6 +2174,199 @@ export interface operations {
       };
       /** @description No crossMessage entry of the policy covers the room (room_not_covered). */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Configuration or storage unavailable; retry later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_terms_moderation_terms_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The terms. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TermsOut"];
+        };
+      };
+      /** @description Invalid input: the fields and what is wrong with them. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BadRequestBody"];
+        };
+      };
+      /** @description No verified identity. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The caller is not a moderator. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Configuration or storage unavailable; retry later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  add_term_moderation_terms_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TermChange"];
+      };
+    };
+    responses: {
+      /** @description The terms afterwards. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TermsOut"];
+        };
+      };
+      /** @description Invalid input: the fields and what is wrong with them. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BadRequestBody"];
+        };
+      };
+      /** @description No verified identity. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The caller is not a moderator. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description A limit is reached. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Configuration or storage unavailable; retry later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  remove_term_moderation_terms_delete: {
+    parameters: {
+      query: {
+        term: string;
+        reason: string;
+        list?: string;
+        rooms?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input: the fields and what is wrong with them. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BadRequestBody"];
+        };
+      };
+      /** @description No verified identity. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The caller is not a moderator. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not in that list. */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -26,6 +26,7 @@ from moto.dynamodb.models import dynamodb_backends
 
 from chatmod.adapters import aws
 from chatmod.adapters.ably.client import reset_gateway
+from chatmod.adapters.custom_terms import reset_custom_terms_cache
 from chatmod.adapters.parameters import reset_parameter_cache
 from chatmod.core import constants
 from chatmod.core.policy import RuntimePolicy
@@ -73,6 +74,7 @@ def reset_process_state() -> None:
     parameters.clear_caches()
     parameters_base.DEFAULT_PROVIDERS.clear()
     reset_parameter_cache()
+    reset_custom_terms_cache()
     reset_gateway()
     aws.table.cache_clear()
     aws.client.cache_clear()

@@ -314,6 +314,9 @@ def moderator(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> 
         ("POST", "/moderation/messages/delete", delete, None, 200),
         ("GET", "/moderation/audit", None, None, 200),
         ("GET", "/moderation/audit", None, {"clientId": "bob"}, 200),
+        ("POST", "/moderation/terms", {"term": "frak", "reason": "slang"}, None, 201),
+        ("GET", "/moderation/terms", None, None, 200),
+        ("DELETE", "/moderation/terms", None, {"term": "frak", "reason": "ok"}, 204),
     ]
     with recorder.on():
         for method, path, body, query, status in requests:

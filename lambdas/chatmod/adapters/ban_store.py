@@ -24,6 +24,8 @@ prefix (no user has such a client id) — only for rooms a ``crossMessage`` entr
     chatmod:pace:<len(room)>:<room>:<clientId>   sent L [{at N, d S (digest), t S?}],
                   version N, expiresAt N: what the sender recently published there
     chatmod:room:<room>   slowModeSeconds N, setBy S, at N: a moderator's slow mode
+    chatmod:terms         scopes M, version N: terms moderators blocked or allowed at run
+                          time, per scope (``enforcement.custom_terms``)
 
 A rejected message costs two round trips: ``load_sender`` reads the ban and the
 strikes in one ``BatchGetItem`` (which the ban check needs anyway), and
@@ -76,6 +78,8 @@ from chatmod.enforcement.bans import (
     epoch_seconds,
 )
 from chatmod.enforcement.client_ids import require_client_id
+from chatmod.enforcement.custom_terms import ITEM_KEY as TERMS_KEY
+from chatmod.enforcement.custom_terms import CustomTerms
 from chatmod.enforcement.pace import PacePlan, PaceRecord, RoomSettings, Sent, pace_key, room_key
 
 if TYPE_CHECKING:
@@ -550,6 +554,68 @@ class BanStore:
             raise _unavailable("the room could not be read") from exc
         items = answer.get("Responses", {}).get(name, [])
         return _room_from(items[0]) if items else None
+
+    def custom_terms(self, *, deadline: Deadline, consistent: bool = False) -> CustomTerms:
+        """The terms moderators blocked and allowed at run time (``enforcement.custom_terms``).
+
+        Raises:
+            ServiceUnavailableError: DynamoDB refused or did not answer in time.
+        """
+        name = self._strikes_table().name
+        try:
+            answer = aws.call_within(
+                deadline,
+                self._client.batch_get_item,
+                RequestItems={
+                    name: {
+                        "Keys": [{constants.STRIKES_PARTITION_KEY: TERMS_KEY}],
+                        "ConsistentRead": consistent,
+                    }
+                },
+            )
+        except (ClientError, BotoCoreError, aws.DeadlineExceededError) as exc:
+            raise _unavailable("the custom terms could not be read") from exc
+        items = answer.get("Responses", {}).get(name, [])
+        if not items:
+            return CustomTerms()
+        return CustomTerms.from_json(items[0].get("scopes"), int(items[0].get(_VERSION, 0)))
+
+    def save_custom_terms(
+        self, terms: CustomTerms, event: AuditEvent, *, deadline: Deadline
+    ) -> CustomTerms:
+        """Write ``terms`` over the version they were read at, with the change's audit event.
+
+        Raises:
+            StaleRecordError: another moderator changed them since the read.
+            ServiceUnavailableError: DynamoDB refused or did not answer in time.
+        """
+        put: dict[str, Any] = {
+            "TableName": self._strikes_table().name,
+            "Item": {
+                constants.STRIKES_PARTITION_KEY: TERMS_KEY,
+                "scopes": terms.to_json(),
+                _VERSION: terms.version + 1,
+            },
+            "ExpressionAttributeNames": {"#v": _VERSION},
+        }
+        if terms.version:
+            put["ConditionExpression"] = "#v = :v"
+            put["ExpressionAttributeValues"] = {":v": terms.version}
+        else:
+            put["ConditionExpression"] = "attribute_not_exists(#v)"
+        try:
+            aws.call_within(
+                deadline,
+                self._client.transact_write_items,
+                TransactItems=[{"Put": put}, self._audit_put(event)],
+            )
+        except ClientError as exc:
+            if _error_code(exc) == "TransactionCanceledException" and _conflict(exc):
+                raise StaleRecordError(TERMS_KEY) from exc
+            raise _unavailable("the custom terms could not be saved") from exc
+        except (BotoCoreError, aws.DeadlineExceededError) as exc:
+            raise _unavailable("the custom terms could not be saved") from exc
+        return CustomTerms(terms.scopes, terms.version + 1)
 
     def acknowledge_warning(
         self, client_id: str, warning_id: str, event: AuditEvent, *, deadline: Deadline

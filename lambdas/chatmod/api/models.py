@@ -90,6 +90,30 @@ class BanRequest(_Input):
     reason: Reason
 
 
+class TermChange(_Input):
+    """``POST /moderation/terms``: block (or allow) a term for the stage or for rooms."""
+
+    term: Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=r"\S")]
+    list: Literal["block", "allow"] = Field(
+        default="block", description="block: flag it; allow: shield it from the lists."
+    )
+    category: Literal["profanity", "sexual", "hate", "harassment", "violence", "self_harm"] = (
+        "profanity"
+    )
+    severity: Annotated[StrictInt, Field(ge=1, le=3)] = 2
+    rooms: Annotated[StrictStr, Field(min_length=1, max_length=256)] = Field(
+        default="*", description="A room glob, or * for the whole stage."
+    )
+    reason: Reason
+
+
+class TermsOut(_Output):
+    """The custom terms per scope (* is the stage, the others room globs) and their version."""
+
+    terms: dict[str, Any]
+    version: int
+
+
 class SlowModeRequest(_Input):
     """``POST /moderation/rooms/{room}/slow-mode``: seconds between a sender's messages (0: off)."""
 

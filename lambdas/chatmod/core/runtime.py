@@ -1,7 +1,8 @@
 """What a warm Lambda container keeps between invocations: policy, pipeline and stores.
 
-Built on first use, never at import time. Every invocation re-reads the policy
-and the providers' keys through the parameter cache (``adapters.parameters``:
+Built on first use, never at import time. Every invocation re-reads the policy,
+the providers' keys and the custom terms moderators set (``adapters.custom_terms``)
+through caches of the same age (``adapters.parameters``:
 one cache, one maximum age, for every function and every secret), and the
 engine is rebuilt only when one of them changed — so a tuned policy or a
 rotated provider key takes effect within the cache's age, and a warm
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from chatmod.adapters import aws
 from chatmod.adapters.audit_log import AuditLog
 from chatmod.adapters.ban_store import BanStore
+from chatmod.adapters.custom_terms import get_custom_terms
 from chatmod.adapters.parameters import get_policy, get_secret
 from chatmod.adapters.review_store import ReviewStore
 from chatmod.core.deadline import Deadline
@@ -61,15 +63,15 @@ def get_runtime(deadline: Deadline | None = None) -> Runtime:
         name: get_secret(parameter, settings, deadline=deadline)
         for name, parameter in parameters.items()
     }
-    fingerprint = (settings, policy, tuple(sorted(keys.items())))
     current = _current
+    store = current[1].bans if current is not None else _ban_store(settings)
+    custom = get_custom_terms(store, settings, deadline=deadline)
+    fingerprint = (settings, policy, tuple(sorted(keys.items())), custom)
     if current is not None and current[0] == fingerprint:
         return current[1]
     with _lock:
         audit = AuditLog(aws.table(settings.audit_table))
-        bans = BanStore(
-            aws.table(settings.bans_table), aws.table(settings.strikes_table), audit=audit
-        )
+        bans = _ban_store(settings, audit)
         reviews = (
             ReviewStore(aws.table(settings.reviews_table), audit=audit)
             if settings.reviews_table
@@ -77,7 +79,7 @@ def get_runtime(deadline: Deadline | None = None) -> Runtime:
         )
         pipeline = ModerationPipeline(
             policy,
-            build_engine(policy.moderation, keys=keys),
+            build_engine(policy.moderation, keys=keys, custom=custom),
             bans,
             observe=decision_log.record,
             on_store_error=decision_log.store_error,
@@ -86,6 +88,10 @@ def get_runtime(deadline: Deadline | None = None) -> Runtime:
         runtime = Runtime(settings, policy, pipeline, bans, audit, reviews)
         _current = (fingerprint, runtime)
         return runtime
+
+
+def _ban_store(settings: Settings, audit: AuditLog | None = None) -> BanStore:
+    return BanStore(aws.table(settings.bans_table), aws.table(settings.strikes_table), audit=audit)
 
 
 def reset_runtime() -> None:

@@ -23,6 +23,7 @@ AuditAction = Literal[
     "observe",
     "acknowledge",
     "slow_mode",
+    "terms",
 ]
 AUDIT_ACTIONS: Final = frozenset(get_args(AuditAction))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import unquote
@@ -44,8 +45,15 @@ from chatmod.core.observability import logger, metrics, tracer
 from chatmod.core.policy_runtime import CrossMessagePolicy, to_builtins
 from chatmod.core.settings import get_settings
 from chatmod.enforcement.audit import AuditAction, AuditEvent
-from chatmod.enforcement.bans import iso_seconds, strikes_in_window
+from chatmod.enforcement.bans import StaleRecordError, iso_seconds, strikes_in_window
 from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, require_client_id
+from chatmod.enforcement.custom_terms import (
+    STAGE,
+    BlockedTerm,
+    CustomTerms,
+    TermsError,
+    normalised,
+)
 from chatmod.enforcement.judged import sign_judged
 from chatmod.enforcement.pace import RoomSettings, entry_for, slow_mode_seconds
 from chatmod.enforcement.review_desk import ReviewDesk
@@ -431,6 +439,125 @@ def get_user(
     if page.next_before is not None:
         body["nextCursor"] = cursors.audit_cursor(page.next_before, page.oldest_day, client_id)
     return json_response(200, body)
+
+
+# -- custom terms -----------------------------------------------------------------------
+
+
+@app.get(
+    "/moderation/terms",
+    summary="The terms moderators blocked or allowed",
+    description="Per scope: * (the stage) and room globs. They add to the policy's blocklist "
+    "and apply within the parameter cache's age (60 s deployed, 2 s locally), no deploy.",
+    responses=_responses(200, "The terms.", models.TermsOut),
+    tags=["moderation"],
+)
+def list_terms() -> Response[str]:
+    """Every scope's custom terms."""
+    moderator()
+    deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
+    terms = ban_store().custom_terms(deadline=deadline, consistent=True)
+    return json_response(200, {"terms": terms.to_json(), "version": terms.version})
+
+
+@app.post(
+    "/moderation/terms",
+    summary="Block or allow a term",
+    description="Adds the term to a scope's list (replacing the same term there); audited. A "
+    "room-scoped moderator may change only scopes within their rooms.",
+    responses=_responses(
+        201, "The terms afterwards.", models.TermsOut, {409: "A limit is reached."}
+    ),
+    tags=["moderation"],
+)
+def add_term(body: Annotated[models.TermChange, Body()]) -> Response[str]:
+    """Add ``body.term`` to its scope's list."""
+    identity = moderator()
+    _require_scope(identity, body.rooms)
+    blocked = BlockedTerm(body.term, body.category, body.severity)
+    terms = _change_terms(
+        identity,
+        lambda terms: terms.adding(body.rooms, body.list, blocked),
+        details={
+            "change": "add",
+            "list": body.list,
+            "term": normalised(body.term),
+            "rooms": body.rooms,
+            "category": body.category,
+            "severity": body.severity,
+        },
+        reason=body.reason,
+    )
+    metrics.add_metric(name="CustomTermChanged", unit=MetricUnit.Count, value=1)
+    return json_response(201, {"terms": terms.to_json(), "version": terms.version})
+
+
+@app.delete(
+    "/moderation/terms",
+    summary="Remove a blocked or allowed term",
+    description="Removes the term from a scope's list; audited. 404 when it is not there.",
+    responses=_responses(204, "Removed.", None, {404: "Not in that list."}),
+    tags=["moderation"],
+)
+def remove_term(
+    term: Annotated[str, Query(min_length=1, max_length=64)],
+    reason: Annotated[str, Query(min_length=1, max_length=256)],
+    which: Annotated[str, Query(alias="list", pattern="^(block|allow)$")] = "block",
+    rooms: Annotated[str, Query(min_length=1, max_length=256)] = "*",
+) -> Response[str]:
+    """Remove ``term`` from a scope's list."""
+    identity = moderator()
+    _only_query("term", "reason", "list", "rooms")
+    _require_scope(identity, rooms)
+    if not reason.strip():
+        raise BadRequestError("a reason is required", code="bad_request")
+    _change_terms(
+        identity,
+        lambda terms: terms.removing(rooms, "allow" if which == "allow" else "block", term),
+        details={"change": "remove", "list": which, "term": normalised(term), "rooms": rooms},
+        reason=reason,
+    )
+    metrics.add_metric(name="CustomTermChanged", unit=MetricUnit.Count, value=1)
+    return Response(status_code=204, body="")
+
+
+def _require_scope(identity: Identity, scope: str) -> None:
+    """The stage's terms need a moderator of every room; a room glob, one of its rooms."""
+    if scope == STAGE and identity.rooms is not None:
+        raise ForbiddenError(
+            "only a moderator of every room changes the stage's terms", code="room_not_moderated"
+        )
+    if scope != STAGE and not identity.moderates(scope):
+        raise ForbiddenError("you do not moderate these rooms", code="room_not_moderated")
+
+
+def _change_terms(
+    identity: Identity,
+    change: Callable[[CustomTerms], CustomTerms],
+    *,
+    details: dict[str, Any],
+    reason: str,
+) -> CustomTerms:
+    """Apply ``change`` to the stored terms, again on a concurrent change (at most 3 times)."""
+    deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
+    store = ban_store()
+    for _ in range(3):
+        current = store.custom_terms(deadline=deadline, consistent=True)
+        try:
+            updated = change(current)
+        except TermsError as exc:
+            status = NotFoundError if "is not" in str(exc) else ConflictError
+            raise status(
+                str(exc), code="term_not_found" if status is NotFoundError else "terms_limit"
+            ) from None
+        event = AuditEvent(action="terms", actor=identity.client_id, reason=reason, details=details)
+        try:
+            return store.save_custom_terms(updated, event, deadline=deadline)
+        except StaleRecordError:
+            continue
+    raise ServiceUnavailableError(
+        "the terms kept changing under this request; try again", code="terms_conflict"
+    )
 
 
 # -- rooms: behaviour across messages ---------------------------------------------------

@@ -11,6 +11,7 @@ from chatmod.core.policy_checks import PROVIDERS_WITH_KEYS
 from chatmod.core.policy_runtime import (
     AzureProviderConfig,
     BlocklistProviderConfig,
+    BlocklistTerm,
     ComprehendProviderConfig,
     HiveProviderConfig,
     HttpModelProviderConfig,
@@ -20,10 +21,15 @@ from chatmod.core.policy_runtime import (
     ProviderConfig,
     to_builtins,
 )
+from chatmod.enforcement.custom_terms import CustomTerms, ScopeTerms
+from chatmod.moderation.base import Provider
 from chatmod.moderation.blocklist import BlocklistProvider
 from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine
 from chatmod.moderation.links import LinksProvider
 from chatmod.moderation.providers import build_provider
+from chatmod.moderation.scoped import RoomScopedProvider
+
+NO_CUSTOM_TERMS = CustomTerms()
 
 
 class ProviderKeyMissingError(LookupError):
@@ -50,7 +56,12 @@ def key_parameters_for(
     return needed
 
 
-def build_engine(policy: ModerationPolicy, *, keys: Mapping[str, str]) -> ModerationEngine:
+def build_engine(
+    policy: ModerationPolicy,
+    *,
+    keys: Mapping[str, str],
+    custom: CustomTerms = NO_CUSTOM_TERMS,
+) -> ModerationEngine:
     """The engine for ``policy`` with the providers' current ``keys``.
 
     The caller rebuilds it when the policy or a key changes (a rotated key takes
@@ -60,6 +71,7 @@ def build_engine(policy: ModerationPolicy, *, keys: Mapping[str, str]) -> Modera
     Args:
         policy: the moderation policy.
         keys: provider name → API key (from ``key_parameters_for`` and SSM).
+        custom: terms moderators blocked or allowed at run time, added to the blocklist.
 
     Returns:
         An engine whose chain follows ``policy.providers``.
@@ -67,10 +79,12 @@ def build_engine(policy: ModerationPolicy, *, keys: Mapping[str, str]) -> Modera
     Raises:
         ProviderKeyMissingError: a keyed provider has no key.
     """
-    return ModerationEngine(policy, [_configure(config, keys) for config in policy.providers])
+    return ModerationEngine(
+        policy, [_configure(config, keys, custom) for config in policy.providers]
+    )
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=32)
 def _blocklist(config_json: bytes) -> BlocklistProvider:
     config = msgspec.json.decode(config_json, type=BlocklistProviderConfig)
     return BlocklistProvider.from_config(
@@ -84,7 +98,35 @@ def _blocklist(config_json: bytes) -> BlocklistProvider:
     )
 
 
-def _configure(config: ProviderConfig, keys: Mapping[str, str]) -> ConfiguredProvider:
+def _with_terms(config: BlocklistProviderConfig, terms: ScopeTerms) -> BlocklistProviderConfig:
+    """``config`` with a scope's custom terms added (blocked terms, allowed terms)."""
+    if terms.empty:
+        return config
+    blocked = tuple(
+        BlocklistTerm(term=b.term, category=b.category, severity=b.severity)  # type: ignore[arg-type]
+        for b in terms.block
+    )
+    return msgspec.structs.replace(
+        config, terms=(*config.terms, *blocked), allowlist=(*config.allowlist, *terms.allow)
+    )
+
+
+def _scoped_blocklist(config: BlocklistProviderConfig, custom: CustomTerms) -> Provider:
+    """The blocklist with the stage's custom terms; per room scope, its own on top."""
+    stage = _with_terms(config, custom.stage)
+    provider = _blocklist(msgspec.json.encode(stage))
+    if not custom.rooms:
+        return provider
+    rooms = [
+        (glob, _blocklist(msgspec.json.encode(_with_terms(stage, terms))))
+        for glob, terms in custom.rooms
+    ]
+    return RoomScopedProvider(provider, rooms)
+
+
+def _configure(
+    config: ProviderConfig, keys: Mapping[str, str], custom: CustomTerms
+) -> ConfiguredProvider:
     def key() -> str:
         value = keys.get(config.name)
         if not value:
@@ -95,14 +137,14 @@ def _configure(config: ProviderConfig, keys: Mapping[str, str]) -> ConfiguredPro
 
     if isinstance(config, BlocklistProviderConfig):
         # Any listed word flags unless a category asks for a higher severity.
-        blocklist = _blocklist(msgspec.json.encode(config))
+        blocklist = _scoped_blocklist(config, custom)
         return ConfiguredProvider(
             blocklist,
             {str(k): float(v) for k, v in config.thresholds.items()},
             default_threshold=1,
             local=True,
-            # Only when rooms have their own languages: the room picks the list.
-            wants_context=blocklist.wants_context,
+            # Only when rooms have their own languages or terms: the room picks the list.
+            wants_context=bool(getattr(blocklist, "wants_context", False)),
         )
     if isinstance(config, HiveProviderConfig):
         hive = build_provider("hive", api_key=key(), base_url=config.base_url)
