@@ -30,6 +30,7 @@ class InMemorySenderStore:
     events: list[AuditEvent] = field(default_factory=list)
     paces: dict[tuple[str, str], PaceRecord] = field(default_factory=dict)
     rooms: dict[str, RoomSettings] = field(default_factory=dict)
+    published: dict[str, int] = field(default_factory=dict)
     fail: set[str] = field(default_factory=set)
     conflicts: int = 0
     round_trips: int = 0
@@ -42,6 +43,7 @@ class InMemorySenderStore:
         deadline: Deadline,
         after_conflict: bool = False,
         pace_room: str | None = None,
+        count_published: bool = False,
     ) -> SenderRecord:
         self._call("load_sender", deadline)
         if after_conflict:
@@ -51,7 +53,16 @@ class InMemorySenderStore:
         if pace_room is not None:
             pace = self.paces.get((pace_room, client_id), PaceRecord())
             room = self.rooms.get(pace_room)
-        return replace(record, ban=self.bans.get(client_id), pace=pace, room=room)
+        published = self.published.get(client_id, 0) if count_published else None
+        return replace(
+            record, ban=self.bans.get(client_id), pace=pace, room=room, published=published
+        )
+
+    def record_published(self, client_id: str, seen: int, *, deadline: Deadline) -> None:
+        self._call("record_published", deadline)
+        if self.published.get(client_id, 0) != seen:
+            raise StaleRecordError(client_id)
+        self.published[client_id] = seen + 1
 
     def record_sent(self, client_id: str, room: str, plan: PacePlan, *, deadline: Deadline) -> None:
         self._call("record_sent", deadline)

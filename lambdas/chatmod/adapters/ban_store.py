@@ -24,6 +24,8 @@ prefix (no user has such a client id) — only for rooms a ``crossMessage`` entr
     chatmod:pace:<len(room)>:<room>:<clientId>   sent L [{at N, d S (digest), t S?}],
                   version N, expiresAt N: what the sender recently published there
     chatmod:room:<room>   slowModeSeconds N, setBy S, at N: a moderator's slow mode
+    chatmod:trust:<clientId>   published N: the sender's published messages, counted up to
+                          the links provider's trustAfterMessages (never expires)
     chatmod:terms         scopes M, version N: terms moderators blocked or allowed at run
                           time, per scope (``enforcement.custom_terms``)
 
@@ -80,7 +82,15 @@ from chatmod.enforcement.bans import (
 from chatmod.enforcement.client_ids import require_client_id
 from chatmod.enforcement.custom_terms import ITEM_KEY as TERMS_KEY
 from chatmod.enforcement.custom_terms import CustomTerms
-from chatmod.enforcement.pace import PacePlan, PaceRecord, RoomSettings, Sent, pace_key, room_key
+from chatmod.enforcement.pace import (
+    PacePlan,
+    PaceRecord,
+    RoomSettings,
+    Sent,
+    pace_key,
+    room_key,
+    trust_key,
+)
 
 if TYPE_CHECKING:
     from chatmod.core.settings import Settings
@@ -364,8 +374,12 @@ class BanStore:
         deadline: Deadline,
         after_conflict: bool = False,
         pace_room: str | None = None,
+        count_published: bool = False,
     ) -> SenderRecord:
         """The sender's stored ban and strikes: one ``BatchGetItem``.
+
+        With ``count_published``, the same batch reads how many of the sender's messages
+        were published so far (counted only up to the links provider's trust bar).
 
         With ``pace_room`` (a room a ``crossMessage`` entry covers), the same batch reads
         what the sender recently published there and the room's slow mode setting.
@@ -385,6 +399,8 @@ class BanStore:
         strike_keys = [client_id]
         if pace_room is not None:
             strike_keys += [pace_key(pace_room, client_id), room_key(pace_room)]
+        if count_published:
+            strike_keys.append(trust_key(client_id))
         request = {
             bans_name: {
                 "Keys": [{constants.BANS_PARTITION_KEY: client_id}],
@@ -428,6 +444,9 @@ class BanStore:
             warning=_warning_from(strikes_item.get(_WARNING)),
             pace=pace,
             room=room,
+            published=int(by_key.get(trust_key(client_id), {}).get("published", 0))
+            if count_published
+            else None,
         )
 
     def commit_strike(
@@ -505,6 +524,32 @@ class BanStore:
             raise _unavailable("the message could not be remembered") from exc
         except (BotoCoreError, aws.DeadlineExceededError) as exc:
             raise _unavailable("the message could not be remembered") from exc
+
+    def record_published(self, client_id: str, seen: int, *, deadline: Deadline) -> None:
+        """Count one more published message of the sender (from ``seen``, as read).
+
+        Raises:
+            StaleRecordError: counted meanwhile by a concurrent message (the count moves on).
+            ServiceUnavailableError: DynamoDB refused or did not answer in time.
+        """
+        require_client_id(client_id)
+        condition = "attribute_not_exists(#p)" if seen == 0 else "#p = :seen"
+        try:
+            aws.call_within(
+                deadline,
+                self._client.put_item,
+                TableName=self._strikes_table().name,
+                Item={constants.STRIKES_PARTITION_KEY: trust_key(client_id), "published": seen + 1},
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#p": "published"},
+                **({"ExpressionAttributeValues": {":seen": seen}} if seen else {}),
+            )
+        except ClientError as exc:
+            if _error_code(exc) == "ConditionalCheckFailedException":
+                raise StaleRecordError(client_id) from exc
+            raise _unavailable("the message could not be counted") from exc
+        except (BotoCoreError, aws.DeadlineExceededError) as exc:
+            raise _unavailable("the message could not be counted") from exc
 
     def set_slow_mode(
         self, room: str, seconds: int, event: AuditEvent, *, deadline: Deadline

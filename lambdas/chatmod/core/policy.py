@@ -212,7 +212,7 @@ class HttpModelProviderConfig(StrictModel):
     url: ProviderUrl
 
 
-LinkCategory = Literal["link", "blocked_domain"]
+LinkCategory = Literal["link", "new_sender_link", "blocked_domain"]
 Domain = Annotated[str, Field(min_length=3, max_length=253)]
 RoomGlob = Annotated[str, Field(min_length=1)]
 
@@ -220,9 +220,11 @@ RoomGlob = Annotated[str, Field(min_length=1)]
 class LinksProviderConfig(StrictModel):
     """Links and domain names, plain or disguised (``example[.]com``); in process, no network.
 
-    Categories: ``link`` (score 1; a link to an ``allow`` domain is none) and
-    ``blocked_domain`` (score 3). ``roomAllow`` / ``roomBlock`` add lists per room glob (the
-    first matching glob of either). Rules choose what each does where (README, Rules).
+    Categories: ``link`` (score 1; a link to an ``allow`` domain is none),
+    ``new_sender_link`` (score 2: a link from a sender with fewer than
+    ``trustAfterMessages`` published messages) and ``blocked_domain`` (score 3).
+    ``roomAllow`` / ``roomBlock`` add lists per room glob (the first matching glob of
+    either). Rules choose what each does where (README, Rules).
     """
 
     name: Literal["links"]
@@ -231,6 +233,7 @@ class LinksProviderConfig(StrictModel):
     room_allow: dict[RoomGlob, tuple[Domain, ...]] = Field(default_factory=dict)
     room_block: dict[RoomGlob, tuple[Domain, ...]] = Field(default_factory=dict)
     thresholds: dict[LinkCategory, Annotated[int, Field(ge=1, le=3)]] = Field(default_factory=dict)
+    trust_after_messages: int | None = Field(default=None, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _domains(self) -> LinksProviderConfig:

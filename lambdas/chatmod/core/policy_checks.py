@@ -95,7 +95,7 @@ KNOWN_CATEGORIES: Final[dict[str, frozenset[str] | None]] = {
     "comprehend": None,
     "azure": None,
     "http": frozenset({"rejected"}),
-    "links": frozenset({"link", "blocked_domain"}),
+    "links": frozenset({"link", "new_sender_link", "blocked_domain"}),
 }
 DEFAULT_RULE: Final = "default"
 REVIEW_BAND_RULE: Final = "review-band"

@@ -179,9 +179,10 @@ class LinksProviderConfig(_Model, frozen=True, kw_only=True, tag_field="name", t
     block: tuple[Domain, ...] = ()
     room_allow: dict[NonEmpty, tuple[Domain, ...]] = field(default_factory=dict)
     room_block: dict[NonEmpty, tuple[Domain, ...]] = field(default_factory=dict)
-    thresholds: dict[Literal["link", "blocked_domain"], Annotated[int, Meta(ge=1, le=3)]] = field(
-        default_factory=dict
-    )
+    thresholds: dict[
+        Literal["link", "new_sender_link", "blocked_domain"], Annotated[int, Meta(ge=1, le=3)]
+    ] = field(default_factory=dict)
+    trust_after_messages: Annotated[int, Meta(ge=1, le=1000)] | None = None
 
     @property
     def name(self) -> str:

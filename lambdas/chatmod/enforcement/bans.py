@@ -281,6 +281,8 @@ class SenderRecord:
         pace: what the sender recently published in the room asked about, when a
             ``crossMessage`` entry covers it (``enforcement.pace``); else ``None``.
         room: that room's slow mode as a moderator set it, if one did.
+        published: messages of the sender published so far, counted up to the links
+            provider's ``trustAfterMessages`` when asked (``None``: not asked).
     """
 
     client_id: str
@@ -290,6 +292,7 @@ class SenderRecord:
     warning: PendingWarning | None = None
     pace: PaceRecord | None = None
     room: RoomSettings | None = None
+    published: int | None = None
 
     def active_ban(self, now: float) -> Ban | None:
         """The ban in force at ``now`` (epoch seconds), if any."""

@@ -53,6 +53,11 @@ def pace_key(room: str, client_id: str) -> str:
     return f"chatmod:pace:{len(room)}:{room}:{client_id}"
 
 
+def trust_key(client_id: str) -> str:
+    """The key of the sender's count of published messages (links from new senders)."""
+    return f"chatmod:trust:{client_id}"
+
+
 def room_key(room: str) -> str:
     """The key of a room's settings (its slow mode set at run time)."""
     return f"chatmod:room:{room}"

@@ -39,6 +39,9 @@ class MessageContext:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     user_claim: str | None = None
+    # Messages the sender has had published, when a provider asked (the links provider's
+    # trustAfterMessages); ``None``: not counted.
+    published_messages: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

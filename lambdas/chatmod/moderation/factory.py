@@ -192,4 +192,9 @@ def _links(config_json: bytes) -> LinksProvider:
         glob: (config.room_allow.get(glob, ()), config.room_block.get(glob, ()))
         for glob in (*config.room_allow, *config.room_block)
     }
-    return LinksProvider.from_config(allow=config.allow, block=config.block, rooms=rooms)
+    return LinksProvider.from_config(
+        allow=config.allow,
+        block=config.block,
+        rooms=rooms,
+        trust_after=config.trust_after_messages,
+    )

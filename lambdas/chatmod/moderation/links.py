@@ -9,6 +9,9 @@ Each link is a ``Match`` (so a rule may mask it) in one of two categories:
 
 - ``blocked_domain`` (score 3): the domain, or a domain it belongs to, is on the block list
   (the provider's, or the room's);
+- ``new_sender_link`` (score 2): any other link from a sender with fewer than
+  ``trustAfterMessages`` published messages (when set), so a rule may hold or reject the
+  links of new accounts only;
 - ``link`` (score 1): any other link, unless its domain is on the allow list.
 
 Scores do not decide: rules do (``moderation.rules``, e.g. hold links in ``kids-*``,
@@ -77,6 +80,7 @@ WORDY_TLDS: Final = frozenset(
 )
 
 LINK: Final = "link"
+NEW_SENDER_LINK: Final = "new_sender_link"
 BLOCKED_DOMAIN: Final = "blocked_domain"
 
 
@@ -112,10 +116,12 @@ class LinksProvider:
         self,
         lists: DomainLists = DomainLists(),
         rooms: Sequence[tuple[str, DomainLists]] = (),
+        trust_after: int | None = None,
     ) -> None:
         self.lists = lists
         self.rooms = tuple(rooms)
-        self.wants_context = bool(self.rooms)
+        self.trust_after = trust_after
+        self.wants_context = bool(self.rooms) or trust_after is not None
 
     @classmethod
     def from_config(
@@ -124,11 +130,13 @@ class LinksProvider:
         allow: Iterable[str] = (),
         block: Iterable[str] = (),
         rooms: Mapping[str, tuple[Iterable[str], Iterable[str]]] | None = None,
+        trust_after: int | None = None,
     ) -> LinksProvider:
-        """From the policy: global lists, and per room glob ``(allow, block)``."""
+        """From the policy: global lists, per room glob ``(allow, block)``, the trust bar."""
         return cls(
             DomainLists.of(allow, block),
             [(glob, DomainLists.of(a, b)) for glob, (a, b) in (rooms or {}).items()],
+            trust_after,
         )
 
     def lists_for(self, room: str | None) -> tuple[DomainLists, ...]:
@@ -146,6 +154,10 @@ class LinksProvider:
         if timeout <= 0:
             raise ProviderTimeoutError(self.name, "no time left to scan")
         lists = self.lists_for(context.room if context is not None else None)
+        published = context.published_messages if context is not None else None
+        new_sender = (
+            self.trust_after is not None and published is not None and published < self.trust_after
+        )
         matches: list[Match] = []
         for found in _LINK.finditer(text):
             if not self._is_link(found) or text[found.start() - 1 : found.start()] == "@":
@@ -154,7 +166,8 @@ class LinksProvider:
             if any(_listed(domain, ls.block) for ls in lists):
                 matches.append(Match(found.start(), found.end(), domain, BLOCKED_DOMAIN, 3))
             elif not any(_listed(domain, ls.allow) for ls in lists):
-                matches.append(Match(found.start(), found.end(), domain, LINK, 1))
+                category, score = (NEW_SENDER_LINK, 2) if new_sender else (LINK, 1)
+                matches.append(Match(found.start(), found.end(), domain, category, score))
         scores: dict[str, float] = {}
         for match in matches:
             scores[match.category] = max(scores.get(match.category, 0.0), float(match.severity))

@@ -21,6 +21,8 @@ Cost per message with a sender (DynamoDB round trips before the answer):
   room and the room's slow mode join the batch), and one more write after a published
   message (``record_sent``); a slow-mode, flood or repeat refusal is decided before
   any provider is asked. Rooms no entry covers: unchanged.
+- with the links provider's ``trustAfterMessages``: the sender's count joins the same
+  read, and each of a sender's first N published messages adds one write; none after.
 
 A hold (``onMatch: hold``, or a provider's review band) stores the message in
 the review queue (``ReviewPort``) and is not a strike unless the policy's
@@ -102,11 +104,14 @@ class SenderStore(Protocol):
         deadline: Deadline,
         after_conflict: bool = False,
         pace_room: str | None = None,
+        count_published: bool = False,
     ) -> SenderRecord: ...
 
     def record_sent(
         self, client_id: str, room: str, plan: PacePlan, *, deadline: Deadline
     ) -> None: ...
+
+    def record_published(self, client_id: str, seen: int, *, deadline: Deadline) -> None: ...
 
     def commit_strike(
         self,
@@ -285,6 +290,15 @@ class ModerationPipeline:
         self._on_store_error = on_store_error or (lambda _what, _error: None)
         self._clock = clock
         self._reviews = reviews
+        # The links provider's trust bar: a sender's published messages are counted up to it.
+        self._trust_after = next(
+            (
+                getattr(p, "trust_after_messages", None)
+                for p in policy.moderation.providers
+                if getattr(p, "trust_after_messages", None) is not None
+            ),
+            None,
+        )
 
     def run(self, submission: Submission, deadline: Deadline) -> PipelineResult:
         """Judge ``submission`` within ``deadline``.
@@ -293,14 +307,22 @@ class ModerationPipeline:
             TextTooLongError: the text is over the policy's limit.
         """
         paced: list[_Paced] = []
-        result = self._run(submission, deadline, paced)
-        if paced and result.verdict in (Verdict.ACCEPT, Verdict.MASK):
-            self._record_sent(submission, paced[0], deadline)
+        counted: list[int] = []
+        result = self._run(submission, deadline, paced, counted)
+        if result.verdict in (Verdict.ACCEPT, Verdict.MASK):
+            if paced:
+                self._record_sent(submission, paced[0], deadline)
+            if counted:
+                self._record_published(submission, counted[0], deadline)
         self._observe(submission, result)
         return result
 
     def _run(
-        self, submission: Submission, deadline: Deadline, paced: list[_Paced]
+        self,
+        submission: Submission,
+        deadline: Deadline,
+        paced: list[_Paced],
+        counted: list[int],
     ) -> PipelineResult:
         record: SenderRecord | None = None
         store_failed = False
@@ -309,13 +331,14 @@ class ModerationPipeline:
         if submission.client_id:
             try:
                 budget = deadline.within(LOAD_BUDGET_S)
+                # What the room's cross-message limits and the links provider's trust bar
+                # need joins the same batch, only when they are configured.
+                extra: dict[str, Any] = {}
                 if entry is not None and where is not None:
-                    # The room's cross-message state joins the same batch.
-                    record = self._store.load_sender(
-                        submission.client_id, deadline=budget, pace_room=where
-                    )
-                else:
-                    record = self._store.load_sender(submission.client_id, deadline=budget)
+                    extra["pace_room"] = where
+                if self._trust_after is not None:
+                    extra["count_published"] = True
+                record = self._store.load_sender(submission.client_id, deadline=budget, **extra)
             except ChatmodError as error:
                 self._on_store_error("load_sender", error)
                 store_failed = True
@@ -348,6 +371,13 @@ class ModerationPipeline:
             if stop is not None:
                 return self._stopped(submission, stop, record, deadline, store_failed)
 
+        published = record.published if record is not None else None
+        if (
+            published is not None
+            and self._trust_after is not None
+            and published < self._trust_after
+        ):
+            counted.append(published)
         decision = self.engine.moderate(
             submission.text,
             room=submission.room or submission.channel,
@@ -357,6 +387,7 @@ class ModerationPipeline:
                 metadata=dict(submission.metadata),
                 headers=dict(submission.headers),
                 user_claim=submission.user_claim,
+                published_messages=published,
             ),
             deadline=deadline,
             role=submission.role or "user",
@@ -467,6 +498,16 @@ class ModerationPipeline:
             )
         except ChatmodError as error:
             self._on_store_error("record_sent", error)
+
+    def _record_published(self, submission: Submission, seen: int, deadline: Deadline) -> None:
+        """Count a published message towards the links provider's trust bar (one write)."""
+        assert submission.client_id is not None
+        try:
+            self._store.record_published(submission.client_id, seen, deadline=deadline)
+        except StaleRecordError:
+            return  # counted by a concurrent message: the count moved on
+        except ChatmodError as error:
+            self._on_store_error("record_published", error)
 
     def _record_observed(
         self, submission: Submission, decision: Decision, deadline: Deadline

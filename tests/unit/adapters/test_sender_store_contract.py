@@ -289,3 +289,20 @@ def test_a_moderators_slow_mode_is_read_with_the_sender_and_audited(subject):
     assert subject.store.room_settings("lobby", deadline=deadline()) == record.room
     assert subject.store.room_settings("other", deadline=deadline()) is None
     assert subject.actions() == ["slow_mode"]
+
+
+def test_published_messages_are_counted_from_what_was_read(subject):
+    assert (
+        subject.store.load_sender("alice", deadline=deadline(), count_published=True).published == 0
+    )
+
+    subject.store.record_published("alice", 0, deadline=deadline())
+    subject.store.record_published("alice", 1, deadline=deadline())
+    with pytest.raises(StaleRecordError):
+        subject.store.record_published("alice", 1, deadline=deadline())  # counted meanwhile
+
+    record = subject.store.load_sender(
+        "alice", deadline=deadline(), after_conflict=True, count_published=True
+    )
+    assert record.published == 2
+    assert subject.store.load_sender("alice", deadline=deadline()).published is None

@@ -146,6 +146,7 @@ RICH = {
                 "block": ["bit.ly"],
                 "roomBlock": {"kids-*": ["youtube.com"]},
                 "thresholds": {"link": 1},
+                "trustAfterMessages": 5,
             },
         ],
         "rules": [

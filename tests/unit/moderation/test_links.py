@@ -131,3 +131,52 @@ def test_no_time_left_is_a_timeout():
 
     with pytest.raises(ProviderTimeoutError):
         PROVIDER.moderate("x.com", timeout=0)
+
+
+# --- links from new senders -------------------------------------------------------
+
+
+def test_links_from_a_sender_with_few_published_messages_are_new_sender_links():
+    from chatmod.core.deadline import Deadline
+    from chatmod.core.policy_runtime import RuntimePolicy
+    from chatmod.enforcement.bans import StrikeRef
+    from chatmod.moderation.pipeline import ModerationPipeline, Submission, Verdict
+    from tests.support.sender_store import InMemorySenderStore
+
+    policy = msgspec.convert(
+        {
+            "providers": [{"name": "blocklist"}, {"name": "links", "trustAfterMessages": 2}],
+            "rules": [
+                {
+                    "match": {"provider": "links", "categories": ["new_sender_link"]},
+                    "action": "reject",
+                    "strike": False,
+                },
+                {"match": {"provider": "links"}, "action": "accept"},
+            ],
+        },
+        ModerationPolicy,
+    )
+    store = InMemorySenderStore()
+    pipeline = ModerationPipeline(
+        RuntimePolicy(moderation=policy), build_engine(policy, keys={}), store, clock=lambda: 1e9
+    )
+    refs = iter(range(100))
+
+    def send(text: str, client: str = "newbie") -> Verdict:
+        submission = Submission(
+            text=text, client_id=client, room="lobby", ref=StrikeRef(f"m{next(refs)}")
+        )
+        return pipeline.run(submission, Deadline(5)).verdict
+
+    first = send("join my server at spam.gg")
+    chatting = [send("hello"), send("how are you")]
+    later = send("join my server at spam.gg")
+
+    assert first is Verdict.REJECT
+    assert chatting == [Verdict.ACCEPT, Verdict.ACCEPT]
+    assert later is Verdict.ACCEPT  # two messages published: trusted
+    assert store.published == {"newbie": 2}  # counted up to the bar, then no more writes
+    calls_before = store.round_trips
+    send("more chat")
+    assert store.round_trips - calls_before == 1  # the read only
