@@ -193,6 +193,21 @@ def check_domains(domains: Iterable[str], field: str) -> None:
             )
 
 
+def check_link_lists(
+    allow: Iterable[str],
+    block: Iterable[str],
+    room_allow: Mapping[str, Iterable[str]],
+    room_block: Mapping[str, Iterable[str]],
+) -> None:
+    """The links provider's lists, global and per room glob, hold domain names only."""
+    check_domains(allow, "allow")
+    check_domains(block, "block")
+    for glob, domains in room_allow.items():
+        check_domains(domains, f"roomAllow.{glob}")
+    for glob, domains in room_block.items():
+        check_domains(domains, f"roomBlock.{glob}")
+
+
 # --- bans, tokens, async ----------------------------------------------------------
 
 

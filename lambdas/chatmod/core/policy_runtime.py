@@ -32,9 +32,9 @@ from chatmod.core.policy_checks import (
     REVIEW_BAND_RULE,
     RULE_NAME,
     check_cross_message,
-    check_domains,
     check_ladder,
     check_limit_action,
+    check_link_lists,
     check_operations,
     check_provider_url,
     check_regex,
@@ -189,12 +189,7 @@ class LinksProviderConfig(_Model, frozen=True, kw_only=True, tag_field="name", t
         return "links"
 
     def __post_init__(self) -> None:
-        check_domains(self.allow, "allow")
-        check_domains(self.block, "block")
-        for glob, domains in self.room_allow.items():
-            check_domains(domains, f"roomAllow.{glob}")
-        for glob, domains in self.room_block.items():
-            check_domains(domains, f"roomBlock.{glob}")
+        check_link_lists(self.allow, self.block, self.room_allow, self.room_block)
 
 
 ProviderConfig = (
