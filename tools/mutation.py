@@ -38,6 +38,8 @@ MODULES: dict[str, str] = {
     "bans": "chatmod.enforcement.bans",
     "pipeline": "chatmod.moderation.pipeline",
     "before_publish": "chatmod.moderation.before_publish",
+    "engine": "chatmod.moderation.engine",
+    "pace": "chatmod.enforcement.pace",
 }
 
 #: Lines mutmut leaves alone, each with why a mutant there is inert (no behaviour to
