@@ -25,7 +25,6 @@ from stacks.console import (
 from stacks.console import (
     ConsoleHosting,
     ably_connect_sources,
-    api_gateway_connect_source,
 )
 from stacks.functions import (
     ARCHITECTURE,
@@ -341,11 +340,8 @@ class ChatmodStack(Stack):
         return ConsoleHosting(
             self,
             "Console",
-            connect_sources=[
-                api_gateway_connect_source(),
-                sign_in,
-                *ably_connect_sources(config.console.ably_endpoint),
-            ],
+            sign_in_source=sign_in,
+            ably_sources=ably_connect_sources(config.console.ably_endpoint),
             removal_policy=removal,
             log_retention=retention,
         )

@@ -118,15 +118,23 @@ class ConsoleHosting(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        connect_sources: Sequence[str],
+        sign_in_source: str,
+        ably_sources: Sequence[str],
         removal_policy: RemovalPolicy,
         log_retention: logs.RetentionDays,
     ) -> None:
+        """``sign_in_source``: the origin of the token endpoint (Cognito's hosted UI or the
+        external issuer); ``ably_sources``: where the live view connects (see
+        :func:`ably_connect_sources`)."""
         super().__init__(scope, construct_id)
         self._removal_policy = removal_policy
         self._log_retention = log_retention
+        self._sign_in_source = sign_in_source
+        self._ably_sources = tuple(ably_sources)
         self.bucket = self._build_bucket(removal_policy)
-        self.headers = self._build_headers(connect_sources)
+        self.headers = self._build_headers(
+            [api_gateway_connect_source(), sign_in_source, *self._ably_sources]
+        )
         self.distribution = self._build_distribution()
         self.url = f"https://{self.distribution.distribution_domain_name}"
         self.redirect_url = f"{self.url}/"
@@ -246,6 +254,10 @@ class ConsoleHosting(Construct):
         )
         return distribution
 
+    def page_connect_sources(self, api_url: str) -> list[str]:
+        """What ``index.html``'s ``<meta>`` policy lets the page connect to (besides itself)."""
+        return [api_url.rstrip("/"), self._sign_in_source, *self._ably_sources]
+
     def deploy(self, *, build: Path, config: Mapping[str, object], api_url: str) -> None:
         """Upload ``build`` and a ``config.json`` made from ``config`` (tokens resolved at deploy).
 
@@ -255,7 +267,7 @@ class ConsoleHosting(Construct):
         index = build / "index.html"
         if not index.is_file():
             raise FileNotFoundError(f"{index} is missing: run `make console` before synth")
-        connect_only = [api_url.rstrip("/"), *self._config_origins(config)]
+        connect_only = self.page_connect_sources(api_url)
         # The build's assets live in the CDK assets bucket, as every source below.
         build_assets = s3_assets.Asset(self, "Build", path=str(build / "assets"))
         log_group = logs.LogGroup(
@@ -299,13 +311,6 @@ class ConsoleHosting(Construct):
         )
         page.node.add_dependency(assets)
         self._acknowledge_deployment_function()
-
-    @staticmethod
-    def _config_origins(config: Mapping[str, object]) -> list[str]:
-        oauth = config.get("oauth")
-        if not isinstance(oauth, Mapping):
-            return []
-        return [str(oauth["tokenUrl"])]
 
     def _build_deployment_role(
         self, assets_bucket: s3.IBucket, log_group: logs.ILogGroup

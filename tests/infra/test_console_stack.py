@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -153,6 +154,25 @@ def test_index_html_is_deployed_with_the_meta_policy_naming_the_api(dev_template
     assert {"Ref": "AWS::Region"} in index_markers.values()
     assert any(v == {"Ref": k} for v in index_markers.values() for k in [v.get("Ref", "")])
     assert [v for v in index_markers.values() if v.get("Ref", "").startswith("HttpApi")]
+
+
+def test_the_deployed_index_html_allows_the_api_cognito_and_ably(tmp_path):
+    make_app("dev", outdir=str(tmp_path)).synth()
+    (page,) = tmp_path.glob("asset.*/index.html")
+
+    found = re.search(
+        r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"', page.read_text()
+    )
+    assert found is not None
+    sources = found.group(1).split()
+    assert sources[:2] == ["connect-src", "'self'"]
+    # The API and the hosted UI are deploy-time values (BucketDeployment markers).
+    api, cognito, *ably = sources[2:]
+    assert api.startswith("https://<<marker:")
+    assert ".execute-api." in api
+    assert ".amazoncognito.com" in cognito
+    assert tuple(ably) == ABLY_CONNECT_SOURCES
+    assert "<script" in page.read_text()  # the rest of the build's page is intact
 
 
 def test_config_json_carries_api_cognito_client_and_stage(dev_template):
