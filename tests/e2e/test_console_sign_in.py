@@ -27,8 +27,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from chatmod_local.system import LocalSystem
-from stacks.console import BUILD, content_security_policy
-from tests.support.console import needs_console, shoot
+from stacks.console import (
+    ABLY_CONNECT_SOURCES,
+    BUILD,
+    content_security_policy,
+    with_connect_policy,
+)
+from tests.support.console import axe_violations, needs_console, shoot
 
 pytestmark = needs_console
 
@@ -166,10 +171,12 @@ def make_handler(issuer: FakeIssuer) -> type[BaseHTTPRequestHandler]:
             if not target.is_relative_to(BUILD) or not target.is_file():
                 target = BUILD / "index.html"  # the SPA fallback, as CloudFront's
             kind = {".js": "text/javascript", ".css": "text/css"}.get(target.suffix, "text/html")
-            csp = content_security_policy(["https://*.ably.io"])
-            self._send(
-                200, target.read_bytes(), {"content-type": kind, "content-security-policy": csp}
-            )
+            # The page as the stack deploys it: header CSP, and index.html's <meta> policy.
+            csp = content_security_policy(ABLY_CONNECT_SOURCES)
+            body = target.read_bytes()
+            if target.name == "index.html":
+                body = with_connect_policy(body.decode(), ABLY_CONNECT_SOURCES).encode()
+            self._send(200, body, {"content-type": kind, "content-security-policy": csp})
 
         def _forward(self) -> None:
             api = str(issuer.system.info()["apiUrl"])
@@ -205,6 +212,8 @@ def issuer(system: LocalSystem) -> Iterator[FakeIssuer]:
 
 
 def test_a_moderator_signs_in_with_code_and_pkce_and_sees_moderation_data(issuer, page: Page):
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
     page.goto(issuer.console_url)
     expect(page.get_by_role("heading", name="Sign in to moderate")).to_be_visible()
     expect(page.get_by_text("local")).to_have_count(0)  # no local sign-in in this build
@@ -230,6 +239,8 @@ def test_a_moderator_signs_in_with_code_and_pkce_and_sees_moderation_data(issuer
     assert s256(exchange["code_verifier"]) == asked["code_challenge"]
     # The single-use code is gone from the address bar.
     assert "code=" not in page.url
+    # Nothing the page does is refused by the stack's CSP (header and meta).
+    assert not [m for m in messages if "Content Security Policy" in m], messages
     shoot(page, "signed-in-cognito")
 
 
@@ -285,3 +296,13 @@ def test_the_deployed_bundle_holds_the_pkce_sign_in():
     assert "code_challenge_method" in texts
     assert "S256" in texts
     assert not Path(BUILD / "assets").joinpath("LocalSignIn.js").exists()
+
+
+@pytest.mark.axe
+def test_the_sign_in_page_has_no_serious_accessibility_violations(issuer, page: Page):
+    page.goto(issuer.console_url)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+    violations = axe_violations(page)
+
+    assert not violations, json.dumps([{"id": v["id"], "help": v["help"]} for v in violations])
