@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from stacks.config import ConfigError, load_stage_config
 from stacks.console import ABLY_CONNECT_SOURCES, BUILD, with_connect_policy
-from tests.support.cdk_app import make_app, synth_template
+from tests.support.cdk_app import cdk_context, deep_merge, make_app, synth_template
 
 pytestmark = pytest.mark.skipif(
     not (BUILD / "index.html").is_file(), reason="needs `make console` (console/dist)"
@@ -303,3 +304,53 @@ def test_nag_is_clean_with_the_console_and_without_it():
     # make_app runs cdk-nag on synth: an unacknowledged finding raises.
     for overrides in ({}, {"console": {"enabled": False}}):
         make_app("dev", overrides).synth()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"console": {"cognitoDomainPrefix": "my-aws-mods"}}, r"must not contain 'aws'"),
+        ({"console": {"cognitoDomainPrefix": "-mods"}}, r"start or end with '-'"),
+        ({"console": {"cognitoDomainPrefix": "Mods"}}, r"cognitoDomainPrefix"),
+        (
+            {
+                "console": {
+                    "oauth": {"authorizeUrl": "https://a", "tokenUrl": "https://t", "clientId": "c"}
+                }
+            },
+            r"console\.oauth applies only to auth mode 'jwt'",
+        ),
+        (
+            {
+                "auth": {
+                    "mode": "jwt",
+                    "issuer": "https://issuer.example.com/",
+                    "audience": ["chat"],
+                    "callbackUrls": [],
+                    "logoutUrls": [],
+                }
+            },
+            r"console\.oauth: mode 'jwt' needs",
+        ),
+    ],
+)
+def test_console_settings_are_checked_before_synth(overrides, message):
+    context = cdk_context()
+    stage = deep_merge(context["chatmod:stages"]["dev"], overrides)
+    if "auth" in overrides:
+        stage["auth"] = overrides["auth"]
+
+    with pytest.raises(ConfigError, match=message):
+        load_stage_config({"chatmod:stages": {"dev": stage}}, "dev")
+
+
+def test_jwt_mode_with_the_console_off_needs_no_oauth():
+    stage = deep_merge(
+        cdk_context()["chatmod:stages"]["dev"],
+        {"console": {"enabled": False}},
+    )
+    stage["auth"] = {"mode": "jwt", "issuer": "https://i.example.com/", "audience": ["chat"]}
+
+    _, config = load_stage_config({"chatmod:stages": {"dev": stage}}, "dev")
+
+    assert config.console.oauth is None
