@@ -19,13 +19,8 @@ from stacks.ably_access import AblyAccess
 from stacks.auth import Auth, ConsoleSignIn
 from stacks.ban_revocation import BanRevocation
 from stacks.config import LOG_RETENTION_DAYS, StageConfig
-from stacks.console import (
-    BUILD as CONSOLE_BUILD,
-)
-from stacks.console import (
-    ConsoleHosting,
-    ably_connect_sources,
-)
+from stacks.console import BUILD as CONSOLE_BUILD
+from stacks.console import ConsoleHosting, ably_connect_sources
 from stacks.functions import (
     ARCHITECTURE,
     ASYNC_MODERATION,

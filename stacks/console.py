@@ -224,7 +224,6 @@ class ConsoleHosting(Construct):
             error_responses=fallback,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
         )
         acknowledge(
             distribution,
@@ -248,9 +247,9 @@ class ConsoleHosting(Construct):
         acknowledge(
             distribution,
             "AwsSolutions-CFR4",
-            "The default *.cloudfront.net certificate cannot enforce a minimum TLS version; "
-            "TLSv1.2_2021 is set and applies as soon as a custom domain and certificate are "
-            "added. Viewers are redirected to HTTPS, and HSTS is sent.",
+            "The default *.cloudfront.net certificate's security policy is fixed by CloudFront "
+            "(a minimum TLS version needs a custom domain and certificate, not configured "
+            "here). Viewers are redirected to HTTPS, and HSTS is sent.",
         )
         return distribution
 
