@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from dataclasses import dataclass
+
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
 from stacks.nag import acknowledge
+
+
+@dataclass(frozen=True)
+class ConsoleSignIn:
+    """The moderator console's Cognito sign-in: a hosted UI domain and its own app client.
+
+    ``redirect_urls``: where Cognito may send the browser back after sign-in and
+    sign-out (the console's CloudFront URL, and local mode's console if asked for).
+    """
+
+    domain_prefix: str
+    redirect_urls: tuple[str, ...]
+
+
+#: A moderator's working day: the console refreshes its tokens for this long.
+CONSOLE_REFRESH_TOKEN_VALIDITY = Duration.hours(12)
 
 
 class Auth(Construct):
@@ -21,6 +39,8 @@ class Auth(Construct):
     Attributes:
         authorizer: the authorizer to attach to every route but ``/before-publish``.
         user_pool, user_pool_client: set in ``cognito`` mode, else ``None``.
+        console_client, hosted_ui: the console's app client and hosted UI domain, set in
+            ``cognito`` mode when ``console`` is given, else ``None``.
     """
 
     def __init__(
@@ -35,17 +55,27 @@ class Auth(Construct):
         audience: tuple[str, ...] = (),
         callback_urls: tuple[str, ...] = (),
         logout_urls: tuple[str, ...] = (),
+        console: ConsoleSignIn | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.user_pool: cognito.UserPool | None = None
         self.user_pool_client: cognito.UserPoolClient | None = None
+        self.console_client: cognito.UserPoolClient | None = None
+        self.hosted_ui: cognito.UserPoolDomain | None = None
         self.authorizer: apigwv2.IHttpRouteAuthorizer
         if mode == "cognito":
             self.user_pool, self.user_pool_client = self._build_user_pool(
                 moderator_group, removal_policy, callback_urls, logout_urls
             )
+            clients = [self.user_pool_client]
+            if console is not None:
+                self.hosted_ui, self.console_client = self._build_console_sign_in(
+                    self.user_pool, console
+                )
+                clients.append(self.console_client)
+            # The console's ID tokens carry its own client id as audience: both are accepted.
             self.authorizer = authorizers.HttpUserPoolAuthorizer(
-                "UserPoolAuthorizer", self.user_pool, user_pool_clients=[self.user_pool_client]
+                "UserPoolAuthorizer", self.user_pool, user_pool_clients=clients
             )
         else:
             assert issuer is not None  # StageConfig guarantees it in jwt mode
@@ -126,3 +156,39 @@ class Auth(Construct):
         acknowledge(pool, "AwsSolutions-COG3", plus_reason)
         acknowledge(pool, "AwsSolutions-COG8", plus_reason)
         return pool, client
+
+    def _build_console_sign_in(
+        self, pool: cognito.UserPool, console: ConsoleSignIn
+    ) -> tuple[cognito.UserPoolDomain, cognito.UserPoolClient]:
+        domain = pool.add_domain(
+            "HostedUi",
+            cognito_domain=cognito.CognitoDomainOptions(domain_prefix=console.domain_prefix),
+        )
+        client = pool.add_client(
+            "ConsoleClient",
+            # The hosted UI signs moderators in; no direct password or SRP flows.
+            auth_flows=cognito.AuthFlow(),
+            # A single-page app cannot keep a secret: a public client; the code flow uses PKCE.
+            generate_secret=False,
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(
+                    authorization_code_grant=True,
+                    implicit_code_grant=False,
+                    client_credentials=False,
+                ),
+                scopes=[
+                    cognito.OAuthScope.OPENID,
+                    cognito.OAuthScope.EMAIL,
+                    cognito.OAuthScope.PROFILE,
+                ],
+                callback_urls=list(console.redirect_urls),
+                logout_urls=list(console.redirect_urls),
+            ),
+            supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
+            prevent_user_existence_errors=True,
+            id_token_validity=Duration.hours(1),
+            access_token_validity=Duration.hours(1),
+            refresh_token_validity=CONSOLE_REFRESH_TOKEN_VALIDITY,
+            enable_token_revocation=True,
+        )
+        return domain, client

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Tags
+from urllib.parse import urlsplit
+
+from aws_cdk import Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -14,9 +16,11 @@ from constructs import Construct
 from chatmod.core import constants
 from stacks import bundling
 from stacks.ably_access import AblyAccess
-from stacks.auth import Auth
+from stacks.auth import Auth, ConsoleSignIn
 from stacks.ban_revocation import BanRevocation
 from stacks.config import LOG_RETENTION_DAYS, StageConfig
+from stacks.console import BUILD as CONSOLE_BUILD
+from stacks.console import ConsoleHosting, ably_connect_sources
 from stacks.functions import (
     ARCHITECTURE,
     ASYNC_MODERATION,
@@ -75,6 +79,15 @@ MODERATING_SERVICES = (BEFORE_PUBLISH.service, PUBLISH.service, ASYNC_MODERATION
 #: it: so neither a template nor a compromised deploy can mint a role that does more
 #: than chatmod's functions ever need.
 ROLE_BOUNDARY_POLICY = "chatmod-role-boundary"
+
+
+#: ``make local``'s console, allowed as a Cognito redirect with ``console.localCallback``.
+LOCAL_CONSOLE_URL = "http://localhost:8787/console/"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def policy_parameter_name(stage: str) -> str:
@@ -176,6 +189,7 @@ class ChatmodStack(Stack):
             targets=[targets.LambdaFunction(entry(functions.review_sweeper), retry_attempts=0)],
         )
 
+        console = self._console_hosting(stage, config, removal, retention)
         auth = Auth(
             self,
             "Auth",
@@ -186,6 +200,17 @@ class ChatmodStack(Stack):
             audience=config.auth.audience,
             callback_urls=config.auth.callback_urls,
             logout_urls=config.auth.logout_urls,
+            console=(
+                ConsoleSignIn(
+                    domain_prefix=self._hosted_ui_prefix(stage, config),
+                    redirect_urls=(
+                        console.redirect_url,
+                        *([LOCAL_CONSOLE_URL] if config.console.local_callback else []),
+                    ),
+                )
+                if console is not None
+                else None
+            ),
         )
         api = HttpApi(
             self,
@@ -197,7 +222,8 @@ class ChatmodStack(Stack):
                 moderator=entry(functions.moderator),
             ),
             authorizer=auth.authorizer,
-            cors_origins=config.api.cors_origins,
+            # The console calls the API from its own origin.
+            cors_origins=(*config.api.cors_origins, *([console.url] if console else [])),
             throttle_rate_limit=config.api.throttle_rate_limit,
             throttle_burst_limit=config.api.throttle_burst_limit,
             # The route exists only for the HTTP transport (ably.rules.beforePublish).
@@ -250,8 +276,16 @@ class ChatmodStack(Stack):
             pending_review_age_seconds=config.alarms.pending_review_age_seconds,
         )
 
+        if console is not None:
+            console.deploy(
+                build=CONSOLE_BUILD,
+                config=self._console_config(stage, config, auth, api.url, console),
+                api_url=api.url,
+            )
+
         self._outputs(
             {
+                **({"ConsoleUrl": console.redirect_url} if console is not None else {}),
                 "IngestQueueName": ingest.queue.queue_name,
                 "IngestQueueUrl": ingest.queue.queue_url,
                 "IngestQueueArn": ingest.queue.queue_arn,
@@ -282,6 +316,74 @@ class ChatmodStack(Stack):
                 ),
             }
         )
+
+    def _console_hosting(
+        self,
+        stage: str,
+        config: StageConfig,
+        removal: RemovalPolicy,
+        retention: logs.RetentionDays,
+    ) -> ConsoleHosting | None:
+        """The console's bucket and distribution (its files come once the API exists)."""
+        if not config.console.enabled:
+            return None
+        sign_in = (
+            self._hosted_ui_url(stage, config)
+            if config.auth.mode == "cognito"
+            else _origin(config.console.oauth.token_url)  # type: ignore[union-attr]
+        )
+        return ConsoleHosting(
+            self,
+            "Console",
+            sign_in_source=sign_in,
+            ably_sources=ably_connect_sources(config.console.ably_endpoint),
+            removal_policy=removal,
+            log_retention=retention,
+        )
+
+    @staticmethod
+    def _hosted_ui_prefix(stage: str, config: StageConfig) -> str:
+        return config.console.cognito_domain_prefix or f"chatmod-{stage}-{Aws.ACCOUNT_ID}"
+
+    @classmethod
+    def _hosted_ui_url(cls, stage: str, config: StageConfig) -> str:
+        """The Cognito hosted UI's base URL (what ``UserPoolDomain.base_url()`` gives)."""
+        prefix = cls._hosted_ui_prefix(stage, config)
+        return f"https://{prefix}.auth.{Aws.REGION}.amazoncognito.com"
+
+    @staticmethod
+    def _console_config(
+        stage: str, config: StageConfig, auth: Auth, api_url: str, console: ConsoleHosting
+    ) -> dict[str, object]:
+        """``config.json``: API, sign-in and Ably endpoint (tokens resolved at deploy)."""
+        document: dict[str, object] = {"apiUrl": api_url, "stage": stage}
+        if auth.hosted_ui is not None and auth.console_client is not None:
+            base = auth.hosted_ui.base_url()
+            client_id = auth.console_client.user_pool_client_id
+            # The console's own URL, encoded for the query (https://<domain>/).
+            back = f"https%3A%2F%2F{console.distribution.distribution_domain_name}%2F"
+            document["signIn"] = "cognito"
+            document["oauth"] = {
+                "authorizeUrl": f"{base}/oauth2/authorize",
+                "tokenUrl": f"{base}/oauth2/token",
+                "logoutUrl": f"{base}/logout?client_id={client_id}&logout_uri={back}",
+                "clientId": client_id,
+                "scopes": ["openid", "email", "profile"],
+            }
+        else:
+            oauth = config.console.oauth
+            assert oauth is not None  # StageConfig requires it in jwt mode
+            document["signIn"] = "oauth"
+            document["oauth"] = {
+                "authorizeUrl": oauth.authorize_url,
+                "tokenUrl": oauth.token_url,
+                **({"logoutUrl": oauth.logout_url} if oauth.logout_url else {}),
+                "clientId": oauth.client_id,
+                "scopes": list(oauth.scopes),
+            }
+        if config.console.ably_endpoint:
+            document["ably"] = {"endpoint": config.console.ably_endpoint}
+        return document
 
     @staticmethod
     def _environment(

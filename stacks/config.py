@@ -253,6 +253,56 @@ class TracingConfig(StrictModel):
     enabled: bool = False
 
 
+def _cognito_prefix(value: str) -> str:
+    """A Cognito hosted UI domain prefix: Cognito refuses these words in one."""
+    if value.startswith("-") or value.endswith("-"):
+        raise ValueError("must not start or end with '-'")
+    for word in ("aws", "amazon", "cognito"):
+        if word in value:
+            raise ValueError(f"must not contain {word!r} (Cognito refuses it)")
+    return value
+
+
+class ConsoleOAuthConfig(StrictModel):
+    """The external issuer's OAuth 2.0 endpoints the console signs in with (``jwt`` mode).
+
+    The console runs the authorization-code grant with PKCE (S256) against them, as a
+    public client (no secret): register the console's URL (output ``ConsoleUrl``) as a
+    redirect URI with the issuer. ``logoutUrl`` is opened as it is on sign-out.
+    """
+
+    authorize_url: str = Field(pattern=r"^https://")
+    token_url: str = Field(pattern=r"^https://")
+    client_id: str = Field(min_length=1, max_length=256)
+    logout_url: str | None = Field(default=None, pattern=r"^https://")
+    scopes: tuple[str, ...] = ("openid",)
+
+
+class ConsoleConfig(StrictModel):
+    """The moderator console the stack deploys (private S3 bucket behind CloudFront).
+
+    In ``cognito`` mode the stack adds a hosted UI domain and an app client for the
+    console (authorization code + PKCE, no secret; callback and sign-out URL: the
+    console's CloudFront URL). In ``jwt`` mode the console signs in with ``oauth``.
+    """
+
+    enabled: bool = True
+    #: Cognito hosted UI domain prefix (unique in the region); default chatmod-<stage>-<account>.
+    cognito_domain_prefix: (
+        Annotated[
+            str,
+            Field(pattern=r"^[a-z0-9-]{1,63}$"),
+            AfterValidator(_cognito_prefix),
+        ]
+        | None
+    ) = None
+    #: Also let the console's Cognito client return to http://localhost:8787/console/.
+    local_callback: bool = False
+    #: An Ably endpoint other than the default (a routing policy name or a host name).
+    ably_endpoint: str | None = Field(default=None, pattern=r"^[A-Za-z0-9:.-]{1,253}$")
+    oauth: ConsoleOAuthConfig | None = None
+
+
 class StageConfig(StrictModel):
     """One deployment stage (dev, staging, prod…)."""
 
@@ -270,6 +320,7 @@ class StageConfig(StrictModel):
     api: ApiConfig = ApiConfig()
     alarms: AlarmsConfig = AlarmsConfig()
     tracing: TracingConfig = TracingConfig()
+    console: ConsoleConfig = ConsoleConfig()
     # Lambda SnapStart on published versions, behind a `live` alias (see README).
     snap_start: bool = False
     log_retention_days: int = 30
@@ -283,6 +334,13 @@ class StageConfig(StrictModel):
                 "auth.callbackUrls: mode 'cognito' needs at least one entry (your chat app's "
                 "sign-in redirect, https:// or http://localhost)"
             )
+        if self.console.enabled and self.auth.mode == "jwt" and self.console.oauth is None:
+            raise ValueError(
+                "console.oauth: mode 'jwt' needs the issuer's authorizeUrl, tokenUrl and "
+                "clientId for the console's sign-in (or console.enabled: false)"
+            )
+        if self.auth.mode == "cognito" and self.console.oauth is not None:
+            raise ValueError("console.oauth applies only to auth mode 'jwt'")
         if self.log_retention_days not in LOG_RETENTION_DAYS:
             allowed = ", ".join(str(d) for d in sorted(LOG_RETENTION_DAYS))
             raise ValueError(f"logRetentionDays must be one of {allowed}")

@@ -177,6 +177,20 @@ MEANINGS: dict[str, str] = {
     "decisions over 5 min",
     "alarms.pendingReviewAgeSeconds": "review-queue alarm threshold: age of the oldest held "
     "message still pending",
+    "console": "the moderator console the stack deploys (S3 + CloudFront, docs/console.md)",
+    "console.enabled": "deploy the console (bucket, distribution, Cognito hosted UI and client)",
+    "console.cognitoDomainPrefix": "`cognito` mode: hosted UI domain prefix, unique in the "
+    "region (default `chatmod-<stage>-<account id>`)",
+    "console.localCallback": "`cognito` mode: also allow `http://localhost:8787/console/` as "
+    "the console client's redirect (trying the hosted UI from `make local`)",
+    "console.ablyEndpoint": "Ably endpoint for the live view (routing policy name or host; "
+    "default: Ably's); added to the CSP",
+    "console.oauth": "`jwt` mode (required there): the issuer's OAuth endpoints for the console",
+    "console.oauth.authorizeUrl": "authorization endpoint (code + PKCE)",
+    "console.oauth.tokenUrl": "token endpoint (called from the browser: it must allow CORS)",
+    "console.oauth.clientId": "the console's public client id at the issuer",
+    "console.oauth.logoutUrl": "opened as it is on sign-out (optional)",
+    "console.oauth.scopes": "scopes asked for",
     "tracing": "X-Ray SDK tracing",
     "tracing.enabled": "X-Ray SDK tracing of the functions' AWS and HTTP calls",
     "snapStart": "Lambda SnapStart on published versions behind a `live` alias",

@@ -1,5 +1,7 @@
-import { lazy, Suspense, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { ModeratorApi } from "./api";
+import OAuthSignIn from "./auth/OAuthSignIn";
+import { refreshDelay, refreshSession, signOut } from "./auth/oauth";
 import { type ConsoleConfig, loadConfig } from "./config";
 import { loadSession, type Session, saveSession } from "./session";
 import Audit from "./views/Audit";
@@ -52,6 +54,7 @@ export default function App() {
   const [configError, setConfigError] = useState<string | null>(null);
   const [session, setSession] = useState<Session | null>(loadSession);
   const [route, setRoute] = useState<Route>(routeFromHash);
+  const [notice, setNotice] = useState<string | null>(null);
   const view = route.view;
 
   useEffect(() => {
@@ -66,9 +69,36 @@ export default function App() {
     [config, session],
   );
 
-  function signedIn(next: Session | null) {
+  const signedIn = useCallback((next: Session | null) => {
     saveSession(next);
     setSession(next);
+  }, []);
+
+  // Hosted sign-in: refresh the token a minute before it expires; without a refresh
+  // token, or when the refresh fails, back to the sign-in page with a word why.
+  useEffect(() => {
+    const oauth = config?.oauth;
+    if (!oauth || !session) return;
+    const delay = refreshDelay();
+    if (delay === null) return;
+    const timer = window.setTimeout(() => {
+      refreshSession(oauth).then(
+        (next) => {
+          if (!next) setNotice("Your session ended: sign in again.");
+          signedIn(next);
+        },
+        () => {
+          setNotice("Your session ended: sign in again.");
+          signedIn(null);
+        },
+      );
+    }, delay);
+    return () => window.clearTimeout(timer);
+  }, [config, session, signedIn]);
+
+  function signOutNow() {
+    signedIn(null);
+    if (config && config.signIn !== "local") signOut(config.oauth);
   }
 
   if (configError) {
@@ -106,7 +136,7 @@ export default function App() {
             <span className="who">
               Signed in as <strong>{session.clientId}</strong>
             </span>
-            <button type="button" onClick={() => signedIn(null)}>
+            <button type="button" onClick={signOutNow}>
               Sign out
             </button>
           </>
@@ -122,9 +152,16 @@ export default function App() {
             <p role="alert" className="error">
               This console build has no local sign-in: local mode serves its own build.
             </p>
+          ) : config.oauth ? (
+            <OAuthSignIn
+              oauth={config.oauth}
+              provider={config.signIn === "cognito" ? "this stage's sign-in page" : "your issuer"}
+              notice={notice}
+              onSignedIn={signedIn}
+            />
           ) : (
             <p role="alert" className="error">
-              Sign-in with Cognito is not in this console build yet; use the local console.
+              config.json names no sign-in service.
             </p>
           )
         ) : !api ? null : view === "live" ? (

@@ -5,8 +5,11 @@ export interface ConsoleConfig {
   apiUrl: string;
   /** The stage's name, shown in the header. */
   stage: string;
-  /** "local": sign in as a local user (local mode only); "cognito": the stack's hosted UI. */
-  signIn: "local" | "cognito";
+  /** "local": sign in as a local user (local mode only); "cognito": the stack's hosted UI;
+   * "oauth": an external issuer. Both of the latter use `oauth` (code + PKCE). */
+  signIn: "local" | "cognito" | "oauth";
+  /** The authorization server's endpoints and the console's public client id. */
+  oauth?: OAuthEndpoints;
   /** Where the live view's Ably realtime connection goes: absent for Ably's default endpoint;
    * local mode points it at its emulator (`{endpoint: "127.0.0.1", port, tls: false}`). */
   ably?: AblyEndpoint;
@@ -17,6 +20,15 @@ export interface AblyEndpoint {
   endpoint: string;
   port?: number;
   tls?: boolean;
+}
+
+export interface OAuthEndpoints {
+  authorizeUrl: string;
+  tokenUrl: string;
+  /** Opened as it is on sign-out (Cognito's /logout with client_id and logout_uri). */
+  logoutUrl?: string;
+  clientId: string;
+  scopes: string[];
 }
 
 export class ConfigError extends Error {}
@@ -31,10 +43,38 @@ export function parseConfig(value: unknown): ConsoleConfig {
   const signIn = record.signIn;
   if (typeof apiUrl !== "string") throw new ConfigError("config.json: apiUrl must be a string");
   if (typeof stage !== "string" || !stage) throw new ConfigError("config.json: stage is missing");
-  if (signIn !== "local" && signIn !== "cognito") {
-    throw new ConfigError('config.json: signIn must be "local" or "cognito"');
+  if (signIn !== "local" && signIn !== "cognito" && signIn !== "oauth") {
+    throw new ConfigError('config.json: signIn must be "local", "cognito" or "oauth"');
   }
-  return { apiUrl: apiUrl.replace(/\/+$/, ""), stage, signIn, ably: parseAbly(record.ably) };
+  const oauth = signIn === "local" ? undefined : parseOAuth(record.oauth);
+  return {
+    apiUrl: apiUrl.replace(/\/+$/, ""),
+    stage,
+    signIn,
+    oauth,
+    ably: parseAbly(record.ably),
+  };
+}
+
+function parseOAuth(value: unknown): OAuthEndpoints {
+  if (typeof value !== "object" || value === null) {
+    throw new ConfigError("config.json: oauth is missing");
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of ["authorizeUrl", "tokenUrl", "clientId"]) {
+    if (typeof record[key] !== "string" || !record[key]) {
+      throw new ConfigError(`config.json: oauth.${key} must be a non-empty string`);
+    }
+  }
+  const scopes = Array.isArray(record.scopes) ? record.scopes.map(String) : ["openid"];
+  const logoutUrl = typeof record.logoutUrl === "string" ? record.logoutUrl : undefined;
+  return {
+    authorizeUrl: record.authorizeUrl as string,
+    tokenUrl: record.tokenUrl as string,
+    clientId: record.clientId as string,
+    logoutUrl,
+    scopes,
+  };
 }
 
 function parseAbly(value: unknown): AblyEndpoint | undefined {

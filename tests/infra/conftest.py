@@ -27,6 +27,15 @@ ALTERNATIVE = {
         "callbackUrls": None,
         "logoutUrls": None,
     },
+    # The console signs in with the external issuer's OAuth endpoints.
+    "console": {
+        "oauth": {
+            "authorizeUrl": "https://issuer.example.com/oauth2/authorize",
+            "tokenUrl": "https://issuer.example.com/oauth2/token",
+            "logoutUrl": "https://issuer.example.com/logout",
+            "clientId": "chatmod-console",
+        }
+    },
     "moderation": {
         "providers": [
             {"name": "blocklist"},

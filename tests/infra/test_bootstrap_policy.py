@@ -33,10 +33,14 @@ COVERED_TYPES = {
     "AWS::ApiGatewayV2::Integration": "apigateway",
     "AWS::ApiGatewayV2::Route": "apigateway",
     "AWS::ApiGatewayV2::Stage": "apigateway",
+    "AWS::CloudFront::Distribution": "cloudfront",  # the console
+    "AWS::CloudFront::OriginAccessControl": "cloudfront",
+    "AWS::CloudFront::ResponseHeadersPolicy": "cloudfront",
     "AWS::CloudWatch::Alarm": "cloudwatch",
     "AWS::CloudWatch::Dashboard": "cloudwatch",
     "AWS::Cognito::UserPool": "cognito-idp",
     "AWS::Cognito::UserPoolClient": "cognito-idp",
+    "AWS::Cognito::UserPoolDomain": "cognito-idp",  # the console's hosted UI
     "AWS::Cognito::UserPoolGroup": "cognito-idp",
     "AWS::DynamoDB::Table": "dynamodb",
     "AWS::Events::Rule": "events",  # the review sweeper's schedule
@@ -50,6 +54,8 @@ COVERED_TYPES = {
     "AWS::Lambda::Permission": "lambda",
     "AWS::Lambda::Version": "lambda",
     "AWS::Logs::LogGroup": "logs",
+    "AWS::S3::Bucket": "s3",  # the console's files (bucket management only, chatmod-*)
+    "AWS::S3::BucketPolicy": "s3",
     "AWS::SNS::Subscription": "sns",
     "AWS::SNS::Topic": "sns",
     "AWS::SNS::TopicPolicy": "sns",

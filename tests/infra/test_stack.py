@@ -34,10 +34,29 @@ def resources(template: Template, type_: str) -> dict[str, dict[str, Any]]:
     return template.find_resources(type_)
 
 
+def chatmod_functions(template: Template) -> dict[str, dict[str, Any]]:
+    """The stack's own functions (not the CDK's provider functions, e.g. the console's deploy)."""
+    return {
+        logical_id: resource
+        for logical_id, resource in resources(template, "AWS::Lambda::Function").items()
+        if "POWERTOOLS_SERVICE_NAME"
+        in resource["Properties"].get("Environment", {}).get("Variables", {})
+    }
+
+
+def chatmod_layers(template: Template) -> dict[str, dict[str, Any]]:
+    """The stack's own layers (not the AWS CLI layer of the console's deployment)."""
+    return {
+        logical_id: layer
+        for logical_id, layer in resources(template, "AWS::Lambda::LayerVersion").items()
+        if layer["Properties"].get("Description") != "/opt/awscli/aws"
+    }
+
+
 def function_by_service(template: Template, service: str) -> tuple[str, dict[str, Any]]:
     matches = [
         (logical_id, resource)
-        for logical_id, resource in resources(template, "AWS::Lambda::Function").items()
+        for logical_id, resource in chatmod_functions(template).items()
         if resource["Properties"]["Environment"]["Variables"].get("POWERTOOLS_SERVICE_NAME")
         == service
     ]
@@ -101,7 +120,7 @@ def table_id(template: Template, env_var: str) -> str:
     """The table a function environment variable names (the same in every function)."""
     refs = {
         text(f["Properties"]["Environment"]["Variables"][env_var])
-        for f in resources(template, "AWS::Lambda::Function").values()
+        for f in chatmod_functions(template).values()
     }
     assert len(refs) == 1
     return json.loads(refs.pop())["Ref"]
@@ -401,11 +420,12 @@ def test_every_function_is_arm64_newest_python_json_logs(dev_template, service):
 
 
 def test_functions_share_one_code_asset_and_one_layer(dev_template):
-    functions = resources(dev_template, "AWS::Lambda::Function").values()
+    functions = chatmod_functions(dev_template).values()
+    layers = chatmod_layers(dev_template)
 
     assert len({text(f["Properties"]["Code"]) for f in functions}) == 1
     assert len({text(f["Properties"]["Layers"]) for f in functions}) == 1
-    assert len(resources(dev_template, "AWS::Lambda::LayerVersion")) == 1
+    assert len(layers) == 1
 
 
 def test_before_publish_timeout_fits_ablys_retry_budget(dev_template):
@@ -420,7 +440,8 @@ def test_log_groups_keep_logs_for_the_configured_days(stage, days, request):
     template: Template = request.getfixturevalue(f"{stage}_template")
     groups = resources(template, "AWS::Logs::LogGroup")
 
-    assert len(groups) == len(SERVICES) + 1  # one per function, plus API access logs
+    # One per function, plus API access logs and the console deployment's logs.
+    assert len(groups) == len(SERVICES) + 2
     assert {g["Properties"]["RetentionInDays"] for g in groups.values()} == {days}
 
 
@@ -515,7 +536,8 @@ def test_cognito_mode_creates_pool_client_moderators_group_and_authorizer(dev_te
             "AuthorizerType": "JWT",
             "IdentitySource": ["$request.header.Authorization"],
             "JwtConfiguration": {
-                "Audience": [Match.any_value()],
+                # The chat app's client and the console's.
+                "Audience": [Match.any_value(), Match.any_value()],
                 "Issuer": Match.any_value(),
             },
         },
@@ -526,7 +548,12 @@ def test_cognito_mode_creates_pool_client_moderators_group_and_authorizer(dev_te
 def test_cognito_client_is_public_code_grant_only_with_the_stages_redirects(stage, request):
     template: Template = request.getfixturevalue(f"{stage}_template")
     auth = stage_settings(stage)["auth"]
-    (client,) = resources(template, "AWS::Cognito::UserPoolClient").values()
+    # The chat app's client (the console has its own: tests/infra/test_console_stack.py).
+    (client,) = [
+        c
+        for c in resources(template, "AWS::Cognito::UserPoolClient").values()
+        if c["Properties"]["CallbackURLs"] == auth["callbackUrls"]
+    ]
     props = client["Properties"]
 
     assert props["GenerateSecret"] is False
@@ -607,8 +634,13 @@ def test_cors_comes_from_config(dev_template, prod_template):
     (dev_api,) = resources(dev_template, "AWS::ApiGatewayV2::Api").values()
     (prod_api,) = resources(prod_template, "AWS::ApiGatewayV2::Api").values()
 
-    assert dev_api["Properties"]["CorsConfiguration"]["AllowOrigins"] == ["http://localhost:3000"]
-    assert "CorsConfiguration" not in prod_api["Properties"]
+    # The stage's origins, then the console's (its CloudFront URL).
+    dev_origins = dev_api["Properties"]["CorsConfiguration"]["AllowOrigins"]
+    prod_origins = prod_api["Properties"]["CorsConfiguration"]["AllowOrigins"]
+    assert dev_origins[0] == "http://localhost:3000"
+    assert [text(o) for o in dev_origins[1:]] == [text(o) for o in prod_origins]
+    assert len(prod_origins) == 1
+    assert "DomainName" in text(prod_origins[0])
 
 
 # --- monitoring --------------------------------------------------------------------------

@@ -9,9 +9,9 @@ from stacks.config import ConfigError, load_stage_config
 from tests.infra.test_stack import (
     SERVICES,
     actions_of,
+    chatmod_layers,
     function_by_service,
     function_statements,
-    resources,
 )
 from tests.support.cdk_app import cdk_context, deep_merge
 
@@ -46,7 +46,7 @@ def test_tracing_off_disables_active_tracing_and_the_sdk(request, stage, service
     assert variables(template, service)[constants.ENV_POWERTOOLS_TRACER_CAPTURE_RESPONSE] == "false"
     assert variables(template, service)[constants.ENV_POWERTOOLS_TRACER_CAPTURE_ERROR] == "false"
     assert len(layer_ids(template, service)) == 1
-    assert len(resources(template, "AWS::Lambda::LayerVersion")) == 1
+    assert len(chatmod_layers(template)) == 1
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -55,7 +55,7 @@ def test_tracing_on_adds_the_sdk_layer_and_never_captures_responses_or_errors(
 ):
     _, function = function_by_service(alt_template, service)
     env = variables(alt_template, service)
-    layers = resources(alt_template, "AWS::Lambda::LayerVersion")
+    layers = chatmod_layers(alt_template)
 
     assert function["Properties"]["TracingConfig"] == {"Mode": "Active"}
     assert {"xray:PutTraceSegments", "xray:PutTelemetryRecords"} <= actions_of(
