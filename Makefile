@@ -89,10 +89,10 @@ iam-calls: install ## Re-record the AWS calls each handler makes (tests/fixtures
 docs: install ## Regenerate docs/configuration.md from the config model (tests fail while it is stale)
 	python -m tools.config_docs
 
-synth: install ## Synthesize one stage with real bundling: make synth STAGE=prod
+synth: install console ## Synthesize one stage with real bundling: make synth STAGE=prod
 	cdk synth -c stage=$(STAGE) --quiet --output cdk.out/$(STAGE)
 
-synth-all: install ## Synthesize every stage defined in cdk.json
+synth-all: install console ## Synthesize every stage defined in cdk.json
 	@for stage in $$(python -c "import json; print(' '.join(json.load(open('cdk.json'))['context']['chatmod:stages']))"); do \
 		echo "synth $$stage"; cdk synth -c stage=$$stage --quiet --output cdk.out/$$stage || exit 1; \
 	done
@@ -102,10 +102,10 @@ bootstrap: install ## Prepare the account/region for CDK deployments (once): Clo
 	cdk bootstrap -c stage=$(STAGE) --output cdk.out/$(STAGE) \
 		--cloudformation-execution-policies "$$arn"
 
-diff: install ## Compare a stage with what is deployed: make diff STAGE=prod
+diff: install console ## Compare a stage with what is deployed: make diff STAGE=prod
 	cdk diff -c stage=$(STAGE) --output cdk.out/$(STAGE)
 
-deploy: install ## Deploy a stage to the current AWS account: make deploy STAGE=prod
+deploy: install console ## Deploy a stage to the current AWS account: make deploy STAGE=prod
 	cdk deploy -c stage=$(STAGE) -c chatmod:deploy=true --output cdk.out/$(STAGE) --require-approval broadening
 
 secrets: install ## Put a stage's SecureString parameters (prompts, no echo): make secrets STAGE=dev [OVERWRITE=1]
