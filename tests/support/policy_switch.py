@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,9 +32,14 @@ def _write(system: LocalSystem, policy: dict[str, Any], tmp: Path) -> None:
 
 
 def _probe_status(system: LocalSystem) -> int:
+    return _probe(system)[0]
+
+
+def _probe(system: LocalSystem) -> tuple[int, str]:
     with httpx.Client(timeout=15) as http:
         probe = ApiUser(http, system.info()["apiUrl"], system.token_for(next(_probes)))
-        return probe.post("/messages", {"room": "probe", "text": "shit"}).status_code
+        reply = probe.post("/messages", {"room": "probe", "text": "shit"})
+        return reply.status_code, reply.text
 
 
 @contextmanager
@@ -52,18 +57,50 @@ def masking(system: LocalSystem, tmp: Path) -> Iterator[None]:
 
 
 @contextmanager
+def warning(system: LocalSystem, tmp: Path) -> Iterator[None]:
+    """While inside, a flagged message is a warning to acknowledge (a ``warn`` rule)."""
+    rules = [{"name": "be-nice", "action": "warn"}]
+    with _switched(system, tmp, {"rules": rules}, lambda answer: "warningId" in answer[1]):
+        yield
+
+
+@contextmanager
 def _on_match(
     system: LocalSystem, tmp: Path, on_match: str, *, probe_status: int
 ) -> Iterator[None]:
+    with _switched(system, tmp, {"onMatch": on_match}, lambda answer: answer[0] == probe_status):
+        yield
+
+
+@contextmanager
+def _switched(
+    system: LocalSystem,
+    tmp: Path,
+    moderation: dict[str, Any],
+    switched: Callable[[tuple[int, str]], bool],
+) -> Iterator[None]:
+    """The live policy with ``moderation`` changed, until a probe is answered as ``switched``."""
     info = system.info()
     ssm = boto3.client("ssm", endpoint_url=info["awsUrl"], region_name=info["region"])
     name = info["parameters"]["policy"]
     live = json.loads(ssm.get_parameter(Name=name)["Parameter"]["Value"])
-    before = _probe_status(system)
-    _write(system, {**live, "moderation": {**live["moderation"], "onMatch": on_match}}, tmp)
+    before = _probe(system)
+    _write(system, {**live, "moderation": {**live["moderation"], **moderation}}, tmp)
     try:
-        assert wait_for(lambda: _probe_status(system) == probe_status, timeout=10, interval=0.5)
+        assert wait_for(lambda: switched(_probe(system)), timeout=10, interval=0.5)
         yield
     finally:
         _write(system, live, tmp)
-        assert wait_for(lambda: _probe_status(system) == before, timeout=10, interval=0.5)
+        # Back when a probe is answered as before the switch, and no longer as during it
+        # (a warning is a 422 like the rejection it replaces).
+        assert wait_for(
+            lambda: _restored(_probe(system), before, switched), timeout=10, interval=0.5
+        )
+
+
+def _restored(
+    answer: tuple[int, str],
+    before: tuple[int, str],
+    switched: Callable[[tuple[int, str]], bool],
+) -> bool:
+    return answer[0] == before[0] and not switched(answer)
