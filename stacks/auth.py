@@ -29,6 +29,13 @@ class ConsoleSignIn:
 CONSOLE_REFRESH_TOKEN_VALIDITY = Duration.hours(12)
 
 
+#: The authorization code grant only (PKCE on the client's side); no implicit grant.
+CODE_FLOW_ONLY = cognito.OAuthFlows(
+    authorization_code_grant=True, implicit_code_grant=False, client_credentials=False
+)
+OPENID_SCOPES = [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE]
+
+
 class Auth(Construct):
     """The JWT authorizer for user and moderator routes.
 
@@ -119,16 +126,8 @@ class Auth(Construct):
             # A browser app cannot keep a secret: a public client, and PKCE in its code flow.
             generate_secret=False,
             o_auth=cognito.OAuthSettings(
-                flows=cognito.OAuthFlows(
-                    authorization_code_grant=True,
-                    implicit_code_grant=False,
-                    client_credentials=False,
-                ),
-                scopes=[
-                    cognito.OAuthScope.OPENID,
-                    cognito.OAuthScope.EMAIL,
-                    cognito.OAuthScope.PROFILE,
-                ],
+                flows=CODE_FLOW_ONLY,
+                scopes=OPENID_SCOPES,
                 callback_urls=list(callback_urls),
                 logout_urls=list(logout_urls),
             ),
@@ -171,16 +170,8 @@ class Auth(Construct):
             # A single-page app cannot keep a secret: a public client; the code flow uses PKCE.
             generate_secret=False,
             o_auth=cognito.OAuthSettings(
-                flows=cognito.OAuthFlows(
-                    authorization_code_grant=True,
-                    implicit_code_grant=False,
-                    client_credentials=False,
-                ),
-                scopes=[
-                    cognito.OAuthScope.OPENID,
-                    cognito.OAuthScope.EMAIL,
-                    cognito.OAuthScope.PROFILE,
-                ],
+                flows=CODE_FLOW_ONLY,
+                scopes=OPENID_SCOPES,
                 callback_urls=list(console.redirect_urls),
                 logout_urls=list(console.redirect_urls),
             ),

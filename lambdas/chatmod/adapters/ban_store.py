@@ -502,28 +502,14 @@ class BanStore:
             _VERSION: plan.expected_version + 1,
             constants.STRIKES_TTL_ATTRIBUTE: plan.expires_at,
         }
-        if plan.expected_version:
-            condition = "#v = :v"
-            values: dict[str, Any] = {":v": plan.expected_version}
-        else:
-            condition = "attribute_not_exists(#v)"
-            values = {}
-        try:
-            aws.call_within(
-                deadline,
-                self._client.put_item,
-                TableName=self._strikes_table().name,
-                Item=item,
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#v": _VERSION},
-                **({"ExpressionAttributeValues": values} if values else {}),
-            )
-        except ClientError as exc:
-            if _error_code(exc) == "ConditionalCheckFailedException":
-                raise StaleRecordError(client_id) from exc
-            raise _unavailable("the message could not be remembered") from exc
-        except (BotoCoreError, aws.DeadlineExceededError) as exc:
-            raise _unavailable("the message could not be remembered") from exc
+        self._conditional_put(
+            item,
+            version_attribute=_VERSION,
+            expected=plan.expected_version,
+            client_id=client_id,
+            what="the message's pace",
+            deadline=deadline,
+        )
 
     def record_published(self, client_id: str, seen: int, *, deadline: Deadline) -> None:
         """Count one more published message of the sender (from ``seen``, as read).
@@ -533,23 +519,14 @@ class BanStore:
             ServiceUnavailableError: DynamoDB refused or did not answer in time.
         """
         require_client_id(client_id)
-        condition = "attribute_not_exists(#p)" if seen == 0 else "#p = :seen"
-        try:
-            aws.call_within(
-                deadline,
-                self._client.put_item,
-                TableName=self._strikes_table().name,
-                Item={constants.STRIKES_PARTITION_KEY: trust_key(client_id), "published": seen + 1},
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#p": "published"},
-                **({"ExpressionAttributeValues": {":seen": seen}} if seen else {}),
-            )
-        except ClientError as exc:
-            if _error_code(exc) == "ConditionalCheckFailedException":
-                raise StaleRecordError(client_id) from exc
-            raise _unavailable("the message could not be counted") from exc
-        except (BotoCoreError, aws.DeadlineExceededError) as exc:
-            raise _unavailable("the message could not be counted") from exc
+        self._conditional_put(
+            {constants.STRIKES_PARTITION_KEY: trust_key(client_id), "published": seen + 1},
+            version_attribute="published",
+            expected=seen,
+            client_id=client_id,
+            what="the published count",
+            deadline=deadline,
+        )
 
     def set_slow_mode(
         self, room: str, seconds: int, event: AuditEvent, *, deadline: Deadline
@@ -583,22 +560,8 @@ class BanStore:
 
     def room_settings(self, room: str, *, deadline: Deadline) -> RoomSettings | None:
         """``room``'s slow mode as a moderator set it, if one did (strongly consistent)."""
-        name = self._strikes_table().name
-        try:
-            answer = aws.call_within(
-                deadline,
-                self._client.batch_get_item,
-                RequestItems={
-                    name: {
-                        "Keys": [{constants.STRIKES_PARTITION_KEY: room_key(room)}],
-                        "ConsistentRead": True,
-                    }
-                },
-            )
-        except (ClientError, BotoCoreError, aws.DeadlineExceededError) as exc:
-            raise _unavailable("the room could not be read") from exc
-        items = answer.get("Responses", {}).get(name, [])
-        return _room_from(items[0]) if items else None
+        item = self._state_item(room_key(room), "the room", consistent=True, deadline=deadline)
+        return _room_from(item) if item is not None else None
 
     def custom_terms(self, *, deadline: Deadline, consistent: bool = False) -> CustomTerms:
         """The terms moderators blocked and allowed at run time (``enforcement.custom_terms``).
@@ -606,24 +569,12 @@ class BanStore:
         Raises:
             ServiceUnavailableError: DynamoDB refused or did not answer in time.
         """
-        name = self._strikes_table().name
-        try:
-            answer = aws.call_within(
-                deadline,
-                self._client.batch_get_item,
-                RequestItems={
-                    name: {
-                        "Keys": [{constants.STRIKES_PARTITION_KEY: TERMS_KEY}],
-                        "ConsistentRead": consistent,
-                    }
-                },
-            )
-        except (ClientError, BotoCoreError, aws.DeadlineExceededError) as exc:
-            raise _unavailable("the custom terms could not be read") from exc
-        items = answer.get("Responses", {}).get(name, [])
-        if not items:
+        item = self._state_item(
+            TERMS_KEY, "the custom terms", consistent=consistent, deadline=deadline
+        )
+        if item is None:
             return CustomTerms()
-        return CustomTerms.from_json(items[0].get("scopes"), int(items[0].get(_VERSION, 0)))
+        return CustomTerms.from_json(item.get("scopes"), int(item.get(_VERSION, 0)))
 
     def save_custom_terms(
         self, terms: CustomTerms, event: AuditEvent, *, deadline: Deadline
@@ -750,6 +701,61 @@ class BanStore:
         if values:
             put["ExpressionAttributeValues"] = values
         return {"Put": put}
+
+    def _state_item(
+        self, key: str, what: str, *, consistent: bool, deadline: Deadline
+    ) -> dict[str, Any] | None:
+        """One of chatmod's own items in the strikes table (``BatchGetItem``, as granted)."""
+        name = self._strikes_table().name
+        try:
+            answer = aws.call_within(
+                deadline,
+                self._client.batch_get_item,
+                RequestItems={
+                    name: {
+                        "Keys": [{constants.STRIKES_PARTITION_KEY: key}],
+                        "ConsistentRead": consistent,
+                    }
+                },
+            )
+        except (ClientError, BotoCoreError, aws.DeadlineExceededError) as exc:
+            raise _unavailable(f"{what} could not be read") from exc
+        items = answer.get("Responses", {}).get(name, [])
+        return dict(items[0]) if items else None
+
+    def _conditional_put(
+        self,
+        item: dict[str, Any],
+        *,
+        version_attribute: str,
+        expected: int,
+        client_id: str,
+        what: str,
+        deadline: Deadline,
+    ) -> None:
+        """Put ``item`` if ``version_attribute`` still holds ``expected`` (0: no item yet).
+
+        Raises:
+            StaleRecordError: someone wrote it since it was read.
+            ServiceUnavailableError: DynamoDB refused or did not answer in time.
+        """
+        condition = "attribute_not_exists(#v)" if expected == 0 else "#v = :v"
+        try:
+            aws.call_within(
+                deadline,
+                self._client.put_item,
+                TableName=self._strikes_table().name,
+                Item=item,
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#v": version_attribute},
+                **({"ExpressionAttributeValues": {":v": expected}} if expected else {}),
+            )
+        except ClientError as exc:
+            if _error_code(exc) == "ConditionalCheckFailedException":
+                raise StaleRecordError(client_id) from exc
+            raise _unavailable(f"{what} could not be written") from exc
+        except (BotoCoreError, aws.DeadlineExceededError) as exc:
+            raise _unavailable(f"{what} could not be written") from exc
 
     def _audit_put(self, event: AuditEvent) -> dict[str, Any]:
         if self._audit is None:

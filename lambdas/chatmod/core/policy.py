@@ -52,7 +52,6 @@ from chatmod.core.policy_checks import (
     check_term,
     check_text_path,
     is_loopback_host,
-    match_covers,
     parse_ladder_step,
 )
 
@@ -280,10 +279,6 @@ class RuleMatch(StrictModel):
     min_score: float | ScoreLevel = "threshold"
     rooms: tuple[Annotated[str, Field(min_length=1)], ...] = ()
     roles: tuple[Role, ...] = ()
-
-    def covers(self, other: RuleMatch) -> bool:
-        """Whether this match certainly matches everything ``other`` matches."""
-        return match_covers(self, other)
 
 
 class Rule(StrictModel):

@@ -43,7 +43,6 @@ from chatmod.core.policy_checks import (
     check_rules,
     check_term,
     check_text_path,
-    match_covers,
 )
 
 _ALIASES: Final = {"async_moderation": "async"}
@@ -213,10 +212,6 @@ class RuleMatch(_Model, frozen=True, kw_only=True):
     min_score: float | ScoreLevel = "threshold"
     rooms: tuple[NonEmpty, ...] = ()
     roles: tuple[Role, ...] = ()
-
-    def covers(self, other: RuleMatch) -> bool:
-        """Whether this match certainly matches everything ``other`` matches."""
-        return match_covers(self, other)
 
 
 class Rule(_Model, frozen=True, kw_only=True):
