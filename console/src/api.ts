@@ -12,6 +12,15 @@ export type AuditAction = AuditEvent["action"];
 export type Review = Schemas["ReviewOut"];
 export type ReviewDecision = Schemas["ReviewDecision"];
 export type UserView = Schemas["UserView"];
+/** What the audit log can be filtered by (absent: any); times are ISO-8601 with a zone. */
+export interface AuditFilters {
+  clientId?: string;
+  room?: string;
+  action?: AuditAction;
+  moderator?: string;
+  since?: string;
+  until?: string;
+}
 export type TokenRequest = Schemas["TokenRequestOut"];
 export type MessageDeleted = Schemas["MessageDeleted"];
 
@@ -84,9 +93,18 @@ export class ModeratorApi {
     });
   }
 
-  async audit(filters: { clientId?: string }, cursor?: string): Promise<Page<AuditEvent>> {
+  async audit(filters: AuditFilters, cursor?: string): Promise<Page<AuditEvent>> {
     const body = await this.call("/moderation/audit", "get", 200, {
-      query: { limit: PAGE, clientId: filters.clientId || undefined, cursor },
+      query: {
+        limit: PAGE,
+        clientId: filters.clientId || undefined,
+        room: filters.room || undefined,
+        action: filters.action || undefined,
+        moderator: filters.moderator || undefined,
+        since: filters.since || undefined,
+        until: filters.until || undefined,
+        cursor,
+      },
     });
     return { items: body.events, nextCursor: body.nextCursor ?? null };
   }

@@ -92,6 +92,42 @@ def test_the_audit_log_finds_a_users_ban_and_exports_it_as_csv(system, page):
     assert ["ban", "moderator", target] in [r[1:4] for r in rows[1:]]
 
 
+def test_the_audit_log_filters_by_room_action_moderator_and_time(system, page, http):
+    # A rejection in one room, by the strike ladder; a moderator's ban of the same user.
+    target = f"console-user-{next(_names)}"
+    room = f"audit-room-{next(_names)}"
+    api = system.info()["apiUrl"]
+    sender = {"authorization": f"Bearer {system.token_for(target)}"}
+    moderator = {"authorization": f"Bearer {system.token_for('moderator', moderator=True)}"}
+    rejected = http.post(f"{api}/messages", headers=sender, json={"room": room, "text": "shit"})
+    assert rejected.status_code == 422, rejected.text
+    banned = http.post(
+        f"{api}/moderation/bans", headers=moderator, json={"clientId": target, "reason": "spam"}
+    )
+    assert banned.status_code == 201, banned.text
+    sign_in(page, system, view="audit")
+    actions = page.get_by_role("row").locator("td:nth-child(2)")
+
+    page.get_by_label("Room").fill(room)
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("caption")).to_contain_text(f"in {room}")
+    expect(actions).not_to_have_count(0)
+    assert set(actions.all_inner_texts()) <= {"reject", "strike"}
+
+    page.get_by_label("Room").fill("")
+    page.get_by_label("User (client id)").fill(target)
+    page.get_by_label("Action").select_option("ban")
+    page.get_by_label("Moderator").fill("moderator")
+    page.get_by_role("button", name="Filter").click()
+    expect(actions).to_have_count(1)
+    expect(actions.first).to_have_text("ban")
+
+    # A time range that ends before anything happened finds nothing, and says so.
+    page.get_by_label("Until").fill("2020-01-01T00:00")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_text(f"No events for {target}")).to_be_visible()
+
+
 def test_everything_works_from_the_keyboard(system, page):
     target = f"console-user-{next(_names)}"
     page.goto(console_url(system))

@@ -1,13 +1,63 @@
 /** The audit log: every decision and moderator action, newest first, filtered and paged. */
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
-import { ApiError, type AuditEvent, type ModeratorApi } from "../api";
+import {
+  ApiError,
+  type AuditAction,
+  type AuditEvent,
+  type AuditFilters,
+  type ModeratorApi,
+} from "../api";
 import ClientLink, { ActorLink } from "../components/ClientLink";
 import { formatTime, toCsv } from "../format";
+
+/** The actions a moderator filters by, in their words. */
+const ACTIONS: [AuditAction, string][] = [
+  ["reject", "rejected"],
+  ["mask", "masked"],
+  ["hold", "held"],
+  ["approve", "approved"],
+  ["deny", "denied"],
+  ["expire", "expired"],
+  ["delete", "deleted"],
+  ["strike", "strike"],
+  ["warn", "warning"],
+  ["acknowledge", "warning acknowledged"],
+  ["ban", "ban"],
+  ["unban", "unban"],
+  ["revoke", "tokens revoked"],
+  ["observe", "observed (not enforced)"],
+  ["slow_mode", "slow mode changed"],
+  ["terms", "custom terms changed"],
+];
+
+/** A datetime-local value (the browser's time zone) as ISO-8601 with a zone, or undefined. */
+function isoOrUndefined(local: string): string | undefined {
+  if (!local) return undefined;
+  const at = new Date(local);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
+}
+
+function describe(filters: AuditFilters): string {
+  const parts = [
+    filters.clientId && `for ${filters.clientId}`,
+    filters.room && `in ${filters.room}`,
+    filters.action && ACTIONS.find(([a]) => a === filters.action)?.[1],
+    filters.moderator && `by ${filters.moderator}`,
+    filters.since && `since ${formatTime(filters.since)}`,
+    filters.until && `until ${formatTime(filters.until)}`,
+  ].filter(Boolean);
+  return parts.length ? ` ${parts.join(", ")}` : "";
+}
 
 export default function Audit(props: { api: ModeratorApi }) {
   const { api } = props;
   const [clientId, setClientId] = useState("");
-  const [applied, setApplied] = useState<{ clientId?: string }>({});
+  const [room, setRoom] = useState("");
+  const [action, setAction] = useState<AuditAction | "">("");
+  const [moderator, setModerator] = useState("");
+  const [since, setSince] = useState("");
+  const [until, setUntil] = useState("");
+  const [applied, setApplied] = useState<AuditFilters>({});
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -16,7 +66,7 @@ export default function Audit(props: { api: ModeratorApi }) {
   const latest = useRef(0);
 
   const load = useCallback(
-    async (filters: { clientId?: string }, from?: string) => {
+    async (filters: AuditFilters, from?: string) => {
       const request = ++latest.current;
       try {
         const page = await api.audit(filters, from);
@@ -39,7 +89,14 @@ export default function Audit(props: { api: ModeratorApi }) {
   function filter(event: FormEvent) {
     event.preventDefault();
     setEvents(null);
-    setApplied({ clientId: clientId.trim() || undefined });
+    setApplied({
+      clientId: clientId.trim() || undefined,
+      room: room.trim() || undefined,
+      action: action || undefined,
+      moderator: moderator.trim() || undefined,
+      since: isoOrUndefined(since),
+      until: isoOrUndefined(until),
+    });
   }
 
   function exportCsv() {
@@ -74,6 +131,37 @@ export default function Audit(props: { api: ModeratorApi }) {
             autoComplete="off"
           />
         </label>
+        <label>
+          Room
+          <input value={room} onChange={(e) => setRoom(e.target.value)} autoComplete="off" />
+        </label>
+        <label>
+          Action
+          <select value={action} onChange={(e) => setAction(e.target.value as AuditAction | "")}>
+            <option value="">any</option>
+            {ACTIONS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Moderator
+          <input
+            value={moderator}
+            onChange={(e) => setModerator(e.target.value)}
+            autoComplete="off"
+          />
+        </label>
+        <label>
+          From
+          <input type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} />
+        </label>
+        <label>
+          Until
+          <input type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} />
+        </label>
         <button type="submit">Filter</button>
         <button type="button" onClick={exportCsv} disabled={!events?.length}>
           Export CSV
@@ -87,13 +175,13 @@ export default function Audit(props: { api: ModeratorApi }) {
       {events === null ? (
         !error && <p>Loading…</p>
       ) : events.length === 0 ? (
-        <p>No events{applied.clientId ? ` for ${applied.clientId}` : ""}.</p>
+        <p>No events{describe(applied)}.</p>
       ) : (
         <div className="table-wrap">
           <table className="cards-on-phone">
             <caption>
               {events.length} event{events.length === 1 ? "" : "s"}
-              {applied.clientId ? ` for ${applied.clientId}` : ""}, newest first
+              {describe(applied)}, newest first
             </caption>
             <thead>
               <tr>
