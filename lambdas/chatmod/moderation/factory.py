@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -25,9 +26,11 @@ from chatmod.enforcement.custom_terms import CustomTerms, ScopeTerms
 from chatmod.moderation.base import Provider
 from chatmod.moderation.blocklist import BlocklistProvider
 from chatmod.moderation.engine import ConfiguredProvider, ModerationEngine
-from chatmod.moderation.links import LinksProvider
 from chatmod.moderation.providers import build_provider
 from chatmod.moderation.scoped import RoomScopedProvider
+
+if TYPE_CHECKING:
+    from chatmod.moderation.links import LinksProvider
 
 NO_CUSTOM_TERMS = CustomTerms()
 
@@ -187,6 +190,9 @@ def _configure(
 
 @lru_cache(maxsize=4)
 def _links(config_json: bytes) -> LinksProvider:
+    # Imported when a policy names the provider: a cold start without it does not pay.
+    from chatmod.moderation.links import LinksProvider
+
     config = msgspec.json.decode(config_json, type=LinksProviderConfig)
     rooms = {
         glob: (config.room_allow.get(glob, ()), config.room_block.get(glob, ()))
