@@ -94,6 +94,19 @@ def main(argv: list[str] | None = None) -> int:
         sink.close()
 
 
+def wait_until_set(stopping: threading.Event, poll_s: float = 0.25) -> None:
+    """Wait for ``stopping`` in short slices, so that a signal handler gets to run.
+
+    The kernel may deliver SIGINT to any of the system's threads (servers, pollers).
+    CPython then only flags it for the main thread, which stays asleep in an untimed
+    ``Event.wait()`` (it is woken only when the signal lands on it) and Ctrl-C hangs.
+    A timed wait returns to the interpreter at least every ``poll_s``, and the handler
+    runs there.
+    """
+    while not stopping.wait(poll_s):
+        pass
+
+
 def _serve(config: LocalConfig, metrics: MetricsSettings, reporter: MetricsReporter) -> int:
     stopping = threading.Event()
 
@@ -115,7 +128,7 @@ def _serve(config: LocalConfig, metrics: MetricsSettings, reporter: MetricsRepor
     try:
         print(banner(system.info(), time.monotonic() - started, metrics), flush=True)
         reporter.start()
-        stopping.wait()
+        wait_until_set(stopping)
         print("\nstopping…", flush=True)
     finally:
         system.stop()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 from urllib.parse import urlsplit
 
 from chatmod_local.client import discover, wait_for
+from tests.support.processes import interrupt
 
 
 def _free_port() -> int:
@@ -96,8 +96,7 @@ def test_make_local_serves_the_demo_and_stops_cleanly_on_ctrl_c() -> None:
         assert '"clientId": "alice"' in tried.stdout or '"clientId":"alice"' in tried.stdout
     finally:
         # And Ctrl-C stops everything with exit code 0
-        local.send_signal(signal.SIGINT)
-        output, _ = local.communicate(timeout=30)
+        output = interrupt(local)
     assert local.returncode == 0, output[-3000:]
     assert "stopped." in output
     assert discover(f"http://127.0.0.1:{port}", timeout=0.5) is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from chatmod_local.metrics import (
     final_report,
 )
 from chatmod_local.system import LocalConfig
+from tests.support.processes import interrupt
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -202,8 +202,7 @@ def test_make_local_in_another_region_summarises_metrics_instead_of_printing_emf
             assert reply.status_code == 201, reply.text
         assert wait_for(lambda: metrics_file.exists() and "Masked" in metrics_file.read_text())
     finally:
-        local.send_signal(signal.SIGINT)
-        output, _ = local.communicate(timeout=30)
+        output = interrupt(local)
     # Then the console shows no EMF blob, the banner names region and file, and the exit
     # summary counts the decisions; the file holds the EMF lines, one JSON object each
     assert local.returncode == 0, output[-3000:]
