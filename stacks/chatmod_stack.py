@@ -11,6 +11,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_logs_destinations as log_destinations
 from constructs import Construct
 
 from chatmod.core import constants
@@ -25,6 +26,7 @@ from stacks.functions import (
     ARCHITECTURE,
     ASYNC_MODERATION,
     BEFORE_PUBLISH,
+    COUNTER,
     PUBLISH,
     REVIEW_SWEEPER,
     Functions,
@@ -180,6 +182,7 @@ class ChatmodStack(Stack):
             removal_policy=removal,
         )
         self._grant(config, functions, tables, parameters)
+        self._count_decisions(functions)
         # The review queue's sweeper: expiry and the queue-age metric, every 5 minutes.
         events.Rule(
             self,
@@ -268,6 +271,7 @@ class ChatmodStack(Stack):
                 "audit": tables.audit,
                 "idempotency": tables.idempotency,
                 "reviews": tables.reviews,
+                "counts": tables.counts,
             },
             alarm_topic_arn=config.alarms.topic_arn,
             error_rate_percent=config.alarms.error_rate_percent,
@@ -400,6 +404,7 @@ class ChatmodStack(Stack):
             constants.ENV_AUDIT_TABLE: tables.audit.table_name,
             constants.ENV_IDEMPOTENCY_TABLE: tables.idempotency.table_name,
             constants.ENV_REVIEWS_TABLE: tables.reviews.table_name,
+            constants.ENV_COUNTS_TABLE: tables.counts.table_name,
             constants.ENV_POLICY_PARAMETER: parameters.policy.parameter_name,
             constants.ENV_ABLY_KEY_PARAMETER: config.secrets.ably_api_key,
             constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER: config.secrets.before_publish_secret,
@@ -409,6 +414,26 @@ class ChatmodStack(Stack):
             constants.ENV_ABLY_RULE: rule,
             constants.ENV_DEPLOYED_PROVIDERS: deployed_providers,
         }
+
+    def _count_decisions(self, functions: Functions) -> None:
+        """Deliver the deciding functions' per-room counts to the counter.
+
+        Each EMF blob carries ``roomCounts`` (``chatmod.enforcement.counts``); a
+        subscription filter per deciding function sends the blobs that carry it, and only
+        those, to the counter. No write on any message's path: the blob is logged anyway.
+        """
+        counter = functions.entry_point(functions.counter)
+        # A failed delivery run again would add its counts twice: no retries (the
+        # counter itself never fails for a store error; it logs and counts what it lost).
+        counter.configure_async_invoke(retry_attempts=0)
+        destination = log_destinations.LambdaDestination(counter)
+        for spec in (ASYNC_MODERATION, BEFORE_PUBLISH, PUBLISH):
+            functions.log_groups[spec.service].add_subscription_filter(
+                f"{spec.construct_id}Counts",
+                destination=destination,
+                filter_pattern=logs.FilterPattern.all_terms(constants.COUNTS_METADATA_KEY),
+                filter_name="chatmod-counts",
+            )
 
     @staticmethod
     def _grant(
@@ -420,7 +445,7 @@ class ChatmodStack(Stack):
         moderates = [functions.async_moderation, functions.before_publish, functions.publish]
 
         for service, function in functions.all.items():
-            if service != REVIEW_SWEEPER.service:  # it reads no policy
+            if service not in (REVIEW_SWEEPER.service, COUNTER.service):  # they read no policy
                 parameters.grant_read_policy(function)
 
         # The moderation pipeline (ban check, strike, ban, audit), the same on every path.
@@ -467,6 +492,9 @@ class ChatmodStack(Stack):
             indexes_only=True,
         )
         tables.grant(functions.review_sweeper, ["dynamodb:PutItem"], [tables.audit])
+        # The overview's counts: the counter adds, the moderator reads (GET /moderation/counts).
+        tables.grant(functions.counter, ["dynamodb:UpdateItem"], [tables.counts])
+        tables.grant(functions.moderator, ["dynamodb:Query"], [tables.counts])
         # The ban-revoker audits each revocation; its stream reads come with its event source.
         tables.grant(functions.ban_revoker, ["dynamodb:PutItem"], [tables.audit])
 

@@ -92,6 +92,14 @@ REVIEW_SWEEPER = FunctionSpec(
     memory_mb=256,
     timeout=Duration.seconds(30),
 )
+COUNTER = FunctionSpec(
+    "Counter",
+    "counter",
+    constants.HANDLER_COUNTER,
+    "Log subscription: sums the deciding functions' per-room counts into the counts table",
+    memory_mb=256,
+    timeout=Duration.seconds(30),
+)
 ALL_SPECS = (
     ASYNC_MODERATION,
     BEFORE_PUBLISH,
@@ -100,11 +108,12 @@ ALL_SPECS = (
     MODERATOR,
     BAN_REVOKER,
     REVIEW_SWEEPER,
+    COUNTER,
 )
 
 
 class Functions(Construct):
-    """One shared dependency layer, one shared code asset, seven functions with a role each.
+    """One shared dependency layer, one shared code asset, eight functions with a role each.
 
     Each function's role starts with nothing but writing its own log group (and, with
     tracing, sending traces); the stack grants the tables, parameters and queues it uses.
@@ -123,7 +132,8 @@ class Functions(Construct):
         layer: the dependency layer (ably, Powertools, pydantic, httpx).
         tracing_layer: the X-Ray SDK layer, or ``None`` when tracing is off.
         async_moderation, before_publish, publish, token, moderator, ban_revoker,
-        review_sweeper: the functions.
+        review_sweeper, counter: the functions.
+        log_groups: each function's log group, by service name.
     """
 
     LIVE_ALIAS = "live"
@@ -146,6 +156,7 @@ class Functions(Construct):
         self._stage = stage
         self._snap_start = snap_start
         self._aliases: dict[str, lambda_.Alias] = {}
+        self.log_groups: dict[str, logs.LogGroup] = {}
         self._code = code
         self._environment = dict(environment)
         self._log_retention = log_retention
@@ -179,6 +190,7 @@ class Functions(Construct):
         self.moderator = self._build_function(MODERATOR)
         self.ban_revoker = self._build_function(BAN_REVOKER)
         self.review_sweeper = self._build_function(REVIEW_SWEEPER)
+        self.counter = self._build_function(COUNTER)
 
     @property
     def all(self) -> dict[str, lambda_.Function]:
@@ -191,6 +203,7 @@ class Functions(Construct):
             MODERATOR.service: self.moderator,
             BAN_REVOKER.service: self.ban_revoker,
             REVIEW_SWEEPER.service: self.review_sweeper,
+            COUNTER.service: self.counter,
         }
 
     def entry_point(self, function: lambda_.Function) -> lambda_.IFunction:
@@ -208,6 +221,7 @@ class Functions(Construct):
             retention=self._log_retention,
             removal_policy=self._removal_policy,
         )
+        self.log_groups[spec.service] = log_group
         role = iam.Role(
             self,
             f"{spec.construct_id}Role",

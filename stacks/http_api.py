@@ -175,6 +175,7 @@ class HttpApi(Construct):
             ("/moderation/messages/delete", [POST], moderator),
             ("/moderation/audit", [GET], moderator),
             ("/moderation/users/{clientId}", [GET], moderator),
+            ("/moderation/counts", [GET], moderator),
             ("/moderation/terms", [GET, POST, DELETE], moderator),
             ("/moderation/rooms/{room}", [GET], moderator),
             ("/moderation/rooms/{room}/slow-mode", [POST], moderator),

@@ -1,4 +1,5 @@
-"""DynamoDB tables: bans, strikes, audit, the review queue, Powertools idempotency records."""
+"""DynamoDB tables: bans, strikes, audit, the review queue, decision counts, Powertools
+idempotency records."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ class Tables(Construct):
             TTL ``expiresAt``; ``byRoom`` (``roomState`` = "<room>#<state>") and ``byState``
             lists, both oldest first on ``createdKey``. A low-volume table: only held
             messages are written, so ``byState``'s few partitions are no hot spot.
+        counts: decisions per scope (``stage``, ``room#<room>``) and hour (``bucket``),
+            TTL ``expiresAt``: written by the counter only, a few updates per log delivery
+            (``adapters.counts_store``).
     """
 
     def __init__(
@@ -83,6 +87,12 @@ class Tables(Construct):
                 ),
                 projection_type=dynamodb.ProjectionType.ALL,
             )
+        self.counts = self._build_table(
+            "Counts",
+            partition_key=constants.COUNTS_PARTITION_KEY,
+            sort_key=constants.COUNTS_SORT_KEY,
+            ttl_attribute=constants.COUNTS_TTL_ATTRIBUTE,
+        )
         self.idempotency = self._build_table(
             "Idempotency",
             partition_key=constants.IDEMPOTENCY_PARTITION_KEY,

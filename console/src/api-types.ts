@@ -160,6 +160,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/moderation/counts": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Decisions per hour, top categories and senders
+     * @description For a room, or without room the whole stage: per UTC hour from since (inclusive, rounded down to its hour) to until (exclusive; default: the end of the current hour), at most 168 hours (default 24), the messages accepted, masked, held, rejected and failed, and over the range the categories that matched most and the senders whose messages were masked, held or rejected most. Counted from the functions' logs within about a minute, without a write on any message's path; kept 35 days. A room-scoped moderator must name one of their rooms.
+     */
+    get: operations["read_counts_moderation_counts_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/moderation/messages/delete": {
     parameters: {
       query?: never;
@@ -645,6 +665,18 @@ export interface components {
       source: string | null;
     };
     /**
+     * CategoryCount
+     * @description How often a category matched over the range.
+     */
+    CategoryCount: {
+      /** Category */
+      category: string;
+      /** Count */
+      count: number;
+    } & {
+      [key: string]: unknown;
+    };
+    /**
      * ChannelMessageDelete
      * @description Retract a pub/sub message: a moderation event on its channel names the message id.
      */
@@ -761,6 +793,36 @@ export interface components {
       [key: string]: unknown;
     };
     /**
+     * CountsOut
+     * @description Decisions per hour for a room or the whole stage, with the top categories and senders.
+     */
+    CountsOut: {
+      /**
+       * From
+       * @description The first hour's start, ISO-8601 UTC.
+       */
+      from: string;
+      /** Hours */
+      hours: components["schemas"]["HourCounts"][];
+      /**
+       * Room
+       * @description The room counted; null: the whole stage.
+       */
+      room: string | null;
+      /**
+       * To
+       * @description The end of the last hour (exclusive), ISO-8601 UTC.
+       */
+      to: string;
+      /** Topcategories */
+      topCategories: components["schemas"]["CategoryCount"][];
+      /** Topoffenders */
+      topOffenders: components["schemas"]["OffenderCount"][];
+      totals: components["schemas"]["OutcomeTotals"];
+    } & {
+      [key: string]: unknown;
+    };
+    /**
      * ErrorBody
      * @description Every error: a machine code, a human message, and sometimes more fields.
      */
@@ -807,6 +869,35 @@ export interface components {
       [key: string]: unknown;
     };
     /**
+     * HourCounts
+     * @description One hour's decisions in the scope.
+     */
+    HourCounts: {
+      /** Accepted */
+      accepted: number;
+      /**
+       * Failed
+       * @description No decision: the policy's failedAction applied.
+       */
+      failed: number;
+      /** Held */
+      held: number;
+      /**
+       * Hour
+       * @description The hour's start, ISO-8601 UTC.
+       */
+      hour: string;
+      /** Masked */
+      masked: number;
+      /**
+       * Rejected
+       * @description Rejections, banned senders' and warned senders' included.
+       */
+      rejected: number;
+    } & {
+      [key: string]: unknown;
+    };
+    /**
      * MessageDeleted
      * @description What a moderator's delete did.
      */
@@ -830,6 +921,36 @@ export interface components {
       room?: string | null;
       /** Serial */
       serial?: string | null;
+    } & {
+      [key: string]: unknown;
+    };
+    /**
+     * OffenderCount
+     * @description How often a sender's message was masked, held or rejected over the range.
+     */
+    OffenderCount: {
+      /** Clientid */
+      clientId: string;
+      /** Count */
+      count: number;
+    } & {
+      [key: string]: unknown;
+    };
+    /**
+     * OutcomeTotals
+     * @description The range's decisions by outcome.
+     */
+    OutcomeTotals: {
+      /** Accepted */
+      accepted: number;
+      /** Failed */
+      failed: number;
+      /** Held */
+      held: number;
+      /** Masked */
+      masked: number;
+      /** Rejected */
+      rejected: number;
     } & {
       [key: string]: unknown;
     };
@@ -1671,6 +1792,69 @@ export interface operations {
       };
       /** @description The user is not banned. */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Configuration or storage unavailable; retry later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  read_counts_moderation_counts_get: {
+    parameters: {
+      query?: {
+        /** @description A room (or pub/sub channel) name; without it, the stage. */
+        room?: string | null;
+        /** @description ISO-8601, inclusive. */
+        since?: string | null;
+        /** @description ISO-8601, exclusive. */
+        until?: string | null;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The counts. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CountsOut"];
+        };
+      };
+      /** @description Invalid input: the fields and what is wrong with them. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BadRequestBody"];
+        };
+      };
+      /** @description No verified identity. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The caller is not a moderator. */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -5,6 +5,9 @@
   deleted, failed ones become visible again after ``retry_delay_s`` and, once
   received ``maxReceiveCount`` times, the queue's redrive policy moves them to
   the DLQ (moto enforces it, as SQS does).
+- :class:`LogSubscription` delivers what the functions log for a subscription filter
+  (the decision counts) to its destination function, as CloudWatch Logs does: batched,
+  gzipped and base64-encoded under ``awslogs.data``.
 - :class:`StreamPoller` reads a DynamoDB stream, applies the mapping's filter
   criteria, invokes the function with DynamoDB Streams records, retries failed
   records up to ``MaximumRetryAttempts`` and then sends the batch description to
@@ -16,6 +19,9 @@ the queue's visibility timeout, so that a redrive shows within seconds.
 
 from __future__ import annotations
 
+import base64
+import gzip
+import itertools
 import json
 import logging
 import threading
@@ -24,7 +30,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from chatmod_local.aws import client
+from chatmod_local.aws import ACCOUNT, client
 from chatmod_local.functions import LocalFunction
 
 log = logging.getLogger(__name__)
@@ -327,3 +333,66 @@ class SchedulePoller(_Poller):
     def poll_once(self) -> bool:
         self.function.invoke({})
         return False  # then wait a whole interval
+
+
+class LogSubscription(_Poller):
+    """CloudWatch Logs' subscription delivery to a function, for the decision counts.
+
+    The functions run in this process and print their EMF blobs where local mode does not
+    read them; so each decision's counts come here through
+    ``chatmod.moderation.decision_log.set_counts_tap`` (the same ``roomCounts`` object
+    the blob carries), one log event each. Every ``interval_s`` the events gathered are
+    delivered in one invocation, in CloudWatch Logs' format.
+    """
+
+    name = "log-subscription"
+
+    def __init__(
+        self,
+        function: LocalFunction,
+        *,
+        key: str,
+        log_group: str,
+        filter_name: str,
+        interval_s: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.function = function
+        self.idle_wait_s = interval_s
+        self._key = key
+        self._log_group = log_group
+        self._filter_name = filter_name
+        self._lock = threading.Lock()
+        self._events: list[dict[str, Any]] = []
+        self._ids = itertools.count(int(time.time() * 1000) * 10**40)
+        self.delivered = 0
+
+    def offer(self, timestamp_ms: int, counts: dict[str, Any]) -> None:
+        """One decision's counts, as the subscription filter would select its blob."""
+        message = json.dumps({self._key: counts}, separators=(",", ":"))
+        with self._lock:
+            self._events.append(
+                {"id": str(next(self._ids)), "timestamp": timestamp_ms, "message": message}
+            )
+
+    def stop(self) -> None:
+        super().stop()
+        self.poll_once()  # what was logged before the stop is delivered
+
+    def poll_once(self) -> bool:
+        with self._lock:
+            events, self._events = self._events, []
+        if not events:
+            return False
+        document = {
+            "messageType": "DATA_MESSAGE",
+            "owner": ACCOUNT,
+            "logGroup": self._log_group,
+            "logStream": "local",
+            "subscriptionFilters": [self._filter_name],
+            "logEvents": events,
+        }
+        data = base64.b64encode(gzip.compress(json.dumps(document).encode())).decode()
+        self.function.invoke({"awslogs": {"data": data}})
+        self.delivered += len(events)
+        return False  # then wait a whole interval: deliveries come in batches

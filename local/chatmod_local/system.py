@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from chatmod.core import constants
+from chatmod.moderation import decision_log
 from chatmod_local.api import LocalHttpApi
 from chatmod_local.aws import (
     CREDENTIALS,
@@ -39,7 +40,7 @@ from chatmod_local.aws import (
 from chatmod_local.console import ConsoleFiles
 from chatmod_local.functions import LocalFunction, functions_of
 from chatmod_local.jwt import LocalJwtIssuer
-from chatmod_local.pollers import QueuePoller, SchedulePoller, StreamPoller
+from chatmod_local.pollers import LogSubscription, QueuePoller, SchedulePoller, StreamPoller
 from chatmod_local.template import StackTemplate, load_template
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ class LocalSystem:
     queue_poller: QueuePoller | None = None
     stream_poller: StreamPoller | None = None
     schedule_pollers: list[SchedulePoller] = field(default_factory=list)
+    log_subscription: LogSubscription | None = None
     environment: dict[str, str] = field(default_factory=dict)
     ingest_queue_url: str = ""
     dead_letter_queue_url: str | None = None
@@ -221,6 +223,7 @@ class LocalSystem:
             for logical_id, interval in template.schedules()
             if logical_id in functions
         ]
+        self.log_subscription = self._log_subscription(functions)
 
     def _start_emulator(self) -> Any:
         from chatmod_local.ably_emulator import AblyEmulator, BeforePublishRule
@@ -263,6 +266,25 @@ class LocalSystem:
             if isinstance(name, str):
                 return name
         return "authorization"
+
+    def _log_subscription(self, functions: Mapping[str, LocalFunction]) -> LogSubscription | None:
+        """The decision counts' subscription, when the stack has one (every deciding
+        function's log group sends to the same counter)."""
+        assert self.template is not None
+        subscriptions = self.template.log_subscriptions()
+        if not subscriptions:
+            return None
+        destinations = {destination for _, destination, _ in subscriptions}
+        (counter,) = destinations
+        subscription = LogSubscription(
+            functions[counter],
+            key=constants.COUNTS_METADATA_KEY,
+            log_group="/aws/lambda/chatmod-local",
+            filter_name="chatmod-counts",
+        )
+        subscription.start()
+        decision_log.set_counts_tap(subscription.offer)
+        return subscription
 
     def _stream_poller(self, functions: Mapping[str, LocalFunction]) -> StreamPoller:
         assert self.template is not None
@@ -366,6 +388,7 @@ class LocalSystem:
             self.queue_poller,
             self.stream_poller,
             *self.schedule_pollers,
+            self.log_subscription,
             self.api,
             self.emulator,
         ):
@@ -376,6 +399,8 @@ class LocalSystem:
                     log.exception("could not stop %s", type(part).__name__)
         self.queue_poller = self.stream_poller = None
         self.schedule_pollers = []
+        self.log_subscription = None
+        decision_log.set_counts_tap(None)
         self.api = self.emulator = None
         if self._rule_http is not None:
             self._rule_http.close()

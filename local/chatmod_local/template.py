@@ -114,6 +114,24 @@ class StackTemplate:
                 found.append((_target_of(target.get("Arn")), float(seconds)))
         return found
 
+    def log_subscriptions(self) -> list[tuple[str, str, str]]:
+        """``(function, destination function, filter pattern)`` of every subscription filter
+        whose log group is a function's and whose destination is a function (logical ids)."""
+        groups = {}
+        for logical_id, props in self.of_type("AWS::Lambda::Function"):
+            group = (props.get("LoggingConfig") or {}).get("LogGroup")
+            if group is not None:
+                groups[_target_of(group)] = logical_id
+        found = []
+        for _, props in self.of_type("AWS::Logs::SubscriptionFilter"):
+            source = groups.get(_target_of(props.get("LogGroupName")))
+            destination = _target_of(props.get("DestinationArn"))
+            if self.resources[destination]["Type"] == "AWS::Lambda::Alias":
+                destination = _target_of(self.properties(destination).get("FunctionName"))
+            if source is not None:
+                found.append((source, destination, str(props.get("FilterPattern", ""))))
+        return found
+
     def event_source(self, function: str, kind: str) -> Mapping[str, Any]:
         """The event source mapping of ``function`` whose source is a ``kind`` resource."""
         for _, props in self.of_type("AWS::Lambda::EventSourceMapping"):

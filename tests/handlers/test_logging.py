@@ -119,6 +119,8 @@ def test_given_an_accepted_message_at_the_default_level_then_only_one_small_metr
     assert out.decisions() == []  # accepted decisions are DEBUG
     assert len(out.blobs) == 1
     assert {"Accepted", "DecisionLatency"} <= metric_names(out.blobs[0])
+    # an accepted message is counted for its room, and nobody is named an offender
+    assert out.blobs[0]["roomCounts"] == {"lobby": {"o": {"accepted": 1}}}
     assert len(out.text.encode()) <= ACCEPTED_BYTES, out.text
 
 
@@ -153,6 +155,10 @@ def test_given_a_rejection_then_one_blob_counts_it_with_the_alarms_names(deploym
     assert blob["service"] == "chatmod-tests"
     assert blob["decisions"] == {"blocklist": {"Rejected": 1}}
     assert blob["categories"] == {"profanity": 1}
+    # and the room's counts, which the counts subscription reads (no write of its own)
+    assert blob["roomCounts"] == {
+        "lobby": {"o": {"rejected": 1}, "c": {"profanity": 1}, "u": {"mallory": 1}}
+    }
 
 
 def test_given_a_batch_then_one_blob_for_the_invocation_and_a_line_per_rejection_only(
@@ -175,6 +181,13 @@ def test_given_a_batch_then_one_blob_for_the_invocation_and_a_line_per_rejection
     assert blob["Rejected"] == [1.0] * 2
     # (an accepted message names no provider, none flagged it: its total says it all)
     assert blob["decisions"] == {"blocklist": {"Rejected": 2}}
+    assert blob["roomCounts"] == {
+        "lobby": {
+            "o": {"accepted": 3, "rejected": 2},
+            "c": {"profanity": 2},
+            "u": {"user-2": 1, "user-4": 1},
+        }
+    }
     decisions = out.decisions()
     assert [line["outcome"] for line in decisions] == ["reject", "reject"]
     # Written from the consumer's worker threads, still named after the invocation.

@@ -48,12 +48,14 @@ COVERED_TYPES = {
     "AWS::IAM::Role": "iam",
     "AWS::KMS::Key": "kms",
     "AWS::Lambda::Alias": "lambda",
+    "AWS::Lambda::EventInvokeConfig": "lambda",  # the counter: no retries
     "AWS::Lambda::EventSourceMapping": "lambda",
     "AWS::Lambda::Function": "lambda",
     "AWS::Lambda::LayerVersion": "lambda",
     "AWS::Lambda::Permission": "lambda",
     "AWS::Lambda::Version": "lambda",
     "AWS::Logs::LogGroup": "logs",
+    "AWS::Logs::SubscriptionFilter": "logs",  # the decision counts' delivery
     "AWS::S3::Bucket": "s3",  # the console's files (bucket management only, chatmod-*)
     "AWS::S3::BucketPolicy": "s3",
     "AWS::SNS::Subscription": "sns",

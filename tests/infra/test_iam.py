@@ -129,6 +129,7 @@ def resource_names(template: Template) -> dict[str, str]:
         ("audit", constants.ENV_AUDIT_TABLE),
         ("idempotency", constants.ENV_IDEMPOTENCY_TABLE),
         ("reviews", constants.ENV_REVIEWS_TABLE),
+        ("counts", constants.ENV_COUNTS_TABLE),
     ]:
         logical_id = table_id(template, env_var)
         names[text({"Fn::GetAtt": [logical_id, "Arn"]})] = name

@@ -22,6 +22,7 @@ SERVICES = (
     "moderator",
     "ban-revoker",
     "review-sweeper",
+    "counter",
 )
 # The handler module of each function, where it is not named after the service.
 HANDLER_MODULES = {"ban-revoker": "ban_stream"}
@@ -249,6 +250,41 @@ def test_only_the_ban_revoker_consumes_a_stream(dev_template):
     assert stream_consumers == [{"Ref": function_by_service(dev_template, "ban-revoker")[0]}]
 
 
+def test_the_deciding_functions_logs_carrying_counts_go_to_the_counter_without_retries(
+    dev_template,
+):
+    counter_id, _ = function_by_service(dev_template, "counter")
+    filters = resources(dev_template, "AWS::Logs::SubscriptionFilter").values()
+    groups = {
+        service: function_by_service(dev_template, service)[1]["Properties"]["LoggingConfig"][
+            "LogGroup"
+        ]
+        for service in ("async-moderation", "before-publish", "publish")
+    }
+
+    # One filter per deciding function's log group, selecting the blobs carrying the counts
+    assert sorted(text(f["Properties"]["LogGroupName"]) for f in filters) == sorted(
+        text(group) for group in groups.values()
+    )
+    for subscription in filters:
+        props = subscription["Properties"]
+        assert props["DestinationArn"] == {"Fn::GetAtt": [counter_id, "Arn"]}
+        assert props["FilterPattern"] == f'"{constants.COUNTS_METADATA_KEY}"'
+    # CloudWatch Logs may invoke the counter, from this account's log groups only
+    permissions = [
+        p["Properties"]
+        for p in resources(dev_template, "AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "logs.amazonaws.com"
+    ]
+    assert len(permissions) == 3
+    assert all(p["FunctionName"] == {"Fn::GetAtt": [counter_id, "Arn"]} for p in permissions)
+    assert all("SourceArn" in p for p in permissions)
+    # and a failed delivery is not run again (it would count twice)
+    (invoke_config,) = resources(dev_template, "AWS::Lambda::EventInvokeConfig").values()
+    assert invoke_config["Properties"]["MaximumRetryAttempts"] == 0
+    assert invoke_config["Properties"]["FunctionName"] == {"Ref": counter_id}
+
+
 # --- roles Ably assumes ----------------------------------------------------------------
 
 
@@ -326,8 +362,13 @@ def test_ably_invoke_role_may_only_invoke_before_publish(alt_template):
             [constants.IDEMPOTENCY_PARTITION_KEY],
             constants.IDEMPOTENCY_TTL_ATTRIBUTE,
         ),
+        (
+            constants.ENV_COUNTS_TABLE,
+            [constants.COUNTS_PARTITION_KEY, constants.COUNTS_SORT_KEY],
+            constants.COUNTS_TTL_ATTRIBUTE,
+        ),
     ],
-    ids=["bans", "strikes", "audit", "idempotency"],
+    ids=["bans", "strikes", "audit", "idempotency", "counts"],
 )
 def test_tables_are_on_demand_encrypted_with_pitr_and_ttl(dev_template, env_var, keys, ttl):
     props = resources(dev_template, "AWS::DynamoDB::Table")[table_id(dev_template, env_var)][
@@ -477,6 +518,7 @@ USER_AND_MODERATOR_ROUTES = {
     "POST /moderation/messages/delete",
     "GET /moderation/audit",
     "GET /moderation/users/{clientId}",
+    "GET /moderation/counts",
     "GET /moderation/terms",
     "POST /moderation/terms",
     "DELETE /moderation/terms",

@@ -35,6 +35,7 @@ def test_routes_are_the_stacks_with_their_functions_and_authorizers(
         "POST /moderation/messages/delete",
         "GET /moderation/audit",
         "GET /moderation/users/{clientId}",
+        "GET /moderation/counts",
         "GET /moderation/terms",
         "POST /moderation/terms",
         "DELETE /moderation/terms",

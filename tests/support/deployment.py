@@ -36,6 +36,7 @@ from tests.support.ably_stub import FAKE_API_KEY
 from tests.support.dynamodb import (
     AUDIT_TABLE,
     BANS_TABLE,
+    COUNTS_TABLE,
     IDEMPOTENCY_TABLE,
     REVIEWS_TABLE,
     STRIKES_TABLE,
@@ -60,6 +61,7 @@ def environment(**overrides: str) -> dict[str, str]:
         constants.ENV_AUDIT_TABLE: AUDIT_TABLE,
         constants.ENV_IDEMPOTENCY_TABLE: IDEMPOTENCY_TABLE,
         constants.ENV_REVIEWS_TABLE: REVIEWS_TABLE,
+        constants.ENV_COUNTS_TABLE: COUNTS_TABLE,
         constants.ENV_POLICY_PARAMETER: POLICY_PARAMETER,
         constants.ENV_ABLY_KEY_PARAMETER: ABLY_KEY_PARAMETER,
         constants.ENV_BEFORE_PUBLISH_SECRET_PARAMETER: BEFORE_PUBLISH_SECRET_PARAMETER,

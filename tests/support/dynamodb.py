@@ -14,6 +14,7 @@ STRIKES_TABLE = "chatmod-test-strikes"
 AUDIT_TABLE = "chatmod-test-audit"
 IDEMPOTENCY_TABLE = "chatmod-test-idempotency"
 REVIEWS_TABLE = "chatmod-test-reviews"
+COUNTS_TABLE = "chatmod-test-counts"
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class ChatmodTables:
     audit: Any
     idempotency: Any
     reviews: Any
+    counts: Any
 
 
 def _string_key(name: str) -> dict[str, str]:
@@ -38,9 +40,11 @@ def create_tables(
     audit: str = AUDIT_TABLE,
     idempotency: str = IDEMPOTENCY_TABLE,
     reviews: str = REVIEWS_TABLE,
+    counts: str = COUNTS_TABLE,
     endpoint_url: str | None = None,
 ) -> ChatmodTables:
-    """Create the bans, strikes, audit, idempotency and reviews tables (inside ``mock_aws`` or on a server).
+    """Create the bans, strikes, audit, idempotency, reviews and counts tables (inside
+    ``mock_aws`` or on a server).
 
     Mirrors ``stacks.tables.Tables``: string partition keys, the audit sort key
     and its ``byTime`` GSI (``day`` / ``eventId``, all attributes projected), and
@@ -101,6 +105,13 @@ def create_tables(
                 )
             ],
         ),
+        (
+            counts,
+            constants.COUNTS_PARTITION_KEY,
+            constants.COUNTS_SORT_KEY,
+            constants.COUNTS_TTL_ATTRIBUTE,
+            [],
+        ),
     ]
     for name, partition_key, sort_key, ttl_attribute, indexes in specs:
         key_schema = [{"AttributeName": partition_key, "KeyType": "HASH"}]
@@ -131,4 +142,5 @@ def create_tables(
         audit=resource.Table(audit),
         idempotency=resource.Table(idempotency),
         reviews=resource.Table(reviews),
+        counts=resource.Table(counts),
     )

@@ -1,8 +1,10 @@
 """Builders for the events Lambda receives: API Gateway HTTP API (v2), SQS, Ably envelopes,
-DynamoDB Streams (the bans table)."""
+DynamoDB Streams (the bans table), CloudWatch Logs subscription deliveries."""
 
 from __future__ import annotations
 
+import base64
+import gzip
 import itertools
 import json
 import time
@@ -200,3 +202,29 @@ def ban_stream_record(
 def dynamodb_stream_event(*records: dict[str, Any]) -> dict[str, Any]:
     """A DynamoDB Streams event delivering ``records`` in order."""
     return {"Records": list(records)}
+
+
+def log_subscription_event(
+    messages: list[str],
+    *,
+    timestamp_ms: int | None = None,
+    log_group: str = "/aws/lambda/chatmod-dev-BeforePublish",
+    message_type: str = "DATA_MESSAGE",
+) -> dict[str, Any]:
+    """A CloudWatch Logs subscription delivery to Lambda, as AWS documents it: the JSON
+    document gzipped and base64-encoded under ``awslogs.data``."""
+    at = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
+    document = {
+        "messageType": message_type,
+        "owner": "123456789012",
+        "logGroup": log_group,
+        "logStream": "2026/12/05/[$LATEST]0123456789abcdef0123456789abcdef",
+        "subscriptionFilters": ["chatmod-counts"],
+        "logEvents": [
+            # (CloudWatch Logs' event ids are 56-digit strings)
+            {"id": str(36 * 10**54 + index), "timestamp": at, "message": message}
+            for index, message in enumerate(messages)
+        ],
+    }
+    data = base64.b64encode(gzip.compress(json.dumps(document).encode())).decode()
+    return {"awslogs": {"data": data}}

@@ -34,6 +34,7 @@ from tests.support.aws_calls import CallRecorder, iam_requests, record_aws_calls
 from tests.support.dynamodb import (
     AUDIT_TABLE,
     BANS_TABLE,
+    COUNTS_TABLE,
     IDEMPOTENCY_TABLE,
     REVIEWS_TABLE,
     STRIKES_TABLE,
@@ -47,6 +48,7 @@ from tests.support.events import (
     before_publish_request,
     dynamodb_stream_event,
     http_event,
+    log_subscription_event,
     sqs_event,
 )
 
@@ -71,6 +73,7 @@ _NAMES = {
     AUDIT_TABLE: "audit",
     IDEMPOTENCY_TABLE: "idempotency",
     REVIEWS_TABLE: "reviews",
+    COUNTS_TABLE: "counts",
     deployment.POLICY_PARAMETER: "ssm:policy",
     deployment.ABLY_KEY_PARAMETER: "ssm:/chatmod/dev/ably-api-key",
     deployment.BEFORE_PUBLISH_SECRET_PARAMETER: "ssm:/chatmod/dev/before-publish-secret",
@@ -317,6 +320,8 @@ def moderator(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> 
         ("POST", "/moderation/terms", {"term": "frak", "reason": "slang"}, None, 201),
         ("GET", "/moderation/terms", None, None, 200),
         ("DELETE", "/moderation/terms", None, {"term": "frak", "reason": "ok"}, 204),
+        ("GET", "/moderation/counts", None, None, 200),
+        ("GET", "/moderation/counts", None, {"room": "lobby"}, 200),
     ]
     with recorder.on():
         for method, path, body, query, status in requests:
@@ -371,6 +376,16 @@ def review_sweeper(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder
     assert result["expired"] == 1, result
 
 
+def counter(stub: AblyStub, tables: ChatmodTables, recorder: CallRecorder) -> None:
+    from chatmod.handlers import counter as handler
+
+    blob = {"roomCounts": {"lobby": {"o": {"rejected": 1}, "u": {"mallory": 1}}}}
+    event = log_subscription_event([json.dumps(blob)])
+    with recorder.on():
+        result = handler.lambda_handler(event, FakeLambdaContext())
+    assert (result["failed"], result["updates"]) == (0, 2), result  # the room and the stage
+
+
 def _expect(response: dict[str, Any], status: int) -> dict[str, Any]:
     """A path that fails early would hide the calls it should have made; the JSON body."""
     assert response["statusCode"] == status, response
@@ -387,6 +402,7 @@ SCENARIOS: dict[str, Scenario] = {
     "moderator": moderator,
     "ban-revoker": ban_revoker,
     "review-sweeper": review_sweeper,
+    "counter": counter,
 }
 
 

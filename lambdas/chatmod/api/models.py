@@ -137,6 +137,53 @@ class RoomOut(_Output):
     )
 
 
+class HourCounts(_Output):
+    """One hour's decisions in the scope."""
+
+    hour: str = Field(description="The hour's start, ISO-8601 UTC.")
+    accepted: int
+    masked: int
+    held: int
+    rejected: int = Field(description="Rejections, banned senders' and warned senders' included.")
+    failed: int = Field(description="No decision: the policy's failedAction applied.")
+
+
+class OutcomeTotals(_Output):
+    """The range's decisions by outcome."""
+
+    accepted: int
+    masked: int
+    held: int
+    rejected: int
+    failed: int
+
+
+class CategoryCount(_Output):
+    """How often a category matched over the range."""
+
+    category: str
+    count: int
+
+
+class OffenderCount(_Output):
+    """How often a sender's message was masked, held or rejected over the range."""
+
+    client_id: str = Field(alias="clientId")
+    count: int
+
+
+class CountsOut(_Output):
+    """Decisions per hour for a room or the whole stage, with the top categories and senders."""
+
+    room: str | None = Field(description="The room counted; null: the whole stage.")
+    from_: str = Field(alias="from", description="The first hour's start, ISO-8601 UTC.")
+    to: str = Field(description="The end of the last hour (exclusive), ISO-8601 UTC.")
+    hours: list[HourCounts]
+    totals: OutcomeTotals
+    top_categories: list[CategoryCount] = Field(alias="topCategories")
+    top_offenders: list[OffenderCount] = Field(alias="topOffenders")
+
+
 class ChatMessageDelete(_Input):
     """Soft-delete a chat message (Ably Chat): the room and the message serial."""
 

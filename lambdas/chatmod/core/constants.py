@@ -15,6 +15,7 @@ ENV_STRIKES_TABLE: Final = "CHATMOD_STRIKES_TABLE"
 ENV_AUDIT_TABLE: Final = "CHATMOD_AUDIT_TABLE"
 ENV_IDEMPOTENCY_TABLE: Final = "CHATMOD_IDEMPOTENCY_TABLE"
 ENV_REVIEWS_TABLE: Final = "CHATMOD_REVIEWS_TABLE"
+ENV_COUNTS_TABLE: Final = "CHATMOD_COUNTS_TABLE"
 ENV_INGEST_QUEUE_URL: Final = "CHATMOD_INGEST_QUEUE_URL"
 ENV_POLICY_PARAMETER: Final = "CHATMOD_POLICY_PARAMETER"
 ENV_ABLY_KEY_PARAMETER: Final = "CHATMOD_ABLY_KEY_PARAMETER"
@@ -58,6 +59,13 @@ REVIEWS_BY_ROOM_INDEX: Final = "byRoom"
 #: Reviews in one state across rooms, oldest first (partition "<state>").
 REVIEWS_BY_STATE_INDEX: Final = "byState"
 REVIEWS_SORT_KEY: Final = "createdKey"
+#: Decision counts per scope ("stage" or "room#<room>") and bucket ("h#<hour>", "u#<hour>").
+COUNTS_PARTITION_KEY: Final = "scope"
+COUNTS_SORT_KEY: Final = "bucket"
+COUNTS_TTL_ATTRIBUTE: Final = "expiresAt"
+#: The key of the per-room counts in the functions' EMF blob; the counts subscription
+#: filter selects the log events that carry it.
+COUNTS_METADATA_KEY: Final = "roomCounts"
 # Powertools idempotency's default layout (DynamoDBPersistenceLayer).
 IDEMPOTENCY_PARTITION_KEY: Final = "id"
 IDEMPOTENCY_TTL_ATTRIBUTE: Final = "expiration"
@@ -70,6 +78,7 @@ HANDLER_TOKEN: Final = "chatmod.handlers.token.lambda_handler"  # noqa: S105
 HANDLER_MODERATOR: Final = "chatmod.handlers.moderator.lambda_handler"
 HANDLER_BAN_STREAM: Final = "chatmod.handlers.ban_stream.lambda_handler"
 HANDLER_REVIEW_SWEEPER: Final = "chatmod.handlers.review_sweeper.lambda_handler"
+HANDLER_COUNTER: Final = "chatmod.handlers.counter.lambda_handler"
 
 # The name of the pub/sub moderation events chatmod publishes (e.g. a message retracted).
 MODERATION_EVENT_NAME: Final = "chatmod.moderation"

@@ -37,6 +37,8 @@ class Settings:
     judged_key_parameter: str = ""
     # The review queue's table; empty where none is deployed (a hold is then a reject).
     reviews_table: str = ""
+    # The decision counts' table (the overview); empty where none is deployed.
+    counts_table: str = ""
     provider_key_parameters: Mapping[str, str] = field(default_factory=dict)
     ably_rest_host: str | None = None
     ably_tls: bool = True
@@ -66,6 +68,7 @@ class Settings:
             ).lower(),
             judged_key_parameter=env.get(constants.ENV_JUDGED_KEY_PARAMETER, ""),
             reviews_table=env.get(constants.ENV_REVIEWS_TABLE, ""),
+            counts_table=env.get(constants.ENV_COUNTS_TABLE, ""),
             provider_key_parameters=_parse_pairs(
                 env.get(constants.ENV_PROVIDER_KEY_PARAMETERS, "")
             ),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import unquote
 
@@ -26,6 +26,7 @@ from chatmod.adapters.ably import AblyApiError
 from chatmod.adapters.ably.client import gateway_for
 from chatmod.adapters.audit_log import AuditFilter, AuditLog
 from chatmod.adapters.ban_store import BanStore
+from chatmod.adapters.counts_store import CountsStore
 from chatmod.adapters.parameters import get_policy
 from chatmod.adapters.review_store import ReviewStore
 from chatmod.api import cursors, models
@@ -47,6 +48,13 @@ from chatmod.core.settings import get_settings
 from chatmod.enforcement.audit import AuditAction, AuditEvent
 from chatmod.enforcement.bans import StaleRecordError, iso_seconds, strikes_in_window
 from chatmod.enforcement.client_ids import MAX_CLIENT_ID_LENGTH, require_client_id
+from chatmod.enforcement.counts import (
+    MAX_RANGE_HOURS,
+    STAGE_SCOPE,
+    hours_between,
+    overview,
+    room_scope,
+)
 from chatmod.enforcement.custom_terms import (
     STAGE,
     BlockedTerm,
@@ -382,6 +390,81 @@ def read_audit(
             page.next_before, page.oldest_day, client_id, cursor_filters
         )
     return json_response(200, body)
+
+
+# -- counts ------------------------------------------------------------------------------
+
+
+@app.get(
+    "/moderation/counts",
+    summary="Decisions per hour, top categories and senders",
+    description="For a room, or without room the whole stage: per UTC hour from since "
+    "(inclusive, rounded down to its hour) to until (exclusive; default: the end of the "
+    f"current hour), at most {MAX_RANGE_HOURS} hours (default 24), the messages accepted, "
+    "masked, held, rejected and failed, and over the range the categories that matched most "
+    "and the senders whose messages were masked, held or rejected most. Counted from the "
+    "functions' logs within about a minute, without a write on any message's path; kept "
+    "35 days. A room-scoped moderator must name one of their rooms.",
+    responses=_responses(200, "The counts.", models.CountsOut),
+    tags=["moderation"],
+)
+def read_counts(
+    room: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=models.MAX_NAME_LENGTH,
+            description="A room (or pub/sub channel) name; without it, the stage.",
+        ),
+    ] = None,
+    since: Annotated[datetime | None, Query(description="ISO-8601, inclusive.")] = None,
+    until: Annotated[datetime | None, Query(description="ISO-8601, exclusive.")] = None,
+) -> Response[str]:
+    """The counts of ``room`` (or the stage) over the range."""
+    identity = moderator()
+    _only_query("room", "since", "until")
+    if room is not None:
+        room = _name(room, "room")
+        _require_room(identity, room)
+    elif identity.rooms is not None:
+        raise ForbiddenError(
+            "you moderate some rooms only: name one of them (room=...)", code="room_not_allowed"
+        )
+    end = _utc(until, "until") if until is not None else _next_hour(datetime.now(UTC))
+    start = _utc(since, "since") if since is not None else end - timedelta(hours=24)
+    if start >= end:
+        raise BadRequestError(
+            "the request is invalid: since must be before until",
+            details={"problems": [{"field": "since", "problem": "must be before until"}]},
+        )
+    hours = hours_between(start, end)
+    if len(hours) > MAX_RANGE_HOURS:
+        raise BadRequestError(
+            "the request is invalid: the range is too long",
+            details={
+                "problems": [
+                    {"field": "since", "problem": f"at most {MAX_RANGE_HOURS} hours before until"}
+                ]
+            },
+        )
+    settings = get_settings()
+    if not settings.counts_table:
+        raise ServiceUnavailableError("this deployment keeps no counts", code="counts_unavailable")
+    deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
+    tallies = CountsStore.from_table_name(settings.counts_table).read(
+        STAGE_SCOPE if room is None else room_scope(room), hours[0], hours[-1], deadline=deadline
+    )
+    return json_response(200, overview(hours, tallies, room=room))
+
+
+def _utc(moment: datetime, field: str) -> datetime:
+    """``moment`` with its zone (one without is refused: ambiguous), in UTC."""
+    _epoch_ms(moment, field)
+    return moment.astimezone(UTC)
+
+
+def _next_hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
 # -- users -------------------------------------------------------------------------------

@@ -24,19 +24,26 @@ see ``docs/cost.md``), so:
   category travel in that blob as metadata (``decisions``: ``{provider: {metric:
   n}}``, ``categories``: ``{category: n}``), searchable with Logs Insights without
   a custom metric (and its monthly charge) for every provider and category.
+- the blob also carries the decisions per room (``roomCounts``: outcomes, categories,
+  offenders; ``chatmod.enforcement.counts``), which a log subscription turns into the
+  overview's counts: no write on the message's path, a few bytes in a line logged anyway.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from typing import Any, Final
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from chatmod.core.constants import COUNTS_METADATA_KEY
 from chatmod.core.errors import ChatmodError
 from chatmod.core.observability import logger, metrics
 from chatmod.core.policy_checks import DEFAULT_RULE, REVIEW_BAND_RULE
+from chatmod.enforcement.counts import add_decision
 from chatmod.moderation.pipeline import PipelineResult, Submission, Verdict
 
 METRIC_FOR: Final = {
@@ -67,6 +74,18 @@ _DEFAULT_RULES: Final = frozenset({None, DEFAULT_RULE, REVIEW_BAND_RULE})
 # values) could be lost.
 _metrics_lock = threading.Lock()
 
+#: Local mode only: it has no CloudWatch Logs to subscribe to, so it receives each
+#: decision's counts here (epoch ms, ``{room: counts}``) and delivers them to the counter
+#: function as the subscription would. ``None`` on AWS.
+CountsTap = Callable[[int, dict[str, Any]], None]
+_counts_tap: CountsTap | None = None
+
+
+def set_counts_tap(tap: CountsTap | None) -> None:
+    """Local mode's delivery of the counts (see ``chatmod_local.pollers.LogSubscription``)."""
+    global _counts_tap
+    _counts_tap = tap
+
 
 def record(submission: Submission, result: PipelineResult) -> None:
     """Log and count ``result`` (the pipeline's observer); safe from several threads."""
@@ -75,7 +94,16 @@ def record(submission: Submission, result: PipelineResult) -> None:
     name = METRIC_FOR[result.verdict]
     with _metrics_lock:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
-        _tally(name, provider, decision.categories if decision else ())
+        categories = decision.categories if decision else ()
+        _tally(name, provider, categories)
+        if not submission.judged:  # (the path that judged it counted it)
+            add_decision(
+                _metadata_dict(COUNTS_METADATA_KEY),
+                room=submission.room or submission.channel,
+                verdict=result.verdict.value,
+                categories=categories,
+                client_id=submission.client_id,
+            )
         if result.verdict is Verdict.REJECT and submission.client_id and result.strike is None:
             metrics.add_metric(name="StrikeNotRecorded", unit=MetricUnit.Count, value=1)
         if decision is not None:
@@ -93,6 +121,17 @@ def record(submission: Submission, result: PipelineResult) -> None:
                 metrics.add_metric(
                     name=f"Would{seen.action.capitalize()}", unit=MetricUnit.Count, value=1
                 )
+    tap = _counts_tap
+    if tap is not None and not submission.judged:
+        single: dict[str, Any] = {}
+        add_decision(
+            single,
+            room=submission.room or submission.channel,
+            verdict=result.verdict.value,
+            categories=decision.categories if decision else (),
+            client_id=submission.client_id,
+        )
+        tap(int(time.time() * 1000), single)
     level = LEVEL_FOR[result.verdict]
     if decision is not None and decision.observed:
         level = max(level, logging.INFO)  # what observe mode is for: seeing it
