@@ -5,11 +5,12 @@ The package's system gets, for this module, a ``crossMessage`` entry for rooms `
 (switched as an operator would, and back). A moderator sets a room's slow mode in the
 live view, and a user's second message within the window is refused with the seconds to
 wait; turning it off lets the user publish again. A moderator blocks terms for some rooms
-in the Custom terms view, and a message with one (obfuscated too) is rejected there and
+in the Terms view, and a message with one (obfuscated too) is rejected there and
 only there (the e2e policy rejects), within the functions' cache age (2 s locally);
-removed, it passes again. A room-scoped moderator sees plainly that a room outside their
-rooms is refused. axe-core checks each new view; screenshots of each at 1280x800 and
-390x844 go to test-results/console/.
+removed, it passes again; under a masking policy it is masked instead. A room-scoped
+moderator sees plainly that a room outside their rooms is refused. The keyboard alone sets
+a slow mode. axe-core checks each new view; screenshots of each at 1280x800 and 390x844 go
+to test-results/console/.
 """
 
 from __future__ import annotations
@@ -135,6 +136,31 @@ def test_any_number_of_seconds_can_be_typed_and_more_than_120_is_refused(system,
     expect(panel.locator(".slow-status")).to_have_text(f"Slow mode is off in {room}.")
 
 
+def test_the_keyboard_alone_sets_slow_mode(system, page, client):
+    room = new_name("cs-slow-room")
+    sign_in(page, system, view=f"live/{room}")
+    panel = slow_mode_panel(page)
+    expect(panel).to_contain_text("Now: off")
+    panel.get_by_label("Off").focus()
+
+    page.keyboard.press("ArrowRight")  # the presets are one radio group: 5 s
+    expect(panel.get_by_label("5 s")).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(panel.get_by_label("Seconds (0 to 120)")).to_be_focused()
+    expect(panel.get_by_label("Seconds (0 to 120)")).to_have_value("5")
+    page.keyboard.press("Tab")
+    expect(panel.get_by_label("Reason")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(panel.get_by_role("button", name="Set slow mode")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(panel.locator(".slow-status")).to_have_text(
+        f"Slow mode is on in {room}: 5 s between a sender's messages."
+    )
+    moderator = api_user(client, system, "cs-reader", moderator=True)
+    assert moderator.get(f"/moderation/rooms/{room}").json()["slowModeSeconds"] == 5
+
+
 def test_a_room_no_entry_covers_says_why_it_has_no_slow_mode(system, page):
     room = new_name("cs-plain-room")
     sign_in(page, system, view=f"live/{room}")
@@ -206,8 +232,14 @@ def test_blocked_terms_apply_in_their_rooms_and_removing_one_lifts_it(system, pa
     assert send(new_name("cs-user"), elsewhere, "you zorblax").status_code == 201
     shoot(page, "terms")
 
-    scope.get_by_role("button", name=f"Remove zorblax from Rooms {glob}").click()
+    opener = scope.get_by_role("button", name=f"Remove zorblax from Rooms {glob}")
+    opener.click()
     remove = page.get_by_role("form", name="Remove zorblax")
+    expect(remove.get_by_label("Reason for removing")).to_be_focused()
+    page.keyboard.press("Escape")  # changed my mind: back to the button
+    expect(remove).to_have_count(0)
+    expect(opener).to_be_focused()
+    page.keyboard.press("Enter")
     expect(remove.get_by_label("Reason for removing")).to_be_focused()
     page.keyboard.type("was a false alarm")
     page.keyboard.press("Enter")
@@ -221,6 +253,31 @@ def test_blocked_terms_apply_in_their_rooms_and_removing_one_lifts_it(system, pa
     moderator = api_user(client, system, "cs-cleaner", moderator=True)
     moderator.delete(
         "/moderation/terms", params={"term": "quuxfrob", "rooms": glob, "reason": "test done"}
+    )
+
+
+def test_under_a_masking_policy_a_blocked_term_is_masked(system, page, send, client, tmp_path):
+    glob, room = "cs-mask-*", new_name("cs-mask-room")
+    with policy_switch.masking(system, tmp_path):
+        sign_in(page, system, view="terms")
+        form = page.get_by_role("form", name="Add terms")
+        form.get_by_label("Terms, one per line").fill("flibbertop")
+        form.get_by_label("Rooms matching").check()
+        form.get_by_label("Room glob").fill(glob)
+        form.get_by_label("Reason").fill("new slang")
+        form.get_by_role("button", name="Block").click()
+        expect(page.get_by_role("region", name=f"Rooms {glob}")).to_contain_text("flibbertop")
+
+        def masked() -> bool:
+            reply = send(new_name("cs-user"), room, "such a flibbertop")
+            return reply.status_code == 201 and reply.json().get("masked") is True
+
+        assert wait_for(masked)
+        texts = [m["text"] for m in system.emulator.chat_messages(room)]
+        assert texts[-1].startswith("such a ")
+        assert "flibbertop" not in texts[-1]
+    api_user(client, system, "cs-cleaner", moderator=True).delete(
+        "/moderation/terms", params={"term": "flibbertop", "rooms": glob, "reason": "test done"}
     )
 
 

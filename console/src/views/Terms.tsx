@@ -67,6 +67,8 @@ export default function Terms(props: { api: ModeratorApi }) {
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState("");
   const [removing, setRemoving] = useState<Removing | null>(null);
+  // The Remove button that opened the form: Escape or Cancel returns the focus there.
+  const opener = useRef<HTMLButtonElement | null>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -180,7 +182,10 @@ export default function Terms(props: { api: ModeratorApi }) {
                                   removing.list === "block" &&
                                   removing.term === b.term
                                 }
-                                onClick={() => setRemoving({ scope, list: "block", term: b.term })}
+                                onClick={(e) => {
+                                  opener.current = e.currentTarget;
+                                  setRemoving({ scope, list: "block", term: b.term });
+                                }}
                               >
                                 Remove
                                 <span className="visually-hidden">
@@ -210,7 +215,10 @@ export default function Terms(props: { api: ModeratorApi }) {
                               removing.list === "allow" &&
                               removing.term === term
                             }
-                            onClick={() => setRemoving({ scope, list: "allow", term })}
+                            onClick={(e) => {
+                              opener.current = e.currentTarget;
+                              setRemoving({ scope, list: "allow", term });
+                            }}
                           >
                             Remove
                             <span className="visually-hidden">
@@ -227,7 +235,10 @@ export default function Terms(props: { api: ModeratorApi }) {
                   <RemoveTerm
                     api={api}
                     removing={removing}
-                    onCancel={() => setRemoving(null)}
+                    onCancel={() => {
+                      setRemoving(null);
+                      opener.current?.focus();
+                    }}
                     onRemoved={async (text) => {
                       setRemoving(null);
                       setStatus(text);
