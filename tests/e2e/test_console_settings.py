@@ -245,7 +245,7 @@ def test_blocked_terms_apply_in_their_rooms_and_removing_one_lifts_it(system, pa
     page.keyboard.press("Enter")
 
     expect(page.locator(".status").first).to_have_text(
-        f"Removed zorblax in rooms {glob}. In effect within 60 seconds."
+        f"Removed zorblax from the blocked terms in rooms {glob}. In effect within 60 seconds."
     )
     expect(scope.get_by_role("caption")).to_have_text("1 blocked term")
     assert wait_for(lambda: send(new_name("cs-user"), room, "zorblax").status_code == 201)
@@ -307,12 +307,23 @@ def test_the_new_views_have_no_serious_accessibility_violations(system, page):
     form.get_by_label("Terms, one per line").fill("glimwort")
     form.get_by_label("Reason").fill("axe check")
     form.get_by_role("button", name="Block").click()
+    form.get_by_label("Terms, one per line").fill("Glimmerdale")
+    form.get_by_label("Allow (never flag it)").check()
+    expect(form.get_by_label("Category")).to_have_count(0)  # an allowed term has none
+    form.get_by_role("button", name="Allow").click()
     scope = page.get_by_role("region", name="Whole stage")
+    allowed = scope.get_by_role("list", name="Allowed (never flagged)")
+    expect(scope).to_contain_text("glimmerdale")
+    expect(allowed.get_by_role("listitem")).to_have_count(1)
     scope.get_by_role("button", name="Remove glimwort from Whole stage").click()
     expect(page.get_by_label("Reason for removing")).to_be_visible()
     assert axe_violations(page) == []
     shoot(page, "terms-remove")
 
+    page.keyboard.type("axe check done")
+    page.keyboard.press("Enter")
+    expect(scope.get_by_role("table")).to_have_count(0)
+    allowed.get_by_role("button", name="Remove glimmerdale from Whole stage").click()
     page.keyboard.type("axe check done")
     page.keyboard.press("Enter")
     expect(page.get_by_text("No custom terms yet")).to_be_visible()

@@ -460,7 +460,9 @@ function RemoveTerm(props: {
     try {
       await api.removeTerm(removing.term, removing.scope, removing.list, reason.trim());
       await props.onRemoved(
-        `Removed ${removing.term} ${scopeWhere(removing.scope)}. ` + "In effect within 60 seconds.",
+        `Removed ${removing.term} from the ${removing.list === "block" ? "blocked" : "allowed"} ` +
+          `terms ${scopeWhere(removing.scope)}. ` +
+          "In effect within 60 seconds.",
       );
     } catch (caught) {
       props.onError(describe(caught));
