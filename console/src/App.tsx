@@ -7,6 +7,7 @@ import { loadSession, type Session, saveSession } from "./session";
 import Audit from "./views/Audit";
 import Bans from "./views/Bans";
 import Reviews from "./views/Reviews";
+import Terms from "./views/Terms";
 import User from "./views/User";
 
 // Decided at build time: only the local build (vite --mode localmode) contains the local
@@ -24,6 +25,7 @@ const VIEWS = [
   { id: "reviews", label: "Review queue" },
   { id: "users", label: "Users" },
   { id: "audit", label: "Audit log" },
+  { id: "terms", label: "Terms" },
 ] as const;
 type ViewId = (typeof VIEWS)[number]["id"];
 /** Where the hash points: a view, for #/users/<clientId> the user, for #/live/<room> the room. */
@@ -174,6 +176,8 @@ export default function App() {
           <User key={route.clientId} api={api} clientId={route.clientId} />
         ) : view === "audit" ? (
           <Audit api={api} />
+        ) : view === "terms" ? (
+          <Terms api={api} />
         ) : (
           <Bans api={api} />
         )}

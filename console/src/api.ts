@@ -22,6 +22,27 @@ export interface AuditFilters {
   until?: string;
 }
 export type TokenRequest = Schemas["TokenRequestOut"];
+export type RoomSettings = Schemas["RoomOut"];
+export type TermCategory = NonNullable<Schemas["TermChange"]["category"]>;
+export type TermList = NonNullable<Schemas["TermChange"]["list"]>;
+/** A blocked term as `GET /moderation/terms` lists it. */
+export interface BlockedTerm {
+  term: string;
+  category: TermCategory;
+  severity: number;
+}
+/** One scope's lists: `*` is the whole stage, the other scopes are room globs. */
+export interface ScopeTerms {
+  block: BlockedTerm[];
+  allow: string[];
+}
+/** The custom terms, scope by scope. The contract types `terms` only as an object
+ * (`TermsOut.terms`); this is its shape as the server writes it
+ * (`chatmod.enforcement.custom_terms.CustomTerms.to_json`). */
+export interface Terms {
+  scopes: Record<string, ScopeTerms>;
+  version: number;
+}
 export type MessageDeleted = Schemas["MessageDeleted"];
 
 type Method = "get" | "post" | "delete";
@@ -154,6 +175,42 @@ export class ModeratorApi {
     return rooms;
   }
 
+  /** A room's slow mode in effect and whether the policy covers it (only a covered room
+   * can have one). */
+  async room(room: string): Promise<RoomSettings> {
+    return this.call("/moderation/rooms/{room}", "get", 200, { path: { room } });
+  }
+
+  /** Seconds between a sender's messages in the room (0: off); audited. */
+  async setSlowMode(room: string, seconds: number, reason: string): Promise<RoomSettings> {
+    return this.call("/moderation/rooms/{room}/slow-mode", "post", 200, {
+      path: { room },
+      json: { seconds, reason },
+    });
+  }
+
+  async terms(): Promise<Terms> {
+    return asTerms(await this.call("/moderation/terms", "get", 200, {}));
+  }
+
+  /** Block (or allow) one term in a scope; the terms afterwards. */
+  async addTerm(change: {
+    term: string;
+    rooms: string;
+    list: TermList;
+    category: TermCategory;
+    severity: number;
+    reason: string;
+  }): Promise<Terms> {
+    return asTerms(await this.call("/moderation/terms", "post", 201, { json: change }));
+  }
+
+  async removeTerm(term: string, rooms: string, list: TermList, reason: string): Promise<void> {
+    await this.call("/moderation/terms", "delete", 204, {
+      query: { term, rooms, list, reason },
+    });
+  }
+
   /** A user's ban, strikes, and one page of their history (newest first). */
   async user(clientId: string, cursor?: string): Promise<UserView> {
     return this.call("/moderation/users/{clientId}", "get", 200, {
@@ -216,9 +273,19 @@ export class ModeratorApi {
   }
 }
 
+function asTerms(body: Schemas["TermsOut"]): Terms {
+  const scopes: Record<string, ScopeTerms> = {};
+  for (const [scope, value] of Object.entries(body.terms)) {
+    const lists = (value ?? {}) as Partial<ScopeTerms>;
+    scopes[scope] = { block: lists.block ?? [], allow: lists.allow ?? [] };
+  }
+  return { scopes, version: body.version };
+}
+
 function explain(status: number, code: string, message: string): string {
   if (status === 401) return "Your sign-in has expired. Sign in again.";
-  if (status === 403 && code === "room_not_allowed") return `${message}.`;
+  if (status === 403 && (code === "room_not_allowed" || code === "room_not_moderated"))
+    return `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
   if (status === 403) return `Only moderators can do this (${message}).`;
   return message;
 }

@@ -22,7 +22,7 @@ def test_ci_runs_the_quick_benches_once_after_the_tests():
 
 
 @pytest.mark.parametrize(
-    "name", ["token", "cost", "realtime"]
+    "name", ["token", "cost", "realtime", "console_review"]
 )  # quick enough here; CI runs them all
 def test_a_quick_bench_runs_to_its_end(name):
     result = subprocess.run(  # noqa: S603 (this interpreter, a fixed module)

@@ -18,7 +18,7 @@ import boto3
 import httpx
 
 from chatmod_local.client import ApiUser, wait_for
-from chatmod_local.system import LocalSystem
+from chatmod_local.system import LocalSystem, deep_merge
 from tools import policy as policy_tool
 
 _probes = (f"policy-probe-{n}" for n in itertools.count())
@@ -62,6 +62,28 @@ def warning(system: LocalSystem, tmp: Path) -> Iterator[None]:
     rules = [{"name": "be-nice", "action": "warn"}]
     with _switched(system, tmp, {"rules": rules}, lambda answer: "warningId" in answer[1]):
         yield
+
+
+@contextmanager
+def changed(
+    system: LocalSystem, tmp: Path, changes: dict[str, Any], ready: Callable[[], bool]
+) -> Iterator[None]:
+    """While inside, the live policy has ``changes`` merged in (objects recursively).
+
+    Entered once ``ready()`` holds (the functions follow within their cache age), left once
+    it no longer does after the restore.
+    """
+    info = system.info()
+    ssm = boto3.client("ssm", endpoint_url=info["awsUrl"], region_name=info["region"])
+    name = info["parameters"]["policy"]
+    live = json.loads(ssm.get_parameter(Name=name)["Parameter"]["Value"])
+    _write(system, deep_merge(live, changes), tmp)
+    try:
+        assert wait_for(ready, timeout=10, interval=0.5)
+        yield
+    finally:
+        _write(system, live, tmp)
+        assert wait_for(lambda: not ready(), timeout=10, interval=0.5)
 
 
 @contextmanager

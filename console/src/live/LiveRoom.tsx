@@ -1,6 +1,7 @@
 /** Live room view (#/live/<room>): a room's messages as they are published, with what
  * moderation did to them; delete a message, ban or time out its sender, or open the
- * sender's user view — from the message, in at most two clicks. Loaded lazily: it is the
+ * sender's user view — from the message, in at most two clicks; see and change the room's
+ * slow mode (./SlowMode). Loaded lazily: it is the
  * only view that needs the Ably SDKs. */
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, describe, type ModeratorApi } from "../api";
@@ -9,6 +10,7 @@ import { DURATIONS } from "../components/durations";
 import type { AblyEndpoint } from "../config";
 import { formatClock, formatTime } from "../format";
 import { ChatMessageAction, type ConnectionState, connect, type Message, watch } from "./chat";
+import SlowMode from "./SlowMode";
 
 /** The most messages kept on screen (the oldest go first). */
 const KEEP = 200;
@@ -86,6 +88,8 @@ export default function LiveRoom(props: {
       <h1 id="live-title">{room ? `Live: ${room}` : "Live room"}</h1>
       <ConnectionBanner connection={connection} />
       <PickRoom current={room} recent={recent ?? []} />
+      {/* Its own key: RoomMessages, a sibling, is keyed by the room's name already. */}
+      {room && allowed ? <SlowMode key={`slow-mode:${room}`} api={api} room={room} /> : null}
       {room && chat ? (
         <RoomMessages key={room} api={api} chat={chat} room={room} />
       ) : (
