@@ -6,6 +6,7 @@ import { type ConsoleConfig, loadConfig } from "./config";
 import { loadSession, type Session, saveSession } from "./session";
 import Audit from "./views/Audit";
 import Bans from "./views/Bans";
+import Overview from "./views/Overview";
 import Reviews from "./views/Reviews";
 import Terms from "./views/Terms";
 import User from "./views/User";
@@ -20,9 +21,10 @@ const LocalSignIn =
 const LiveRoom = lazy(() => import("./live/LiveRoom"));
 
 const VIEWS = [
+  { id: "overview", label: "Overview" },
   { id: "live", label: "Live" },
   { id: "bans", label: "Bans" },
-  { id: "reviews", label: "Review queue" },
+  { id: "reviews", label: "Reviews" },
   { id: "users", label: "Users" },
   { id: "audit", label: "Audit log" },
   { id: "terms", label: "Terms" },
@@ -178,6 +180,8 @@ export default function App() {
           <Audit api={api} />
         ) : view === "terms" ? (
           <Terms api={api} />
+        ) : view === "overview" ? (
+          <Overview api={api} />
         ) : (
           <Bans api={api} />
         )}

@@ -44,6 +44,8 @@ export interface Terms {
   version: number;
 }
 export type MessageDeleted = Schemas["MessageDeleted"];
+export type Counts = Schemas["CountsOut"];
+export type HourCounts = Schemas["HourCounts"];
 
 type Method = "get" | "post" | "delete";
 /** The JSON answer of a route for one status (`never` when the contract has none). */
@@ -212,6 +214,12 @@ export class ModeratorApi {
   }
 
   /** A user's ban, strikes, and one page of their history (newest first). */
+  /** Decisions per hour for a room (or, without one, the stage), with the top categories and
+   * senders; `since`/`until` ISO-8601 with a zone. */
+  async counts(filters: { room?: string; since?: string; until?: string }): Promise<Counts> {
+    return this.call("/moderation/counts", "get", 200, { query: filters });
+  }
+
   async user(clientId: string, cursor?: string): Promise<UserView> {
     return this.call("/moderation/users/{clientId}", "get", 200, {
       path: { clientId },
