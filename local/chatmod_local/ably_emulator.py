@@ -1242,15 +1242,30 @@ class _HttpHandler(BaseHTTPRequestHandler):
         if content:
             self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(content)))
-        for name, value in {**CORS_HEADERS, **reply.headers}.items():
+        for name, value in {**self._cors_headers(), **reply.headers}.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(content)
 
+    def _cors_headers(self) -> dict[str, str]:
+        """CORS for the caller's origin: ably-js sends XHRs with credentials in browsers
+        (``withCredentials``), which a browser refuses to read under ``*``; the origin is
+        named back with ``Allow-Credentials`` instead (seen in the console: the live view's
+        history request was blocked under ``*``)."""
+        origin = self.headers.get("Origin")
+        if not origin:
+            return dict(CORS_HEADERS)
+        return {
+            **CORS_HEADERS,
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Credentials": "true",
+            "Vary": "Origin",
+        }
+
     def do_OPTIONS(self) -> None:
         """A browser's CORS preflight: any origin, the methods and headers it asks for."""
         self.send_response(204)
-        for name, value in CORS_HEADERS.items():
+        for name, value in self._cors_headers().items():
             self.send_header(name, value)
         self.send_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE")
         requested = self.headers.get("Access-Control-Request-Headers")
