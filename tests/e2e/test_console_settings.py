@@ -307,6 +307,8 @@ def test_the_new_views_have_no_serious_accessibility_violations(system, page):
     form.get_by_label("Terms, one per line").fill("glimwort")
     form.get_by_label("Reason").fill("axe check")
     form.get_by_role("button", name="Block").click()
+    # (as a person would: the next term once the first is listed; the box clears on success)
+    expect(page.get_by_role("region", name="Whole stage")).to_contain_text("glimwort")
     form.get_by_label("Terms, one per line").fill("Glimmerdale")
     form.get_by_label("Allow (never flag it)").check()
     expect(form.get_by_label("Category")).to_have_count(0)  # an allowed term has none
