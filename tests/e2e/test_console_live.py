@@ -96,6 +96,19 @@ def test_a_published_message_appears_and_a_moderator_deletes_it_from_the_view(sy
     }
 
 
+def test_messages_sent_before_the_room_was_opened_are_shown_from_its_history(system, page, http):
+    # Given a room that already has messages (the view loads the last 50 from Ably's history,
+    # a credentialed request from the console's origin)
+    room, sender = new_name("history"), new_name("user")
+    publish(system, http, room, sender, "said before anyone watched")
+
+    # When a moderator opens it
+    watch(page, system, room)
+
+    # Then the earlier message is there
+    expect(message(page, "said before anyone watched")).to_be_visible()
+
+
 def test_a_message_the_async_path_takes_down_shows_as_removed_by_chatmod(system, page, http):
     # Sent straight to Ably (the emulator): published, then judged and deleted.
     room, sender = new_name("room"), new_name("user")
