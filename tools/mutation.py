@@ -40,6 +40,9 @@ MODULES: dict[str, str] = {
     "before_publish": "chatmod.moderation.before_publish",
     "engine": "chatmod.moderation.engine",
     "pace": "chatmod.enforcement.pace",
+    "reviews": "chatmod.enforcement.reviews",
+    "review_desk": "chatmod.enforcement.review_desk",
+    "normalize": "chatmod.moderation.normalize",
 }
 
 #: Lines mutmut leaves alone, each with why a mutant there is inert (no behaviour to
