@@ -99,6 +99,26 @@ class Gateway:
         return Published("id-new")
 
 
+class WithinRequest:
+    """The review store, refusing any call made without the request's deadline.
+
+    The real store falls back to a default budget when given none; a decision must not
+    outlive the request that asked for it (the same check as the in-memory sender store's).
+    """
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        call = getattr(self._store, name)
+
+        def within(*args: Any, **kwargs: Any) -> Any:
+            assert isinstance(kwargs.get("deadline"), Deadline), f"{name} was given no deadline"
+            return call(*args, **kwargs)
+
+        return within
+
+
 @dataclass
 class World:
     store: ReviewStore
@@ -115,7 +135,7 @@ class World:
             return "signed-value" if sign else None
 
         return ReviewDesk(
-            store or self.store,
+            WithinRequest(store or self.store),  # type: ignore[arg-type]
             policy=POLICY,
             senders=self.senders,
             gateway=self.gateway,
@@ -187,6 +207,7 @@ def test_given_no_such_review_when_loaded_then_404_review_not_found(world: World
         world.desk().load(RID, MOD, deadline())
 
     assert raised.value.code == "review_not_found"
+    assert raised.value.message == f"no review {RID!r}"
 
 
 @pytest.mark.parametrize(
@@ -228,6 +249,7 @@ def test_given_a_chat_message_held_before_publish_when_approved_then_sent_as_its
 
     assert approved.state is ReviewState.APPROVED
     assert (approved.decided_by, approved.decided_ms) == ("mod1", NOW_MS)
+    assert approved.strike is False
     assert dict(approved.published) == {"serial": "serial-new"}
     assert world.signed == [("lobby", "alice", "what the fuck")]
     assert world.gateway.calls == [
@@ -763,8 +785,14 @@ def test_given_due_and_fresh_items_when_swept_then_only_the_due_expire_oldest_fi
     swept = sweep(world.store, NOW_MS, sweep_deadline(5))
 
     assert swept == Sweep(expired=2, oldest_pending_age_s=60.248)
-    states = [world.store.get(f"rv_{n:032x}").state for n in range(3)]
-    assert states == [ReviewState.EXPIRED, ReviewState.EXPIRED, ReviewState.PENDING]
+    items = [world.store.get(f"rv_{n:032x}") for n in range(3)]
+    assert [item.state for item in items] == [
+        ReviewState.EXPIRED,
+        ReviewState.EXPIRED,
+        ReviewState.PENDING,
+    ]
+    assert [item.decided_ms for item in items] == [NOW_MS, NOW_MS, None]
+    assert [item.decided_by for item in items] == ["system", "system", None]
 
 
 def test_given_an_empty_queue_when_swept_then_nothing_and_age_zero(world: World):
