@@ -51,6 +51,7 @@ MODULES: dict[str, str] = {
     "reviews": "chatmod.enforcement.reviews",
     "review_desk": "chatmod.enforcement.review_desk",
     "normalize": "chatmod.moderation.normalize",
+    "blocklist": "chatmod.moderation.blocklist",
 }
 
 #: Lines mutmut leaves alone, each with why a mutant there is inert (no behaviour to
