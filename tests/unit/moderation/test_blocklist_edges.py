@@ -136,3 +136,29 @@ def test_given_room_languages_when_a_room_has_its_own_lists_then_the_extra_terms
     )
 
     assert terms(provider.matcher_for_room("fr-1"), "heckin") == ["heckin"]
+
+
+@pytest.mark.parametrize(
+    ("listed", "text", "found"),
+    [
+        # Glued by joiners: a fragment of two letters is tried with its neighbour.
+        ("fuck", "go.fu.ck", ["fuck"]),
+        # Spelled out after an ordinary word, and split at the wider gap.
+        ("fuck", "oh f u c k", ["fuck"]),
+        ("fuck", "oh f u c k  y o u", ["fuck"]),
+        # Three single letters are a spelled-out word; a leading "a" may be a word.
+        ("ass", "a s s", ["ass"]),
+        ("cum", "a c u m", ["cum"]),
+        # A run of 13 letters is searched inside, from every position.
+        ("fuck", "x x f u c k x x x x x x x", ["fuck"]),
+        # camelCase: a capital right after the first letter, and words before it.
+        ("bitch", "uBitch", ["bitch"]),
+        ("bitch", "heyYou bitchPlease", ["bitch"]),
+    ],
+)
+def test_given_a_term_split_or_glued_when_scanned_then_found(
+    listed: str, text: str, found: list[str]
+) -> None:
+    matcher = BlocklistMatcher([entry(listed)])
+
+    assert terms(matcher, text) == found
