@@ -151,6 +151,7 @@ def test_given_room_languages_when_a_room_has_its_own_lists_then_the_extra_terms
         ("cum", "a c u m", ["cum"]),
         # A run of 13 letters is searched inside, from every position.
         ("fuck", "x x f u c k x x x x x x x", ["fuck"]),
+        ("bitch", "x x b i t c h x x x x x x", ["bitch"]),
         # camelCase: a capital right after the first letter, and words before it.
         ("bitch", "uBitch", ["bitch"]),
         ("bitch", "heyYou bitchPlease", ["bitch"]),
