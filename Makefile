@@ -70,7 +70,7 @@ test: install console ## Run the whole test suite (unit, handlers, e2e, stack as
 test-fast: install console ## The suite without the real pip bundling test
 	pytest -m "not bundling"
 
-mutation: install ## Mutation score of the decision modules (mutmut) [MODULE=bans|pipeline|before_publish|engine|pace] [SAMPLE=3]
+mutation: install ## Mutation score of the decision modules (mutmut) [MODULE=bans|pipeline|before_publish|engine|pace|reviews|review_desk|normalize|blocklist] [SAMPLE=3]
 	python -m tools.mutation $(if $(MODULE),--module $(MODULE)) $(if $(SAMPLE),--sample $(SAMPLE))
 
 lint: install console/node_modules/.installed ## ruff (lint + format check), mypy, and the console's tsc + prettier

@@ -10,8 +10,10 @@ unit tests, and a decision only a handler test pins is a unit test missing.
 mutmut works on a copy of the code, so the run happens in ``.mutation/`` (ignored by
 git): ``chatmod`` and ``tests`` linked in, a ``pyproject.toml`` made here (pytest's
 settings plus mutmut's). Results are cached there: a second run only judges the
-mutants of functions that changed. ``MODULE=bans make mutation`` runs one module;
-``SAMPLE=3`` judges every third mutant only (the table says so).
+mutants of functions that changed; a change of :data:`MODULES` or :data:`DO_NOT_MUTATE`
+starts afresh (mutmut would keep the mutants it made before). ``MODULE=bans make
+mutation`` runs one module; ``SAMPLE=3`` judges every third mutant only (the table
+says so).
 
 Why mutmut 3 and not cosmic-ray: see docs/testing.md ("Mutation testing").
 """
@@ -32,14 +34,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WORKDIR = ROOT / ".mutation"
 
-#: Short name → the module's import path. The normaliser (``moderation.normalize``,
-#: ``moderation.blocklist``) joins with one line here once its tables are pinned.
+#: Short name → the module's import path.
+#:
+#: mutmut 3 mutates only code inside functions and methods: module-level tables and
+#: constants (the normaliser's ``HOMOGLYPHS``, ``LEET``, joiners and invisible
+#: characters, the generated ``_confusables.CONFUSABLES``) make no mutants. Instead each
+#: entry is pinned by a test whose expectation is written out or comes from Unicode's
+#: own data (``tests/unit/moderation/test_normalize_tables.py``), and each numeric
+#: constant at its edge (``test_normalize.py``, ``TestEdges``).
 MODULES: dict[str, str] = {
     "bans": "chatmod.enforcement.bans",
     "pipeline": "chatmod.moderation.pipeline",
     "before_publish": "chatmod.moderation.before_publish",
     "engine": "chatmod.moderation.engine",
     "pace": "chatmod.enforcement.pace",
+    "reviews": "chatmod.enforcement.reviews",
+    "review_desk": "chatmod.enforcement.review_desk",
+    "normalize": "chatmod.moderation.normalize",
+    "blocklist": "chatmod.moderation.blocklist",
 }
 
 #: Lines mutmut leaves alone, each with why a mutant there is inert (no behaviour to
@@ -55,6 +67,14 @@ DO_NOT_MUTATE: dict[str, str] = {
     r"^if TYPE_CHECKING:": "type-only imports",
     # A Protocol method's body is `...`: there is nothing to run.
     r"\) -> .*: \.\.\.$": "Protocol stubs have no body",
+    # normalize.collapse_repeats starts with "no previous character": "", None or
+    # "XXXX" all differ from every single character, so no mutant of it changes a result.
+    r'^\s+prev = ""$': "a start value that no single character equals",
+    # review_desk._strike builds a Submission for pipeline.record_strike, which reads
+    # only its ids (sender, room, channel, serial, ref): the text and the source of a
+    # strike without a decision reach no event and no store.
+    r"^\s+text=item\.text,$": "record_strike reads no text",
+    r'^\s+source="review",$': "record_strike reads no source without a decision",
 }
 
 #: The tests every mutant is judged by (mutmut narrows them per function).
@@ -91,7 +111,13 @@ def prepare() -> None:
         f"do_not_mutate_patterns = {_toml(list(DO_NOT_MUTATE))}",
         "",
     ]
-    (WORKDIR / "pyproject.toml").write_text("\n".join(lines), encoding="utf-8")
+    settings = WORKDIR / "pyproject.toml"
+    text = "\n".join(lines)
+    if settings.exists() and settings.read_text(encoding="utf-8") != text:
+        # mutmut remakes a module's mutants only when its source changed, not when the
+        # settings did: a new module or DO_NOT_MUTATE line would be ignored. Start afresh.
+        shutil.rmtree(WORKDIR / "mutants", ignore_errors=True)
+    settings.write_text(text, encoding="utf-8")
 
 
 def _toml(value: object) -> str:

@@ -9,6 +9,7 @@ import pytest
 
 from chatmod.core.policy import ModerationPolicy
 from chatmod.moderation.base import (
+    ProviderRateLimitedError,
     ProviderResponseError,
     ProviderResult,
     ProviderTimeoutError,
@@ -324,3 +325,39 @@ def test_given_a_zero_budget_then_the_local_blocklist_still_screens(clock):
 def test_an_engine_needs_a_provider():
     with pytest.raises(ValueError, match="at least one provider"):
         ModerationEngine(ModerationPolicy(), [])
+
+
+# --- edges (issue 18: mutation survivors) -------------------------------------------------
+
+
+def test_given_no_provider_when_built_then_refused_with_the_reason():
+    with pytest.raises(ValueError, match=r"^the engine needs at least one provider$"):
+        ModerationEngine(ModerationPolicy(), [])
+
+
+def test_given_retries_when_they_back_off_then_each_wait_doubles_from_25_ms_up_to_half_a_second(
+    clock,
+):
+    failure = ProviderTimeoutError("hive", "slow")
+    provider, configured = hive(clock, *([failure] * 6), {"hate": 3})
+    provider.cost_s = 0.0
+
+    decision = engine_with(configured, clock=clock, max_retries=6, retry_timeout_ms=5000).moderate(
+        "x"
+    )
+
+    assert decision.outcome is Outcome.REJECT
+    assert clock.sleeps == [0.025, 0.05, 0.1, 0.2, 0.4, 0.5]
+
+
+def test_given_a_429_that_says_no_retry_after_when_retrying_then_the_usual_backoff(clock):
+    # A provider's own rate-limit error need not carry a Retry-After.
+    provider, configured = hive(clock, ProviderRateLimitedError("hive", "429"), {"hate": 3})
+
+    decision = engine_with(
+        configured, clock=clock, max_retries=1, too_many_requests_action="retry"
+    ).moderate("x")
+
+    assert decision.outcome is Outcome.REJECT
+    assert len(provider.calls) == 2
+    assert clock.sleeps == [0.025]

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chatmod.moderation import normalize
 from chatmod.moderation.normalize import (
     collapse_repeats,
     fold,
@@ -224,3 +225,97 @@ class TestWords:
             assert previous_end <= word.start < word.end <= len(folded)
             assert word.forms
             previous_end = word.end
+
+
+class TestEdges:
+    """Each rule of the normaliser at its edge (issue 18); expectations written out here."""
+
+    def test_given_text_when_folded_then_the_original_length_is_kept(self) -> None:
+        assert fold("Abc").original_length == 3
+        assert fold("ﬁ é").original_length == 3  # "fi e": four folded, three original
+
+    def test_given_a_bad_span_when_mapped_then_the_error_names_it(self) -> None:
+        with pytest.raises(IndexError, match=r"^bad folded span 2:2$"):
+            fold("abc").span(2, 2)
+
+    def test_given_an_enclosing_mark_inside_a_word_when_folded_then_gone(self) -> None:
+        # U+20DD COMBINING ENCLOSING CIRCLE and U+20E3 COMBINING ENCLOSING KEYCAP (Me).
+        assert fold("sh\u20ddit\u20e3").text == "shit"
+
+    def test_given_a_mark_inside_a_decomposition_when_folded_then_the_rest_is_kept(self) -> None:
+        # SQUARE APAATO decomposes to KATAKANA A, HA + SEMI-VOICED MARK, PROLONGED SOUND
+        # MARK, TO: the mark goes, the letters after it stay.
+        assert fold("\u3300").text == "\u30a2\u30cf\u30fc\u30c8"
+
+    @pytest.mark.parametrize(
+        ("text", "latin"),
+        [
+            ("\u0622", "l"),  # ARABIC LETTER ALEF WITH MADDA ABOVE: alef is "l" in confusables.txt
+            ("\u0194", "y"),  # LATIN CAPITAL LETTER GAMMA folds to small gamma, "y"
+            ("\u0531", "w"),  # ARMENIAN CAPITAL LETTER AYB folds to ayb, "w"
+        ],
+    )
+    def test_given_a_letter_that_decomposes_or_folds_to_a_look_alike_when_folded_then_latin(
+        self, text: str, latin: str
+    ) -> None:
+        assert fold(text).text == latin
+
+    @pytest.mark.parametrize(
+        ("gap", "kind"),
+        [
+            ("---", "join"),
+            ("----", "join"),  # four: still a spelled-out word
+            ("-----", "break"),  # five: too wide to glue
+            (" - .", "stop"),
+            ("  - ", "space"),
+            ("   - ", "break"),
+        ],
+    )
+    def test_given_a_gap_of_four_or_five_when_split_then_only_four_glue(
+        self, gap: str, kind: str
+    ) -> None:
+        assert [w.gap for w in words(f"f{gap}u")] == ["break", kind]
+        assert words(f"f{gap}u")[1].gap_width == len(gap)
+
+    @pytest.mark.parametrize("mark", ["«", "¿", "\u3002"])  # Pi, Po, Po: not So/Sk
+    def test_given_non_ascii_punctuation_between_letters_when_split_then_a_break(
+        self, mark: str
+    ) -> None:
+        assert [w.gap for w in words(f"f{mark}u")] == ["break", "break"]
+
+    def test_given_many_distinct_characters_when_folded_then_the_cache_stops_at_20000(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        cache: dict[str, str] = {}
+        monkeypatch.setattr(normalize, "_CHAR_CACHE", cache)
+        ideographs = "".join(chr(0x4E00 + n) for n in range(20_005))
+
+        folded = fold(ideographs)
+
+        assert folded.text == ideographs
+        assert len(cache) == 20_000
+
+    def test_given_a_character_folded_before_when_folded_again_then_served_from_the_cache(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(normalize, "_CHAR_CACHE", {})
+        assert fold("é").text == "e"
+
+        def refuse(ch: str) -> str:
+            raise AssertionError(f"{ch!r} folded again")
+
+        monkeypatch.setattr(normalize, "_fold_char", refuse)
+
+        assert fold("éé").text == "ee"
+        with pytest.raises(AssertionError):
+            fold("ü")
+
+    def test_given_a_word_with_many_leet_readings_when_split_then_at_most_16_forms(self) -> None:
+        # "1" and "|" each read "i" or "l": four of them make 2**4 = 16 readings.
+        (four,) = words("1|1|x")
+        (five,) = words("1|1|1x")
+
+        assert len(four.forms) == 16
+        assert len(five.forms) == 16  # a fifth would make 32: it keeps its likeliest, "i"
+        assert all(form.endswith("ix") for form in five.forms)
+        assert four.forms[0] == "iiiix"
