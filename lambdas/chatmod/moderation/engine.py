@@ -228,18 +228,6 @@ class ConfiguredProvider:
                 hits.append((score, category))
         return tuple(category for _, category in sorted(hits, key=lambda h: (-h[0], h[1])))
 
-    def for_review(self, result: ProviderResult) -> tuple[str, ...]:
-        """The categories in the review band: at least the review threshold, below reject."""
-        hits = []
-        for category, score in result.scores.items():
-            review = self.review_thresholds.get(category)
-            if review is None or score < review:
-                continue
-            reject = self.thresholds.get(category, self.default_threshold)
-            if reject is None or score < reject:
-                hits.append((score, category))
-        return tuple(category for _, category in sorted(hits, key=lambda h: (-h[0], h[1])))
-
     def hits(self, result: ProviderResult, position: int) -> list[_Hit]:
         """Every scored category, most severe first, with where it stands."""
         hits = []

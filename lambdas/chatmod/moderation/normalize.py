@@ -41,7 +41,8 @@ HOMOGLYPHS: dict[str, str] = {
     "п": "n", "р": "p", "с": "c", "т": "t", "у": "y", "ф": "f", "х": "x", "ц": "u",
     "ч": "4", "ш": "w", "щ": "w", "ь": "b", "ъ": "b", "ы": "bl", "ѕ": "s", "ԁ": "d",
     "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ү": "y", "ҡ": "k", "ɡ": "g",
-    # Greek (σ/ς are left alone: "o"/"c" readings of sigma cause more harm than good)
+    # Greek (σ/ς are not listed here; fold() still reads both as "o" through Unicode's
+    # confusables, whose every entry tests/unit/moderation/test_normalize_tables.py pins)
     "α": "a", "β": "b", "γ": "y", "δ": "d", "ε": "e", "ζ": "z", "η": "n", "ι": "i",
     "κ": "k", "μ": "u", "ν": "v", "ο": "o", "π": "n", "ρ": "p", "τ": "t", "υ": "u",
     "χ": "x", "ω": "w", "ϲ": "c", "ϳ": "j",
