@@ -360,15 +360,8 @@ def read_audit(
         since_ms=None if since is None else _epoch_ms(since, "since"),
         until_ms=None if until is None else _epoch_ms(until, "until"),
     )
-    if (
-        filters.since_ms is not None
-        and filters.until_ms is not None
-        and filters.since_ms >= filters.until_ms
-    ):
-        raise BadRequestError(
-            "the request is invalid: since must be before until",
-            details={"problems": [{"field": "since", "problem": "must be before until"}]},
-        )
+    if filters.since_ms is not None and filters.until_ms is not None:
+        _require_order(filters.since_ms, filters.until_ms)
     cursor_filters = filters.to_json()
     before, oldest = (
         (None, None)
@@ -432,11 +425,7 @@ def read_counts(
         )
     end = _utc(until, "until") if until is not None else _next_hour(datetime.now(UTC))
     start = _utc(since, "since") if since is not None else end - timedelta(hours=24)
-    if start >= end:
-        raise BadRequestError(
-            "the request is invalid: since must be before until",
-            details={"problems": [{"field": "since", "problem": "must be before until"}]},
-        )
+    _require_order(start.timestamp(), end.timestamp())
     hours = hours_between(start, end)
     if len(hours) > MAX_RANGE_HOURS:
         raise BadRequestError(
@@ -459,8 +448,7 @@ def read_counts(
 
 def _utc(moment: datetime, field: str) -> datetime:
     """``moment`` with its zone (one without is refused: ambiguous), in UTC."""
-    _epoch_ms(moment, field)
-    return moment.astimezone(UTC)
+    return _zoned(moment, field).astimezone(UTC)
 
 
 def _next_hour(moment: datetime) -> datetime:
@@ -926,6 +914,11 @@ def _only_query(*allowed: str) -> None:
 
 def _epoch_ms(moment: datetime, field: str) -> int:
     """``moment`` in epoch milliseconds; a time without a zone is refused (ambiguous)."""
+    return int(_zoned(moment, field).timestamp() * 1000)
+
+
+def _zoned(moment: datetime, field: str) -> datetime:
+    """``moment``, refused (400 naming ``field``) when it has no time zone."""
     if moment.tzinfo is None:
         raise BadRequestError(
             f"the request is invalid: {field}",
@@ -933,7 +926,17 @@ def _epoch_ms(moment: datetime, field: str) -> int:
                 "problems": [{"field": field, "problem": "needs a time zone, e.g. Z or +02:00"}]
             },
         )
-    return int(moment.timestamp() * 1000)
+    return moment
+
+
+def _require_order(since: float, until: float) -> None:
+    """Refuse a range (epoch seconds or ms) whose start is not before its end (400 naming
+    ``since``)."""
+    if since >= until:
+        raise BadRequestError(
+            "the request is invalid: since must be before until",
+            details={"problems": [{"field": "since", "problem": "must be before until"}]},
+        )
 
 
 def _require_room(identity: Identity, room: str) -> None:
