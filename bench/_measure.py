@@ -132,3 +132,25 @@ def message(length: int, rng: random.Random, *, rude: bool = False) -> str:
 
 def row(name: str, samples: list[float]) -> tuple[str, float, float]:
     return name, percentile(samples, 0.5) * 1000, percentile(samples, 0.99) * 1000
+
+
+def latency_report(
+    title: str,
+    *,
+    baseline: tuple[str, list[float]],
+    measured: tuple[str, list[float]],
+    target_p95_ms: float,
+) -> int:
+    """Print p50/p95 of ``measured`` beside its ``baseline`` from the same run, their
+    ratio and the p95 target; return the exit status (``target_status``)."""
+    (base_name, base_ms), (name, samples) = baseline, measured
+    p50, p95 = percentile(samples, 0.5), percentile(samples, 0.95)
+    base50, base95 = percentile(base_ms, 0.5), percentile(base_ms, 0.95)
+    print(f"{title:<46} {'p50 ms':>8} {'p95 ms':>8}")
+    print(f"{base_name + ' (baseline)':<46} {base50:>8.1f} {base95:>8.1f}")
+    print(f"{name:<46} {p50:>8.1f} {p95:>8.1f}")
+    print(f"{'ratio to the baseline':<46} {p50 / base50:>8.2f} {p95 / base95:>8.2f}")
+    met = p95 <= target_p95_ms
+    print(f"target p95 <= {target_p95_ms:.0f} ms: {p95:.1f} ms")
+    print("targets:", "met" if met else "MISSED")
+    return target_status(met)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench._measure import percentile, scaled, target_status
+from bench._measure import latency_report, scaled
 
 MESSAGES = scaled(200, 20)
 TARGET_P95_MS = 300.0
@@ -99,16 +99,12 @@ def main() -> int:
     # The functions' metric lines (EMF on stdout, as in Lambda) would bury the table.
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
         visible, round_trips = measure(MESSAGES)
-    p50, p95 = percentile(visible, 0.5), percentile(visible, 0.95)
-    base50, base95 = percentile(round_trips, 0.5), percentile(round_trips, 0.95)
-    print(f"{'live view, ' + str(MESSAGES) + ' messages':<44} {'p50 ms':>8} {'p95 ms':>8}")
-    print(f"{'POST /messages round trip (baseline)':<44} {base50:>8.1f} {base95:>8.1f}")
-    print(f"{'publish → visible in the live view':<44} {p50:>8.1f} {p95:>8.1f}")
-    print(f"{'ratio to the round trip':<44} {p50 / base50:>8.2f} {p95 / base95:>8.2f}")
-    met = p95 <= TARGET_P95_MS
-    print(f"target p95 <= {TARGET_P95_MS:.0f} ms: {p95:.1f} ms")
-    print("targets:", "met" if met else "MISSED")
-    return target_status(met)
+    return latency_report(
+        f"live view, {MESSAGES} messages",
+        baseline=("POST /messages round trip", round_trips),
+        measured=("publish → visible in the live view", visible),
+        target_p95_ms=TARGET_P95_MS,
+    )
 
 
 if __name__ == "__main__":

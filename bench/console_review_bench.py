@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from bench._measure import percentile, scaled, target_status
+from bench._measure import latency_report, scaled
 
 MESSAGES = scaled(100, 10)
 TARGET_P95_MS = 500.0
@@ -130,16 +130,12 @@ def main() -> int:
     # The functions' metric lines (EMF on stdout, as in Lambda) would bury the table.
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
         visible, round_trips = measure(MESSAGES)
-    p50, p95 = percentile(visible, 0.5), percentile(visible, 0.95)
-    base50, base95 = percentile(round_trips, 0.5), percentile(round_trips, 0.95)
-    print(f"{'approve, ' + str(len(visible)) + ' held messages':<46} {'p50 ms':>8} {'p95 ms':>8}")
-    print(f"{'approve request round trip (baseline)':<46} {base50:>8.1f} {base95:>8.1f}")
-    print(f"{'approve → received by a subscribed client':<46} {p50:>8.1f} {p95:>8.1f}")
-    print(f"{'ratio to the round trip':<46} {p50 / base50:>8.2f} {p95 / base95:>8.2f}")
-    met = p95 <= TARGET_P95_MS
-    print(f"target p95 <= {TARGET_P95_MS:.0f} ms: {p95:.1f} ms")
-    print("targets:", "met" if met else "MISSED")
-    return target_status(met)
+    return latency_report(
+        f"approve, {len(visible)} held messages",
+        baseline=("approve request round trip", round_trips),
+        measured=("approve → received by a subscribed client", visible),
+        target_p95_ms=TARGET_P95_MS,
+    )
 
 
 if __name__ == "__main__":
