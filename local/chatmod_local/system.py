@@ -23,7 +23,6 @@ from typing import Any
 import httpx
 
 from chatmod.core import constants
-from chatmod.moderation import decision_log
 from chatmod_local.api import LocalHttpApi
 from chatmod_local.aws import (
     CREDENTIALS,
@@ -283,7 +282,7 @@ class LocalSystem:
             filter_name="chatmod-counts",
         )
         subscription.start()
-        decision_log.set_counts_tap(subscription.offer)
+        _set_counts_tap(subscription.offer)
         return subscription
 
     def _stream_poller(self, functions: Mapping[str, LocalFunction]) -> StreamPoller:
@@ -400,7 +399,7 @@ class LocalSystem:
         self.queue_poller = self.stream_poller = None
         self.schedule_pollers = []
         self.log_subscription = None
-        decision_log.set_counts_tap(None)
+        _set_counts_tap(None)
         self.api = self.emulator = None
         if self._rule_http is not None:
             self._rule_http.close()
@@ -479,3 +478,11 @@ def running(config: LocalConfig | None = None) -> Iterator[LocalSystem]:
         yield system
     finally:
         system.stop()
+
+
+def _set_counts_tap(tap: Any) -> None:
+    # Imported here, not at the top: importing the pipeline builds chatmod's logger, which
+    # must happen after the local environment (its service name) is applied.
+    from chatmod.moderation import decision_log
+
+    decision_log.set_counts_tap(tap)

@@ -1,4 +1,5 @@
-"""``make local`` stops on Ctrl-C whichever of its threads the signal lands on."""
+"""``make local`` (``python -m chatmod_local``): it stops on Ctrl-C whichever thread gets the
+signal, and it builds nothing of chatmod before its environment is applied."""
 
 from __future__ import annotations
 
@@ -36,3 +37,16 @@ def test_a_signal_delivered_to_another_thread_still_stops_the_main_thread() -> N
     # Then the main thread wakes and carries on (an untimed Event.wait() never returns)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "stopped"
+
+
+def test_starting_make_local_builds_no_chatmod_logger_before_its_environment_is_applied() -> None:
+    # chatmod's logger takes its service name from the environment when it is built: built
+    # by an import at start-up, every function's lines came out twice ("service_undefined")
+    script = (
+        "import sys, chatmod_local.__main__; print('chatmod.core.observability' in sys.modules)"
+    )
+    done = subprocess.run(  # noqa: S603 - our own one-liner, run by this interpreter
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert done.stdout.strip() == "False", done.stderr
