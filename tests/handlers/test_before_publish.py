@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -21,6 +22,7 @@ from chatmod.core.policy import ModerationPolicy, RuntimePolicy
 from chatmod.core.runtime import get_runtime
 from chatmod.enforcement.judged import judged_header
 from chatmod.handlers import before_publish
+from chatmod_local.client import wait_for
 from tests.support.deployment import (
     BEFORE_PUBLISH_SECRET,
     JUDGED_KEY,
@@ -889,17 +891,24 @@ def test_given_a_slow_strike_write_then_the_answer_comes_within_the_rules_retry_
     # Defect: the deadline was the Lambda's 6 s; a strike write slowed to 2.5 s kept the
     # answer 2.5 s, long after Ably (retryTimeout 1 s) had applied its failed action.
     policy = RuntimePolicy(moderation=ModerationPolicy(retry_timeout_ms=1000))
-    with moto_deployment(monkeypatch, policy=policy, env=deployed(1000)):
+    with moto_deployment(monkeypatch, policy=policy, env=deployed(1000)) as tables:
         invoke(before_publish_request("hello", client_id="warm"))
         client = get_runtime().bans._client
-        slow = lambda **_: time.sleep(2.5)  # noqa: E731
+        released = threading.Event()
+
+        def slow(**_: Any) -> None:  # (a handler returning a value would be the response)
+            released.wait(2.5)
+
         client.meta.events.register("before-call.dynamodb.TransactWriteItems", slow)
         try:
             started = time.monotonic()
             status, body = invoke(before_publish_request("shit", client_id="slowpoke"))
             elapsed = time.monotonic() - started
         finally:
+            released.set()  # the write goes on, late, in this test's account and not the next's
             client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", slow)
+        # The answer did not wait for the strike, and the strike was not dropped for it.
+        assert wait_for(lambda: tables.strikes.get_item(Key={"clientId": "slowpoke"}).get("Item"))
 
     assert (status, body["action"]) == (200, "reject")
     assert elapsed < 1.0 + 0.5  # the rule's 1 s less the margin, plus a busy machine's slack
