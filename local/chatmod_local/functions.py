@@ -10,6 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+from chatmod.core.observability import metrics
 from chatmod_local.aws import ACCOUNT, DEFAULT_REGION
 from chatmod_local.template import StackTemplate, short_name
 
@@ -65,7 +68,14 @@ class LocalFunction:
             aws_request_id=str(uuid.uuid4()),
             deadline=time.monotonic() + self.timeout_s,
         )
-        return self.handler()(event, context)
+        try:
+            return self.handler()(event, context)
+        finally:
+            if is_metrics_disabled():
+                # Disabled (local mode without ``LocalConfig.metrics``), Powertools neither
+                # prints nor clears what an invocation recorded: the rooms' counts would pile
+                # up for the life of the process and every 100th value print regardless.
+                metrics.clear_metrics()
 
 
 def functions_of(template: StackTemplate) -> dict[str, LocalFunction]:
