@@ -195,6 +195,23 @@ def test_given_a_batch_then_one_blob_for_the_invocation_and_a_line_per_rejection
     assert {line["function_request_id"] for line in out.logs} == {"AsyncModeration-request"}
 
 
+def test_given_a_batch_of_more_than_a_hundred_then_every_decision_is_counted_once(deployment):
+    # Powertools prints the blob by itself at a metric's 100th value, and keeps its metadata:
+    # the rooms' counts of that blob came out again in the next one, and were counted twice
+    bodies = [
+        ably_envelope("lobby::$chat", chat_message("hello", serial=f"s{index}", client_id="ann"))
+        for index in range(250)
+    ]
+
+    with written() as out:
+        response = async_moderation.lambda_handler(sqs_event(*bodies), context("AsyncModeration"))
+
+    assert response == {"batchItemFailures": []}
+    assert sum(blob["roomCounts"]["lobby"]["o"]["accepted"] for blob in out.blobs) == 250
+    assert sum(len(blob["Accepted"]) for blob in out.blobs) == 250
+    assert all(len(blob["Accepted"]) < 100 for blob in out.blobs)  # (flushed before it)
+
+
 def test_given_debug_then_accepted_decisions_are_logged(deployment):
     logger.setLevel("DEBUG")
     try:

@@ -19,6 +19,12 @@ lines. Its level is Powertools' own: in Lambda the function's application log le
 without a deploy), elsewhere ``POWERTOOLS_LOG_LEVEL``; ``POWERTOOLS_LOGGER_SAMPLE_RATE``
 logs that fraction of invocations at ``DEBUG`` (accepted decisions included, see
 ``decision_log``) where Lambda's level does not filter those lines out.
+
+``metrics`` is Powertools' ``Metrics`` made safe to share: one lock for every thread
+that counts (the async consumer decides on several), and a blob that is flushed whole
+before it fills. Left to itself, Powertools prints the blob at a metric's 100th value
+(or the 100th metric) and clears the values but not the metadata, so the next blob
+carried the same metadata again — and the rooms' counts travel as metadata.
 """
 
 from __future__ import annotations
@@ -26,11 +32,14 @@ from __future__ import annotations
 import contextvars
 import functools
 import os
+import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from aws_lambda_powertools.logging import Logger
-from aws_lambda_powertools.metrics import Metrics
+from aws_lambda_powertools.metrics import Metrics, MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+from aws_lambda_powertools.metrics.provider.cloudwatch_emf.constants import MAX_METRICS
 from aws_lambda_powertools.shared import constants as powertools_constants
 from aws_lambda_powertools.shared.functions import resolve_truthy_env_var_choice
 
@@ -170,12 +179,47 @@ class ChatmodLogger(Logger):
         return decorate
 
 
+class ChatmodMetrics(Metrics):
+    """Powertools' metrics, shared by threads, whose blob never repeats its metadata."""
+
+    #: Held by every change to the blob; re-entrant, so a caller holding it while it adds
+    #: several values and metadata (``decision_log``) keeps them in one blob.
+    lock = threading.RLock()
+
+    def add_metric(
+        self,
+        name: str,
+        unit: MetricUnit | str,
+        value: float,
+        resolution: Any = 60,
+    ) -> None:
+        with self.lock:
+            metric = self.metric_set.get(name)
+            names = len(self.metric_set) + (metric is None)
+            values = (len(metric["Value"]) if metric else 0) + 1
+            if self.metric_set and max(names, values) >= MAX_METRICS:
+                self._let_go()
+            super().add_metric(name=name, unit=unit, value=value, resolution=resolution)
+
+    def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
+        with self.lock:
+            super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)
+
+    def _let_go(self) -> None:
+        """Print the full blob with its metadata (once), then start an empty one."""
+        if is_metrics_disabled():
+            self.clear_metrics()  # (disabled, Powertools would print it all the same)
+        else:
+            self.flush_metrics()
+
+
 logger = ChatmodLogger()
-metrics = Metrics(namespace=METRICS_NAMESPACE)
+metrics = ChatmodMetrics(namespace=METRICS_NAMESPACE)
 tracer = build_tracer()
 
 __all__ = [
     "ChatmodLogger",
+    "ChatmodMetrics",
     "NoOpTracer",
     "build_tracer",
     "logger",

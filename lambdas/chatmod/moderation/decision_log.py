@@ -20,7 +20,8 @@ see ``docs/cost.md``), so:
   with its reason, provider and categories;
 - the line carries only the fields that say something (no nulls, no ``false``);
 - counters go into the invocation's one EMF blob (Powertools flushes it when the
-  handler returns), never a blob of their own: the counts per provider and per
+  handler returns; a batch of 100 decisions or more gets one blob per 99, each whole,
+  see ``ChatmodMetrics``), never a blob of their own: the counts per provider and per
   category travel in that blob as metadata (``decisions``: ``{provider: {metric:
   n}}``, ``categories``: ``{category: n}``), searchable with Logs Insights without
   a custom metric (and its monthly charge) for every provider and category.
@@ -32,7 +33,6 @@ see ``docs/cost.md``), so:
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any, Final
@@ -70,9 +70,9 @@ _DEFAULT_RULES: Final = frozenset({None, DEFAULT_RULE, REVIEW_BAND_RULE})
 
 
 # Powertools' metric set is a plain dict: the async consumer records decisions from
-# several threads, and an unguarded first value of a metric (or the flush at 100
-# values) could be lost.
-_metrics_lock = threading.Lock()
+# several threads. One decision's values and its metadata are added under the metrics'
+# own lock, so they land in one blob (and no value or count is lost to a race).
+_metrics_lock = metrics.lock
 
 #: Local mode only: it has no CloudWatch Logs to subscribe to, so it receives each
 #: decision's counts here (epoch ms, ``{room: counts}``) and delivers them to the counter

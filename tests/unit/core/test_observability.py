@@ -1,4 +1,7 @@
-"""Tracing is opt-in: with it off no handler imports the X-Ray SDK, and the decorators still work."""
+"""Tracing is opt-in: with it off no handler imports the X-Ray SDK, and the decorators still work.
+
+Metrics: a blob goes out whole (values with their metadata, once) before it fills.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,13 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from aws_lambda_powertools.metrics import MetricUnit
 
-from chatmod.core.observability import NoOpTracer, build_tracer, tracing_enabled
+from chatmod.core.observability import NoOpTracer, build_tracer, metrics, tracing_enabled
 
 HANDLERS = [
     "chatmod.handlers.async_moderation",
@@ -103,3 +109,62 @@ def test_tracing_on_without_the_sdk_runs_untraced_and_says_so():
     )
 
     assert found == {"tracer": "NoOpTracer"}
+
+
+# --- metrics: a blob is flushed whole, before Powertools would print it by itself ----------
+
+
+@pytest.fixture
+def empty_blob() -> Iterator[None]:
+    metrics.clear_metrics()
+    yield
+    metrics.clear_metrics()
+
+
+def printed_blobs(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+
+
+@pytest.mark.usefixtures("empty_blob")
+def test_a_metrics_99th_value_stays_in_the_blob_and_its_100th_starts_a_new_one(capsys):
+    metrics.add_metadata(key="roomCounts", value={"lobby": 99})
+    for _ in range(99):
+        metrics.add_metric(name="Accepted", unit=MetricUnit.Count, value=1)
+    assert printed_blobs(capsys) == []
+
+    metrics.add_metric(name="Accepted", unit=MetricUnit.Count, value=1)
+
+    (full,) = printed_blobs(capsys)
+    assert full["Accepted"] == [1.0] * 99
+    assert full["roomCounts"] == {"lobby": 99}
+    # the metadata went out with its values, once: the next blob starts without it
+    assert metrics.metadata_set == {}
+    assert len(metrics.metric_set["Accepted"]["Value"]) == 1
+
+
+@pytest.mark.usefixtures("empty_blob")
+def test_a_blobs_100th_metric_starts_a_new_one(capsys):
+    metrics.add_metadata(key="roomCounts", value={"lobby": 1})
+    for index in range(99):
+        metrics.add_metric(name=f"Rule.r{index}", unit=MetricUnit.Count, value=1)
+    assert printed_blobs(capsys) == []
+
+    metrics.add_metric(name="Rule.r99", unit=MetricUnit.Count, value=1)
+
+    (full,) = printed_blobs(capsys)
+    assert len(full["_aws"]["CloudWatchMetrics"][0]["Metrics"]) == 99
+    assert full["roomCounts"] == {"lobby": 1}
+    assert list(metrics.metric_set) == ["Rule.r99"]
+
+
+@pytest.mark.usefixtures("empty_blob")
+def test_disabled_a_full_blob_is_let_go_without_a_line(capsys, monkeypatch):
+    # (Powertools, disabled, prints the 100th value's blob all the same)
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    metrics.add_metadata(key="roomCounts", value={"lobby": 100})
+    for _ in range(100):
+        metrics.add_metric(name="Accepted", unit=MetricUnit.Count, value=1)
+
+    assert capsys.readouterr().out == ""
+    assert metrics.metadata_set == {}
+    assert len(metrics.metric_set["Accepted"]["Value"]) == 1
