@@ -12,7 +12,6 @@ from typing import Any
 
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
-from chatmod.core.observability import metrics
 from chatmod_local.aws import ACCOUNT, DEFAULT_REGION
 from chatmod_local.template import StackTemplate, short_name
 
@@ -72,6 +71,10 @@ class LocalFunction:
             return self.handler()(event, context)
         finally:
             if is_metrics_disabled():
+                # Imported here, once a handler has: chatmod's logger and metrics take their
+                # service name from the environment make local applies after this import.
+                from chatmod.core.observability import metrics
+
                 # Disabled (local mode without ``LocalConfig.metrics``), Powertools neither
                 # prints nor clears what an invocation recorded: the rooms' counts would pile
                 # up for the life of the process and every 100th value print regardless.
