@@ -70,6 +70,9 @@ from chatmod.enforcement.tokens import Identity, identity_from_claims
 
 app = make_resolver(enable_validation=True)
 
+#: Epoch seconds: "now" for the routes that read the clock (tests pin it).
+clock: Callable[[], float] = time.time
+
 #: The most a request spends on Ably and DynamoDB, whatever Lambda allows.
 REQUEST_BUDGET_S = 10.0
 #: The longest room name the rooms routes take (Ably's channel names are far shorter).
@@ -423,7 +426,8 @@ def read_counts(
         raise ForbiddenError(
             "you moderate some rooms only: name one of them (room=...)", code="room_not_allowed"
         )
-    end = _utc(until, "until") if until is not None else _next_hour(datetime.now(UTC))
+    now = datetime.fromtimestamp(clock(), UTC)
+    end = _utc(until, "until") if until is not None else _next_hour(now)
     start = _utc(since, "since") if since is not None else end - timedelta(hours=24)
     _require_order(start.timestamp(), end.timestamp())
     hours = hours_between(start, end)
@@ -480,7 +484,7 @@ def get_user(
     deadline = Deadline.for_lambda(app.lambda_context, cap=REQUEST_BUDGET_S)
     policy = get_policy(get_settings())
     record = ban_store().load_sender(client_id, deadline=deadline)
-    now = time.time()
+    now = clock()
     ban = record.active_ban(now)
     strikes = strikes_in_window(
         (strike.at_ms for strike in record.strikes),
