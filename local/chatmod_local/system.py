@@ -442,8 +442,7 @@ def reset_process_caches() -> None:
     parameters_base.DEFAULT_PROVIDERS.clear()  # type: ignore[attr-defined]
     reset_parameter_cache()
     reset_gateway()
-    aws.table.cache_clear()
-    aws.client.cache_clear()
+    aws.forget_clients()
     reset_runtime()
     reset_removal_guard()
 

@@ -78,8 +78,7 @@ def reset_process_state() -> None:
     reset_parameter_cache()
     reset_custom_terms_cache()
     reset_gateway()
-    aws.table.cache_clear()
-    aws.client.cache_clear()
+    aws.forget_clients()
     reset_runtime()
 
 
