@@ -19,6 +19,7 @@ from typing import Any
 
 import boto3
 import httpx
+from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -60,6 +61,29 @@ class _CachedDispatcher(DomainDispatcherApplication):
         return self._backends[host]
 
 
+_dynamodb_turn = threading.RLock()
+
+
+def serve_dynamodb_serially() -> None:
+    """moto's DynamoDB answers one request at a time, from any thread (idempotent).
+
+    A transaction in moto deep-copies each table it touches to roll back on failure; a
+    write from another thread during the copy broke it ("dictionary changed size during
+    iteration"), and the async consumer, which decides on several threads, lost the
+    strike write of a message to a retry. DynamoDB isolates transactions; this stands in.
+    """
+    original = DynamoHandler.call_action
+    if getattr(original, "_chatmod_serial", False):
+        return
+
+    def call_action(self: DynamoHandler) -> Any:
+        with _dynamodb_turn:
+            return original(self)
+
+    call_action._chatmod_serial = True  # type: ignore[attr-defined]
+    DynamoHandler.call_action = call_action  # type: ignore[method-assign]
+
+
 class MotoServer:
     """A moto server (all services, threaded) on ``host:port`` (0 = a free port)."""
 
@@ -72,6 +96,7 @@ class MotoServer:
 
     def start(self) -> MotoServer:
         """Serve in a background thread; returns self."""
+        serve_dynamodb_serially()
         # werkzeug logs every request moto serves: noise next to the handlers' own logs.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = make_server(
