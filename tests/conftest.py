@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -25,6 +26,19 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 # Shared fixtures (loopback servers) available to every test module.
 pytest_plugins = ["tests.support.ably_fixtures", "tests.support.hanging"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _moto_as_aws_serves() -> Iterator[None]:
+    """botocore's models parsed once per process, not once per ``mock_aws()``; moto's
+    DynamoDB one request at a time, as local mode serves it (see each)."""
+    # (imported here: after the environment above)
+    from chatmod_local.aws import serve_dynamodb_serially
+    from tests.support.botocore_loader import one_loader
+
+    serve_dynamodb_serially()
+    with one_loader():
+        yield
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
