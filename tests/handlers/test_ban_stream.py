@@ -164,7 +164,7 @@ def test_given_a_ban_shortened_or_unchanged_when_modified_then_nothing_is_revoke
     assert audit_events(tables) == []
 
 
-@pytest.mark.parametrize("expires_at", [HOUR, None])
+@pytest.mark.parametrize("expires_at", [HOUR, None], ids=["timed", "permanent"])
 def test_given_a_ban_removed_by_unban_or_ttl_then_nothing_is_revoked(tables, ably_stub, expires_at):
     record = ban_stream_record("REMOVE", "alice", old=ban_item("alice", expires_at=expires_at))
 
