@@ -64,11 +64,17 @@ policy: install ## Show the live policy (local; STAGE=x: deployed) [EDIT=1: in y
 lock: install ## Re-resolve every *.lock from its *.in (UPGRADE=1: newest versions allowed)
 	python -m stacks.locks $(if $(UPGRADE),--upgrade)
 
-test: install console ## Run the whole test suite (unit, handlers, e2e, stack assertions, nag, bundling)
-	pytest
+# The suite runs on every core plus one (the end-to-end tests spend much of their time
+# waiting on the local system), a test file per worker: module fixtures (one moto per
+# module, a browser per console module) are built once. WORKERS=1: one process.
+WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(getattr(os, 'sched_getaffinity', lambda _: range(os.cpu_count() or 1))(0)) + 1)")
+PYTEST_WORKERS = $(if $(filter 0 1,$(WORKERS)),,-n $(WORKERS) --dist loadfile)
 
-test-fast: install console ## The suite without the real pip bundling test
-	pytest -m "not bundling"
+test: install console ## Run the whole test suite (unit, handlers, e2e, stack assertions, nag, bundling) [WORKERS=n]
+	pytest $(PYTEST_WORKERS)
+
+test-fast: install console ## The suite without the real pip bundling test [WORKERS=n]
+	pytest $(PYTEST_WORKERS) -m "not bundling"
 
 mutation: install ## Mutation score of the decision modules (mutmut) [MODULE=bans|pipeline|before_publish|engine|pace|reviews|review_desk|normalize|blocklist] [SAMPLE=3]
 	python -m tools.mutation $(if $(MODULE),--module $(MODULE)) $(if $(SAMPLE),--sample $(SAMPLE))
