@@ -10,8 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.metrics.functions import is_metrics_disabled
-
 from chatmod_local.aws import ACCOUNT, DEFAULT_REGION
 from chatmod_local.template import StackTemplate, short_name
 
@@ -67,18 +65,7 @@ class LocalFunction:
             aws_request_id=str(uuid.uuid4()),
             deadline=time.monotonic() + self.timeout_s,
         )
-        try:
-            return self.handler()(event, context)
-        finally:
-            if is_metrics_disabled():
-                # Imported here, once a handler has: chatmod's logger and metrics take their
-                # service name from the environment make local applies after this import.
-                from chatmod.core.observability import metrics
-
-                # Disabled (local mode without ``LocalConfig.metrics``), Powertools neither
-                # prints nor clears what an invocation recorded: the rooms' counts would pile
-                # up for the life of the process and every 100th value print regardless.
-                metrics.clear_metrics()
+        return self.handler()(event, context)
 
 
 def functions_of(template: StackTemplate) -> dict[str, LocalFunction]:

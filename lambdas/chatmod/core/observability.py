@@ -39,6 +39,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import (
+    AmazonCloudWatchEMFProvider,
+)
 from aws_lambda_powertools.metrics.provider.cloudwatch_emf.constants import MAX_METRICS
 from aws_lambda_powertools.shared import constants as powertools_constants
 from aws_lambda_powertools.shared.functions import resolve_truthy_env_var_choice
@@ -179,8 +182,12 @@ class ChatmodLogger(Logger):
         return decorate
 
 
-class ChatmodMetrics(Metrics):
-    """Powertools' metrics, shared by threads, whose blob never repeats its metadata."""
+class _WholeBlobs(AmazonCloudWatchEMFProvider):
+    """Powertools' EMF provider, shared by threads, whose blob never repeats its metadata.
+
+    Every path to the blob goes through here: ``metrics.add_metric`` and the flush that
+    ``log_metrics`` makes when a handler returns (the provider's, not ``Metrics``').
+    """
 
     #: Held by every change to the blob; re-entrant, so a caller holding it while it adds
     #: several values and metadata (``decision_log``) keeps them in one blob.
@@ -198,19 +205,33 @@ class ChatmodMetrics(Metrics):
             names = len(self.metric_set) + (metric is None)
             values = (len(metric["Value"]) if metric else 0) + 1
             if self.metric_set and max(names, values) >= MAX_METRICS:
-                self._let_go()
+                self.flush_metrics()  # whole, before Powertools prints it by itself
             super().add_metric(name=name, unit=unit, value=value, resolution=resolution)
 
     def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
         with self.lock:
-            super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)
+            if is_metrics_disabled():
+                # Disabled (make local without metrics), Powertools neither prints nor
+                # clears: the rooms' counts piled up for the life of the process.
+                self.clear_metrics()
+            else:
+                super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)
 
-    def _let_go(self) -> None:
-        """Print the full blob with its metadata (once), then start an empty one."""
-        if is_metrics_disabled():
-            self.clear_metrics()  # (disabled, Powertools would print it all the same)
-        else:
-            self.flush_metrics()
+
+class ChatmodMetrics(Metrics):
+    """Powertools' ``Metrics`` on ``_WholeBlobs``, its own state shared as Powertools shares it."""
+
+    lock = _WholeBlobs.lock
+
+    def __init__(self, namespace: str) -> None:
+        super().__init__(namespace=namespace)
+        self.provider = _WholeBlobs(
+            metric_set=self.metric_set,
+            dimension_set=self.dimension_set,
+            namespace=namespace,
+            metadata_set=self.metadata_set,
+            default_dimensions=self.default_dimensions,
+        )
 
 
 logger = ChatmodLogger()
